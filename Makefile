@@ -1,0 +1,34 @@
+# Two commands: `make run` (everything on an embedded PostgreSQL) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test lint openapi demo bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: $(STAMP)
+	$(PY) -m devstack.run
+
+test: $(STAMP)
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check services tests migrations bench
+	$(VENV)/bin/ruff format --check services tests migrations bench
+	$(VENV)/bin/mypy
+
+openapi: $(STAMP)
+	$(PY) -m devstack.openapi_specs write
+
+demo: $(STAMP)
+	$(PY) -m devstack.demo
+
+clean:
+	rm -rf $(VENV) .data

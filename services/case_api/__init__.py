@@ -1,0 +1,1 @@
+"""case_api: the case service (ärenden, steps, time limits, outbox)."""

@@ -1,0 +1,67 @@
+"""`case-api`: dev tokens, the OpenAPI spec, migrations."""
+
+import argparse
+import json
+import sys
+
+from case_api.settings import get_settings
+from common.tokens import mint_dev_token
+
+
+def _token(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    try:
+        token = mint_dev_token(
+            settings,
+            sub=args.sub,
+            roles=args.role,
+            enhet=args.enhet,
+            utforare=args.utforare,
+            name=args.name,
+            ttl_seconds=args.ttl,
+        )
+    except RuntimeError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    print(token)
+    return 0
+
+
+def _openapi(_args: argparse.Namespace) -> int:
+    from case_api.main import create_app
+
+    print(json.dumps(create_app().openapi(), indent=2, ensure_ascii=False, sort_keys=True))
+    return 0
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from devstack.migrate import upgrade
+
+    settings = get_settings()
+    url = settings.database_migration_url or settings.database_url
+    if not url:
+        print("Set DATABASE_MIGRATION_URL or DATABASE_URL", file=sys.stderr)
+        return 2
+    upgrade("case_api", url, settings.database_app_role)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="case-api")
+    sub = parser.add_subparsers(dest="command", required=True)
+    token = sub.add_parser("token", help="print a dev token (refused with production keys)")
+    token.add_argument("--sub", required=True)
+    token.add_argument("--role", action="append", required=True, help="repeat for more roles")
+    token.add_argument("--enhet")
+    token.add_argument("--utforare")
+    token.add_argument("--name")
+    token.add_argument("--ttl", type=int, default=8 * 3600, help="seconds")
+    token.set_defaults(func=_token)
+    sub.add_parser("openapi", help="print the OpenAPI spec").set_defaults(func=_openapi)
+    sub.add_parser("migrate", help="apply migrations").set_defaults(func=_migrate)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

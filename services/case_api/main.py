@@ -1,0 +1,35 @@
+"""The case_api application."""
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from case_api.dependencies import authorize
+from case_api.settings import Settings, get_settings
+from common.app import Worker, build_app
+from common.whoami import whoami_router
+from devstack.migrate import head_revision
+
+DESCRIPTION = """
+BBIC-style handläggning for children and young people: aktualisering, skyddsbedömning,
+förhandsbedömning, utredning, beslut, uppdrag, genomförandeplan, uppföljning, avslut,
+with every statutory time limit watched as a bevakning. All /v1 endpoints need a bearer
+JWT; errors are RFC 9457 problem+json.
+"""
+
+
+# Background workers started with the app (the outbox relay and the deadline sweep join here).
+WORKERS: list[Worker] = []
+
+
+def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    return build_app(
+        title="Handläggning case API",
+        description=DESCRIPTION,
+        settings=settings,
+        database_url=settings.database_url,
+        expected_head=head_revision("case_api"),
+        routers=[whoami_router(authorize)],
+        engine=engine,
+        workers=WORKERS if settings.run_workers else (),
+    )

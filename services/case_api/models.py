@@ -1,0 +1,5 @@
+"""Imports every case_api table model so the metadata is complete (alembic, drift test)."""
+
+from case_api.events.models import OutboxEvent
+
+__all__ = ["OutboxEvent"]

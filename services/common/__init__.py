@@ -1,0 +1,1 @@
+"""Technical kit shared by case_api and notifier: settings, errors, tokens, database, logs."""

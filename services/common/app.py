@@ -1,0 +1,83 @@
+"""What every service app has: logs with request ids, problem+json, health, tokens, a database."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from common.db import make_engine, make_session_factory
+from common.health import health_router
+from common.logging import RequestIdMiddleware, configure_logging
+from common.openapi import problem_openapi
+from common.problems import install_problem_handlers
+from common.settings import CommonSettings
+from common.tokens import KeyStore
+
+# A background worker: a long-running coroutine over the app (its engine, settings, clock).
+Worker = Callable[[FastAPI], Coroutine[Any, Any, None]]
+
+
+@asynccontextmanager
+async def running(app: FastAPI, workers: Sequence[Worker]) -> AsyncIterator[None]:
+    tasks = [asyncio.create_task(worker(app), name=worker.__name__) for worker in workers]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def build_app(
+    *,
+    title: str,
+    description: str,
+    settings: CommonSettings,
+    database_url: str | None,
+    expected_head: str | None,
+    routers: Sequence[APIRouter],
+    engine: AsyncEngine | None = None,
+    workers: Sequence[Worker] = (),
+    version: str = "1.0.0",
+) -> FastAPI:
+    """Build a service app. Pass `engine` to share one (tests); else one is made from the URL."""
+    configure_logging(settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_engine = engine is None
+        if own_engine:
+            if database_url is None:
+                raise RuntimeError(f"{title}: no database URL configured")
+            app.state.engine = make_engine(database_url)
+            app.state.session_factory = make_session_factory(app.state.engine)
+        async with running(app, workers):
+            yield
+        if own_engine:
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        generate_unique_id_function=lambda route: route.name,
+    )
+    app.state.settings = settings
+    app.state.key_store = KeyStore(settings)
+    if engine is not None:
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+    install_problem_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(health_router(expected_head))
+    for router in routers:
+        app.include_router(router)
+    app.openapi = problem_openapi(app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,58 @@
+"""Liveness and readiness, unauthenticated and free of personal data."""
+
+from typing import Literal
+
+import structlog
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = structlog.get_logger(__name__)
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    database: Literal["ok", "unreachable", "not-migrated"] | None = None
+    migration: str | None = None
+    expected_migration: str | None = None
+
+
+def health_router(expected_head: str | None) -> APIRouter:
+    router = APIRouter(prefix="/health", tags=["health"])
+
+    @router.get(
+        "/live", response_model=Health, response_model_exclude_none=True, operation_id="health_live"
+    )
+    async def health_live() -> Health:
+        return Health(status="ok")
+
+    @router.get(
+        "/ready",
+        response_model=Health,
+        operation_id="health_ready",
+        responses={503: {"model": Health, "description": "Database unreachable or not migrated"}},
+    )
+    async def health_ready(request: Request) -> JSONResponse:
+        engine: AsyncEngine = request.app.state.engine
+        try:
+            async with engine.connect() as conn:
+                current = (
+                    await conn.execute(text("SELECT version_num FROM alembic_version"))
+                ).scalar_one_or_none()
+        except SQLAlchemyError as exc:
+            log.warning("readiness_check_failed", error=type(exc).__name__)
+            body = Health(status="unavailable", database="unreachable")
+            return JSONResponse(body.model_dump(exclude_none=True), status_code=503)
+        ready = current == expected_head
+        body = Health(
+            status="ok" if ready else "unavailable",
+            database="ok" if ready else "not-migrated",
+            migration=current,
+            expected_migration=expected_head,
+        )
+        return JSONResponse(body.model_dump(exclude_none=True), status_code=200 if ready else 503)
+
+    return router

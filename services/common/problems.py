@@ -1,0 +1,217 @@
+"""RFC 9457 problem details: typed business errors and the one handler that renders them."""
+
+import json
+from typing import Any, ClassVar
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:handlaggning:problem:"
+
+log = structlog.get_logger(__name__)
+
+
+class ValidationItem(BaseModel):
+    field: str
+    message: str
+    code: str
+
+
+class Problem(BaseModel):
+    """The body of every error response."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[ValidationItem] | None = None
+
+
+class ProblemError(Exception):
+    """A business error that knows its status and stable problem type."""
+
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.extensions = extensions
+        self.headers: dict[str, str] = {}
+
+    @classmethod
+    def problem_type(cls) -> str:
+        return TYPE_PREFIX + cls.slug
+
+
+class BadRequest(ProblemError):
+    status, slug, title = 400, "malformed-request", "Malformed request"
+
+
+class Unauthorized(ProblemError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Not allowed for your role"
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class MethodNotAllowed(ProblemError):
+    status, slug, title = 405, "method-not-allowed", "Method not allowed"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict with the current state"
+
+
+class PreconditionFailed(ProblemError):
+    status, slug, title = 412, "precondition-failed", "The object has changed (stale ETag)"
+
+
+class PreconditionRequired(ProblemError):
+    status, slug, title = 428, "precondition-required", "If-Match with the object's ETag is required"
+
+
+class UnprocessableContent(ProblemError):
+    status, slug, title = 422, "validation-error", "The request is not valid"
+
+
+def request_id_of(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    type_: str,
+    title: str,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": title,
+        "status": status,
+        "instance": request.url.path,
+        "request_id": request_id_of(request),
+    }
+    if detail is not None:
+        body["detail"] = detail
+    body.update(extensions)
+    # 500s are rendered outside the request-id middleware, so the header is set here too.
+    all_headers = {"X-Request-ID": body["request_id"]} if body["request_id"] else {}
+    all_headers.update(headers or {})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=all_headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    # ("body", "barn", "personnummer") -> "barn.personnummer"; keep the source for query/header.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        request,
+        status=exc.status,
+        type_=exc.problem_type(),
+        title=exc.title,
+        detail=exc.detail,
+        headers=exc.headers or None,
+        **exc.extensions,
+    )
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return problem_response(
+            request,
+            status=400,
+            type_=BadRequest.problem_type(),
+            title=BadRequest.title,
+            detail="The body is not valid JSON.",
+        )
+    items = [
+        {
+            "field": _field_name(tuple(e.get("loc", ()))),
+            "message": str(e.get("msg", "")),
+            "code": str(e.get("type", "")),
+        }
+        for e in errors
+    ]
+    fields = ", ".join(sorted({i["field"] for i in items}))
+    return problem_response(
+        request,
+        status=422,
+        type_=UnprocessableContent.problem_type(),
+        title=UnprocessableContent.title,
+        detail=f"Invalid: {fields}",
+        errors=json.loads(json.dumps(items, default=str)),
+    )
+
+
+_HTTP_TITLES = {
+    400: (BadRequest.slug, BadRequest.title),
+    401: (Unauthorized.slug, Unauthorized.title),
+    403: (Forbidden.slug, Forbidden.title),
+    404: (NotFound.slug, NotFound.title),
+    405: (MethodNotAllowed.slug, MethodNotAllowed.title),
+}
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slug, title = _HTTP_TITLES.get(exc.status_code, ("http-error", "HTTP error"))
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+    return problem_response(
+        request,
+        status=exc.status_code,
+        type_=TYPE_PREFIX + slug,
+        title=title,
+        detail=detail,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # No stack trace, SQL or message leaves the service: the request id ties the log to it.
+    log.exception("unhandled_error", error_type=type(exc).__name__)
+    return problem_response(
+        request,
+        status=500,
+        type_=ProblemError.problem_type(),
+        title=ProblemError.title,
+        detail="An unexpected error occurred; quote the request_id when reporting it.",
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,29 @@
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommonSettings(BaseSettings):
+    """Settings both services read from the environment (documented in README.md)."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(default=Path(".data"), alias="DATA_DIR")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    log_json: bool = Field(default=True, alias="LOG_JSON")
+
+    jwt_issuer: str = Field(default="https://idp.handlaggning.invalid/dev", alias="JWT_ISSUER")
+    jwt_audience: str = Field(default="handlaggning", alias="JWT_AUDIENCE")
+    # One family per deployment: RS256 or ES256, never HS* and never "none".
+    jwt_algorithms: list[str] = Field(default=["RS256"], alias="JWT_ALGORITHMS")
+    jwks_url: str | None = Field(default=None, alias="JWKS_URL")
+    jwt_leeway_seconds: int = Field(default=30, alias="JWT_LEEWAY_SECONDS")
+
+    @property
+    def dev_key_path(self) -> Path:
+        return self.data_dir / "keys" / "dev_rsa_private.pem"
+
+    @property
+    def production_keys(self) -> bool:
+        return self.jwks_url is not None

@@ -1,0 +1,211 @@
+"""All JWT handling lives here, so replacing python-jose (in maintenance mode) touches one file.
+
+Production: RS256/ES256 keys from the identity provider's JWKS, cached and refreshed at most
+once a minute on an unknown kid. Embedded/dev: an RSA key pair generated into DATA_DIR.
+"""
+
+import base64
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jose import jwk, jwt
+from jose.exceptions import JOSEError
+
+from common.settings import CommonSettings
+
+REQUIRED_CLAIMS = ("iss", "aud", "exp", "nbf", "sub")
+ALLOWED_FAMILIES = ({"RS256", "RS384", "RS512"}, {"ES256", "ES384", "ES512"})
+JWKS_REFRESH_SECONDS = 60.0
+
+
+class TokenError(Exception):
+    """The token is not acceptable; the message says why (never echoed with the token)."""
+
+
+@dataclass(frozen=True)
+class Claims:
+    sub: str
+    name: str | None
+    roles: tuple[str, ...]
+    enhet: str | None
+    utforare: str | None
+    raw: dict[str, Any]
+
+
+def _check_algorithm_family(algorithms: list[str]) -> None:
+    if not algorithms or not any(set(algorithms) <= fam for fam in ALLOWED_FAMILIES):
+        raise ValueError(f"JWT_ALGORITHMS must be one asymmetric family, got {algorithms}")
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+class DevKey:
+    """The embedded mode's RSA key pair, created once in DATA_DIR/keys."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            pem = key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(pem)
+            tmp.chmod(0o600)
+            tmp.replace(path)
+        self.private_pem = path.read_bytes()
+        private = serialization.load_pem_private_key(self.private_pem, password=None)
+        assert isinstance(private, rsa.RSAPrivateKey)
+        self.public_pem = private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        self.public_der = private.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        self.kid = _b64url(hashlib.sha256(self.public_der).digest())[:16]
+
+    def public_jwk(self) -> dict[str, Any]:
+        data = jwk.construct(self.public_pem.decode(), "RS256").to_dict()
+        return {**data, "kid": self.kid, "use": "sig", "alg": "RS256"}
+
+
+class KeyStore:
+    """Resolves a kid to a verification key: the dev key, or the JWKS with a rate-limited refresh."""
+
+    def __init__(self, settings: CommonSettings, http: httpx.AsyncClient | None = None) -> None:
+        _check_algorithm_family(settings.jwt_algorithms)
+        self.settings = settings
+        self._http = http
+        self._keys: dict[str, dict[str, Any]] = {}
+        self._fetched_at = float("-inf")
+        self.dev_key: DevKey | None = None
+        if settings.jwks_url is None:
+            self.dev_key = DevKey(settings.dev_key_path)
+            self._keys = {self.dev_key.kid: self.dev_key.public_jwk()}
+
+    async def key_for(self, kid: str) -> dict[str, Any]:
+        if kid not in self._keys and self.settings.jwks_url is not None:
+            await self._refresh()
+        try:
+            return self._keys[kid]
+        except KeyError:
+            raise TokenError("unknown key id") from None
+
+    async def _refresh(self) -> None:
+        if time.monotonic() - self._fetched_at < JWKS_REFRESH_SECONDS:
+            return
+        self._fetched_at = time.monotonic()
+        assert self.settings.jwks_url is not None
+        client = self._http or httpx.AsyncClient(timeout=5.0)
+        try:
+            response = await client.get(self.settings.jwks_url)
+            response.raise_for_status()
+            keys = response.json().get("keys", [])
+        except (httpx.HTTPError, ValueError):
+            return  # keep the keys we have; the token is refused as unknown kid
+        finally:
+            if self._http is None:
+                await client.aclose()
+        self._keys = {k["kid"]: k for k in keys if isinstance(k, dict) and "kid" in k}
+
+
+async def decode_token(token: str, keys: KeyStore) -> Claims:
+    settings = keys.settings
+    try:
+        header = jwt.get_unverified_header(token)
+    except JOSEError:
+        raise TokenError("malformed token") from None
+    alg, kid = header.get("alg"), header.get("kid")
+    if alg not in settings.jwt_algorithms:
+        raise TokenError("algorithm not allowed")
+    if not isinstance(kid, str) or not kid:
+        raise TokenError("kid missing")
+    key = await keys.key_for(kid)
+    options = {f"require_{c}": True for c in REQUIRED_CLAIMS} | {
+        "leeway": settings.jwt_leeway_seconds,
+        "verify_at_hash": False,
+    }
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=settings.jwt_algorithms,
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options=options,
+        )
+    except JOSEError as exc:
+        raise TokenError(type(exc).__name__) from None
+    return _claims(claims)
+
+
+def _claims(raw: dict[str, Any]) -> Claims:
+    roles = raw.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise TokenError("roles must be a list of strings")
+    sub = raw.get("sub")
+    if not isinstance(sub, str) or not sub:
+        raise TokenError("sub missing")
+    return Claims(
+        sub=sub,
+        name=raw.get("name") if isinstance(raw.get("name"), str) else None,
+        roles=tuple(roles),
+        enhet=raw.get("enhet") if isinstance(raw.get("enhet"), str) else None,
+        utforare=raw.get("utforare") if isinstance(raw.get("utforare"), str) else None,
+        raw=raw,
+    )
+
+
+def mint_dev_token(
+    settings: CommonSettings,
+    *,
+    sub: str,
+    roles: list[str],
+    enhet: str | None = None,
+    utforare: str | None = None,
+    name: str | None = None,
+    ttl_seconds: int = 8 * 3600,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """Sign a token with the embedded dev key. Refuses when production keys are configured."""
+    if settings.production_keys:
+        raise RuntimeError("JWKS_URL is set: dev tokens are refused with production keys")
+    key = DevKey(settings.dev_key_path)
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": sub,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl_seconds,
+        "jti": uuid.uuid4().hex,
+        "roles": roles,
+        "name": name or sub,
+    }
+    if enhet:
+        claims["enhet"] = enhet
+    if utforare:
+        claims["utforare"] = utforare
+    claims.update(extra or {})
+    return jwt.encode(claims, key.private_pem.decode(), algorithm="RS256", headers={"kid": key.kid})
+
+
+def jwks_document(settings: CommonSettings) -> dict[str, Any]:
+    """The dev key as a JWKS, for tools that want to verify dev tokens themselves."""
+    if settings.production_keys:
+        return {"keys": []}
+    return {"keys": [DevKey(settings.dev_key_path).public_jwk()]}
+

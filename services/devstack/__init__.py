@@ -1,0 +1,1 @@
+"""Local stack: embedded PostgreSQL, migrations and one command that runs both services."""

@@ -1,0 +1,32 @@
+"""The notifier application."""
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from common.app import Worker, build_app
+from common.whoami import whoami_router
+from devstack.migrate import head_revision
+from notifier.dependencies import authorize
+from notifier.settings import Settings, get_settings
+
+DESCRIPTION = """
+Receives case events as CloudEvents, stores each once, and delivers them to subscribed
+webhooks (Standard Webhooks signatures) and as e-mail alerts for bevakningar.
+"""
+
+# Background workers started with the app (delivery workers join here).
+WORKERS: list[Worker] = []
+
+
+def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    return build_app(
+        title="Handläggning notifier",
+        description=DESCRIPTION,
+        settings=settings,
+        database_url=settings.database_url,
+        expected_head=head_revision("notifier"),
+        routers=[whoami_router(authorize)],
+        engine=engine,
+        workers=WORKERS if settings.run_workers else (),
+    )

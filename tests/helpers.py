@@ -1,0 +1,19 @@
+"""Small helpers the tests share."""
+
+PROBLEM = "application/problem+json"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_problem(response, status: int, type_suffix: str | None = None) -> dict:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM), response.headers
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("urn:handlaggning:problem:")
+    assert body["title"]
+    if type_suffix:
+        assert body["type"].endswith(type_suffix), body["type"]
+    return body
