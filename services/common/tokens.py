@@ -8,6 +8,7 @@ import base64
 import hashlib
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,10 +85,16 @@ class DevKey:
 class KeyStore:
     """Resolves a kid to a verification key: the dev key, or the JWKS with a rate-limited refresh."""
 
-    def __init__(self, settings: CommonSettings, http: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        settings: CommonSettings,
+        http: httpx.AsyncClient | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         _check_algorithm_family(settings.jwt_algorithms)
         self.settings = settings
         self._http = http
+        self._monotonic = monotonic
         self._keys: dict[str, dict[str, Any]] = {}
         self._fetched_at = float("-inf")
         self.dev_key: DevKey | None = None
@@ -104,9 +111,10 @@ class KeyStore:
             raise TokenError("unknown key id") from None
 
     async def _refresh(self) -> None:
-        if time.monotonic() - self._fetched_at < JWKS_REFRESH_SECONDS:
+        # An unknown kid is cheap to send; the identity provider is not hammered for it.
+        if self._monotonic() - self._fetched_at < JWKS_REFRESH_SECONDS:
             return
-        self._fetched_at = time.monotonic()
+        self._fetched_at = self._monotonic()
         assert self.settings.jwks_url is not None
         client = self._http or httpx.AsyncClient(timeout=5.0)
         try:
@@ -200,7 +208,10 @@ def mint_dev_token(
     if utforare:
         claims["utforare"] = utforare
     claims.update(extra or {})
-    return jwt.encode(claims, key.private_pem.decode(), algorithm="RS256", headers={"kid": key.kid})
+    token: str = jwt.encode(
+        claims, key.private_pem.decode(), algorithm="RS256", headers={"kid": key.kid}
+    )
+    return token
 
 
 def jwks_document(settings: CommonSettings) -> dict[str, Any]:

@@ -1,11 +1,11 @@
 """Create each service's database with a non-superuser owner (runs migrations) and a separate
 non-owner application role (serves requests), so row-level security applies to the app."""
 
+import contextlib
 from dataclasses import dataclass
 
 import asyncpg
 from sqlalchemy.engine import URL, make_url
-
 
 _SETUP_LOCK = 7_245_001  # advisory lock id serialising role and database creation
 
@@ -21,9 +21,8 @@ class ServiceDatabase:
 
 def _with(url: str, *, user: str, database: str) -> str:
     base: URL = make_url(url.replace("postgres://", "postgresql://", 1))
-    return base.set(drivername="postgresql", username=user, password=None, database=database).render_as_string(
-        hide_password=False
-    )
+    url = base.set(drivername="postgresql", username=user, password=None, database=database)
+    return url.render_as_string(hide_password=False)
 
 
 def _asyncpg_dsn(url: str) -> str:
@@ -34,10 +33,9 @@ async def ensure_role(conn: asyncpg.Connection, role: str) -> None:
     exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
     if exists:
         return
-    try:
+    # Suppressed: created meanwhile by a process that did not take the setup lock.
+    with contextlib.suppress(asyncpg.DuplicateObjectError, asyncpg.UniqueViolationError):
         await conn.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
-    except (asyncpg.DuplicateObjectError, asyncpg.UniqueViolationError):
-        pass  # created by a process that did not take the setup lock
 
 
 async def ensure_database(
