@@ -13,4 +13,6 @@ UNIT_READERS = CASE_WORKERS | {Role.enhetschef}
 
 MATRIX: dict[str, frozenset[Role]] = {
     "who_am_i": ALL_ROLES,
+    "list_regler": ALL_ROLES,
+    "get_regel": ALL_ROLES,
 }

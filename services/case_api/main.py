@@ -4,6 +4,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from case_api.dependencies import authorize
+from case_api.regler.router import router as regler_router
 from case_api.settings import Settings, get_settings
 from common.app import Worker, build_app
 from common.whoami import whoami_router
@@ -29,7 +30,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         settings=settings,
         database_url=settings.database_url,
         expected_head=head_revision("case_api"),
-        routers=[whoami_router(authorize)],
+        routers=[whoami_router(authorize), regler_router],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
     )
