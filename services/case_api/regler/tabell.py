@@ -48,7 +48,8 @@ class Regel:
     lag_1930_173: bool
     kan_forlangas: bool
     kallor: tuple[str, ...]
-    langd_per_insatstyp: Mapping[str, Langd] = field(default_factory=lambda: MappingProxyType({}))
+    # Left out of the hash (a mapping has none) so rules can be set members and cache keys.
+    langd_per_insatstyp: Mapping[str, Langd] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     forlangning: str | None = None
     # Days before the due date to remind (0 = on the due date), largest first.
     paminnelser: tuple[int, ...] = (7, 1)

@@ -69,6 +69,14 @@ def test_lex_sarah_length_is_the_namnds_own_requirement() -> None:
     assert "inte lag" in anmarkning
 
 
+def test_rules_are_hashable_and_frozen() -> None:
+    assert len({*REGLER.values(), *REGLER.values()}) == len(REGLER)
+    with pytest.raises(AttributeError):
+        regel("utredning").lag_1930_173 = False  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        regel("uppfoljning").langd_per_insatstyp["kontaktfamilj"] = Langd(1, "dagar")  # type: ignore[index]
+
+
 def test_langd_for() -> None:
     r = regel("uppfoljning")
     assert r.langd_for(None) == Langd(6, "manader")
