@@ -6,9 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 Sub = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f]+$")]
 Enhet = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f]+$")]
 # No whitespace or control characters: the address goes into a mail header as is.
-Epost = Annotated[
-    str, StringConstraints(max_length=254, pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
-]
+_ADDR = r"[^@\x00-\x20\x7f-\x9f]+"
+Epost = Annotated[str, StringConstraints(max_length=254, pattern=rf"^{_ADDR}@{_ADDR}\.{_ADDR}$")]
 Roll = Literal["handlaggare", "arbetsledare", "enhetschef"]
 
 
