@@ -13,4 +13,8 @@ UNIT_READERS = CASE_WORKERS | {Role.enhetschef}
 
 MATRIX: dict[str, frozenset[Role]] = {
     "who_am_i": ALL_ROLES,
+    # Outbox relay operator view: integration operators hold `system`; case workers do not.
+    "utkorg_status": frozenset({Role.system}),
+    "list_dodsbrev": frozenset({Role.system}),
+    "replay_dodsbrev": frozenset({Role.system}),
 }

@@ -4,6 +4,8 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from case_api.dependencies import authorize
+from case_api.relay.router import router as relay_router
+from case_api.relay.worker import relay_worker
 from case_api.settings import Settings, get_settings
 from common.app import Worker, build_app
 from common.whoami import whoami_router
@@ -18,7 +20,7 @@ JWT; errors are RFC 9457 problem+json.
 
 
 # Background workers started with the app (the outbox relay and the deadline sweep join here).
-WORKERS: list[Worker] = []
+WORKERS: list[Worker] = [relay_worker]
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
@@ -29,7 +31,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         settings=settings,
         database_url=settings.database_url,
         expected_head=head_revision("case_api"),
-        routers=[whoami_router(authorize)],
+        routers=[whoami_router(authorize), relay_router],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
     )
