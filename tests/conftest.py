@@ -180,11 +180,9 @@ TokenFactory = Callable[..., str]
 def token(case_settings: CaseSettings) -> TokenFactory:
     """token("handlaggare", enhet="bou-1") -> a signed dev token for that role."""
 
-    def make(
-        *roles: str, sub: str = "anna", enhet: str | None = "bou-1", utforare: str | None = None, **extra: Any
-    ) -> str:
-        return mint_dev_token(
-            case_settings, sub=sub, roles=list(roles), enhet=enhet, utforare=utforare, extra=extra
-        )
+    def make(*roles: str, sub: str = "anna", enhet: str | None = "bou-1", utforare: str | None = None,
+             **extra: Any) -> str:
+        return mint_dev_token(case_settings, sub=sub, roles=list(roles), enhet=enhet,
+                              utforare=utforare, extra=extra)
 
     return make

@@ -208,7 +208,9 @@ def mint_dev_token(
     if utforare:
         claims["utforare"] = utforare
     claims.update(extra or {})
-    token: str = jwt.encode(claims, key.private_pem.decode(), algorithm="RS256", headers={"kid": key.kid})
+    token: str = jwt.encode(
+        claims, key.private_pem.decode(), algorithm="RS256", headers={"kid": key.kid}
+    )
     return token
 
 
@@ -217,3 +219,4 @@ def jwks_document(settings: CommonSettings) -> dict[str, Any]:
     if settings.production_keys:
         return {"keys": []}
     return {"keys": [DevKey(settings.dev_key_path).public_jwk()]}
+

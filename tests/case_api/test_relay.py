@@ -1,6 +1,7 @@
 """The outbox relay over real HTTP and a real PostgreSQL with committed transactions."""
 
 import asyncio
+import itertools
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -359,7 +360,7 @@ def test_backoff_is_exponential_with_jitter_and_capped() -> None:
     high = [backoff_seconds(n, base=1.0, cap=600.0, rand=lambda: 1.0) for n in range(1, 14)]
     assert low[:4] == [0.5, 1.0, 2.0, 4.0] and high[:4] == [1.0, 2.0, 4.0, 8.0]
     assert max(high) == 600.0 and low[-1] == 300.0
-    assert all(a <= b for a, b in zip(low, low[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(low))
 
 
 def test_token_source_prefers_the_configured_token_and_renews_a_dev_token(case_settings) -> None:  # type: ignore[no-untyped-def]
