@@ -3,24 +3,16 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
 from case_api.dependencies import Caller
 from case_api.relay import service as relay_service
 from case_api.relay.schemas import DodsbrevPage, UtkorgHandelse, UtkorgStatus
-from common.clock import Clock, system_clock
+from common.clock import ClockDep
 from common.db import SessionDep
 from common.problems import Problem
 
 router = APIRouter(prefix="/v1/drift/utkorg", tags=["drift"])
-
-
-def app_clock(request: Request) -> Clock:
-    clock: Clock = getattr(request.app.state, "clock", system_clock)
-    return clock
-
-
-ClockDep = Annotated[Clock, Depends(app_clock)]
 
 
 @router.get("", response_model=UtkorgStatus, summary="Outbox backlog, oldest pending age, dead letters")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from case_api.relay import delivery
 from case_api.relay import service as relay_service
 from case_api.settings import Settings
-from common.clock import Clock, system_clock
+from common.clock import Clock
 
 log = structlog.get_logger(__name__)
 
@@ -90,6 +90,6 @@ async def run_relay(
 async def relay_worker(app: FastAPI) -> None:
     """The app's background worker (case_api.main WORKERS)."""
     settings: Settings = app.state.settings
-    clock: Clock = getattr(app.state, "clock", system_clock)
+    clock: Clock = app.state.clock
     async with httpx.AsyncClient() as http:
         await run_relay(app.state.session_factory, http, settings, clock, dsn=listen_dsn(app.state.engine))
