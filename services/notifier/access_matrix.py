@@ -3,7 +3,9 @@
 from common.auth import Role
 
 ALL_ROLES = frozenset(Role)
+SYSTEM = frozenset({Role.system})
 
 MATRIX: dict[str, frozenset[Role]] = {
     "who_am_i": ALL_ROLES,
+    "ingest_event": SYSTEM,
 }

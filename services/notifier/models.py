@@ -1,3 +1,5 @@
 """Imports every notifier table model so the metadata is complete (alembic, drift test)."""
 
-__all__: list[str] = []
+from notifier.inbox.models import InboxEvent
+
+__all__ = ["InboxEvent"]
