@@ -30,6 +30,7 @@ from tests.case_api.relay_support import (
 )
 from tests.conftest import asgi_client
 from tests.helpers import assert_problem, bearer
+from tests.servers import running_service
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -398,3 +399,45 @@ async def _wait_for_listener(env: RelayEnv) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("the relay never listened")
+
+
+async def test_a_repeat_after_a_crash_is_absorbed_by_the_real_notifier(
+    committed_case_db, committed_notifier_db, case_settings, test_data_dir
+) -> None:  # type: ignore[no-untyped-def]
+    """A relay sends, dies before recording it; the next relay sends again: one inbox row."""
+    engine = make_engine(committed_case_db.app_url, pool_size=2)
+    inbox = make_engine(committed_notifier_db.app_url, pool_size=2)
+    factory = make_session_factory(engine)
+    env = {
+        "DATA_DIR": str(test_data_dir),
+        "LOG_LEVEL": "WARNING",
+        "NOTIFIER_DATABASE_URL": committed_notifier_db.app_url,
+        "NOTIFIER_RUN_WORKERS": "false",
+    }
+    try:
+        with running_service("notifier.main:create_app", env) as url:
+            settings = case_settings.model_copy(update={"notifier_url": url})
+            clock = FrozenClock(T0)
+            [event] = await emit_events(factory, arende_id=uuid.uuid4(), count=1, at=T0)
+            async with httpx.AsyncClient() as http:
+                async with factory() as session, session.begin():
+                    [claimed] = await relay_repository.claim(
+                        session, now=T0, lease_until=T0 + timedelta(seconds=30), owner="doomed", limit=1
+                    )
+                first = await delivery.send(
+                    http, claimed, settings=settings, tokens=delivery.TokenSource(settings)
+                )
+                assert first.delivered
+                clock.set(T0 + timedelta(seconds=31))
+                repeat = await delivery.send(
+                    http, claimed, settings=settings, tokens=delivery.TokenSource(settings)
+                )
+                assert repeat.delivered
+                assert await relay_batch(factory, http, settings, clock) == 1
+        async with inbox.connect() as conn:
+            rows = (await conn.execute(text("SELECT event_id FROM inbox_event"))).scalars().all()
+        assert rows == [str(event)]
+        assert (await delivery_states(factory))[event]["status"] == "sent"
+    finally:
+        await engine.dispose()
+        await inbox.dispose()
