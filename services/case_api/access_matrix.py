@@ -17,4 +17,6 @@ MATRIX: dict[str, frozenset[Role]] = {
     "utkorg_status": frozenset({Role.system}),
     "list_dodsbrev": frozenset({Role.system}),
     "replay_dodsbrev": frozenset({Role.system}),
+    "list_regler": ALL_ROLES,
+    "get_regel": ALL_ROLES,
 }

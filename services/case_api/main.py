@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from case_api.dependencies import authorize
 from case_api.relay.router import router as relay_router
 from case_api.relay.worker import relay_worker
+from case_api.regler.router import router as regler_router
 from case_api.settings import Settings, get_settings
 from common.app import Worker, build_app
 from common.whoami import whoami_router
@@ -31,7 +32,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         settings=settings,
         database_url=settings.database_url,
         expected_head=head_revision("case_api"),
-        routers=[whoami_router(authorize), relay_router],
+        routers=[whoami_router(authorize), regler_router, relay_router],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
     )

@@ -1,7 +1,9 @@
 from functools import lru_cache
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from case_api.regler.tabell import regler_med_installningar
 from common.settings import CommonSettings
 
 
@@ -25,6 +27,18 @@ class Settings(CommonSettings):
     relay_http_timeout_seconds: float = Field(default=10.0, gt=0, alias="RELAY_HTTP_TIMEOUT_SECONDS")
     relay_backoff_base_seconds: float = Field(default=1.0, gt=0, alias="RELAY_BACKOFF_BASE_SECONDS")
     relay_backoff_max_seconds: float = Field(default=600.0, gt=0, alias="RELAY_BACKOFF_MAX_SECONDS")
+    # Rule id -> days before the due date to remind; rules not named keep the table's days.
+    bevakning_paminnelser: dict[str, list[int]] = Field(default_factory=dict, alias="BEVAKNING_PAMINNELSER")
+    lex_sarah_utredning_dagar: int = Field(default=14, alias="LEX_SARAH_UTREDNING_DAGAR")
+
+    @model_validator(mode="after")
+    def _regler_giltiga(self) -> Self:
+        # A typo in a rule id or a negative day stops the service at start, not at first use.
+        try:
+            regler_med_installningar(self.bevakning_paminnelser, self.lex_sarah_utredning_dagar)
+        except KeyError as exc:
+            raise ValueError(f"BEVAKNING_PAMINNELSER names unknown rules: {exc.args[0]}") from None
+        return self
 
 
 @lru_cache
