@@ -4,9 +4,9 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from case_api.dependencies import authorize
+from case_api.regler.router import router as regler_router
 from case_api.relay.router import router as relay_router
 from case_api.relay.worker import relay_worker
-from case_api.regler.router import router as regler_router
 from case_api.settings import Settings, get_settings
 from common.app import Worker, build_app
 from common.whoami import whoami_router
