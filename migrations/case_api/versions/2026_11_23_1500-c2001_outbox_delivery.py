@@ -7,7 +7,7 @@ per transaction, the payload being constant), so relays wake exactly when there 
 committed work.
 
 Revision ID: c2001
-Revises: c0001
+Revises: c1001
 Create Date: 2026-11-23 15:00:00
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "c2001"
-down_revision: str | None = "c0001"
+down_revision: str | None = "c1001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
