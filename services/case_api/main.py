@@ -10,6 +10,8 @@ from case_api.insats.router import router as insats_router
 from case_api.intake.router import router as intake_router
 from case_api.plan.router import router as plan_router
 from case_api.regler.router import router as regler_router
+from case_api.relay.router import router as relay_router
+from case_api.relay.worker import relay_worker
 from case_api.settings import Settings, get_settings
 from case_api.uppdrag.router import router as uppdrag_router
 from case_api.uppfoljning.router import router as uppfoljning_router
@@ -27,7 +29,7 @@ JWT; errors are RFC 9457 problem+json.
 
 
 # Background workers started with the app (the outbox relay and the deadline sweep join here).
-WORKERS: list[Worker] = []
+WORKERS: list[Worker] = [relay_worker]
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             uppfoljning_router,
             bevakning_router,
             regler_router,
+            relay_router,
         ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
