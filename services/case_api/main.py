@@ -3,6 +3,8 @@
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from case_api.audit import dependencies as audit_dependencies
+from case_api.audit.router import router as audit_router
 from case_api.dependencies import authorize
 from case_api.settings import Settings, get_settings
 from common.app import Worker, build_app
@@ -23,13 +25,15 @@ WORKERS: list[Worker] = []
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    return build_app(
+    app = build_app(
         title="Handläggning case API",
         description=DESCRIPTION,
         settings=settings,
         database_url=settings.database_url,
         expected_head=head_revision("case_api"),
-        routers=[whoami_router(authorize)],
+        routers=[whoami_router(authorize), audit_router],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
     )
+    app.state.audit_refusal = audit_dependencies.logga_nekad
+    return app

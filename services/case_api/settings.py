@@ -14,6 +14,7 @@ class Settings(CommonSettings):
     notifier_url: str = Field(default="http://127.0.0.1:8001", alias="NOTIFIER_URL")
     run_workers: bool = Field(default=True, alias="CASE_API_RUN_WORKERS")
     event_source: str = Field(default="/handlaggning/case-api", alias="EVENT_SOURCE")
+    audit_manga_personer_troskel: int = Field(default=50, ge=0, alias="AUDIT_MANGA_PERSONER_TROSKEL")
 
 
 @lru_cache
