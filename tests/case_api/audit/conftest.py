@@ -20,9 +20,12 @@ from tests.conftest import asgi_client
 T0 = datetime(2026, 11, 23, 9, 30, 15, 123456, tzinfo=UTC)
 
 
-def caller(*roles: Role, sub: str = "anna", enhet: str | None = "bou-1", utforare: str | None = None) -> Principal:
-    return Principal(sub=sub, name=sub, roles=frozenset(roles or {Role.handlaggare}), enhet=enhet,
-                     utforare=utforare)
+def caller(
+    *roles: Role, sub: str = "anna", enhet: str | None = "bou-1", utforare: str | None = None
+) -> Principal:
+    return Principal(
+        sub=sub, name=sub, roles=frozenset(roles or {Role.handlaggare}), enhet=enhet, utforare=utforare
+    )
 
 
 @pytest.fixture
@@ -33,15 +36,18 @@ def clock() -> FrozenClock:
 @pytest.fixture
 async def audit_session(case_conn: AsyncConnection, clock: FrozenClock) -> AsyncIterator[AsyncSession]:
     """A session inside the test's rolled-back transaction (connected as the app role)."""
-    async with AsyncSession(bind=case_conn, join_transaction_mode="create_savepoint",
-                            expire_on_commit=False) as session:
+    async with AsyncSession(
+        bind=case_conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+    ) as session:
         session.info["clock"] = clock
         yield session
 
 
 async def audit_rows(conn: AsyncConnection | AsyncSession, **where: Any) -> list[Any]:
     clause = " AND ".join(f"{k} = :{k}" for k in where) or "true"
-    return list((await conn.execute(text(f"SELECT * FROM audit_logg WHERE {clause} ORDER BY id"), where)).all())
+    return list(
+        (await conn.execute(text(f"SELECT * FROM audit_logg WHERE {clause} ORDER BY id"), where)).all()
+    )
 
 
 @pytest.fixture

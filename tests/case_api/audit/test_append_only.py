@@ -22,17 +22,33 @@ async def test_app_role_may_only_select_and_insert(case_conn, case_db) -> None:
     role = (await case_conn.execute(text("SELECT current_user"))).scalar_one()
     assert role == case_db.app_role
     privileges = {
-        p: (await case_conn.execute(text("SELECT has_table_privilege('audit_logg', :p)"), {"p": p})).scalar_one()
+        p: (
+            await case_conn.execute(text("SELECT has_table_privilege('audit_logg', :p)"), {"p": p})
+        ).scalar_one()
         for p in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
     }
-    assert privileges == {"SELECT": True, "INSERT": True, "UPDATE": False, "DELETE": False,
-                          "TRUNCATE": False, "REFERENCES": False, "TRIGGER": False}
+    assert privileges == {
+        "SELECT": True,
+        "INSERT": True,
+        "UPDATE": False,
+        "DELETE": False,
+        "TRUNCATE": False,
+        "REFERENCES": False,
+        "TRIGGER": False,
+    }
 
 
 @pytest.mark.parametrize("statement", CHANGES)
 async def test_changes_fail_for_the_app_role(audit_session, case_conn, statement: str) -> None:
-    await audit_service.logga(audit_session, vem=caller(), handling="las", objekt_typ="arende",
-                              objekt_id=uuid.uuid4(), person_id=uuid.uuid4(), arende_id=None)
+    await audit_service.logga(
+        audit_session,
+        vem=caller(),
+        handling="las",
+        objekt_typ="arende",
+        objekt_id=uuid.uuid4(),
+        person_id=uuid.uuid4(),
+        arende_id=None,
+    )
     before = await audit_rows(case_conn)
     savepoint = await case_conn.begin_nested()
     with pytest.raises(DBAPIError, match="permission denied"):

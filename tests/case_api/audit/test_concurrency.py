@@ -22,8 +22,15 @@ async def _writer(engine, barrier: asyncio.Barrier, n: int) -> None:  # type: ig
         await barrier.wait()
         vem = caller(Role.handlaggare, sub=f"user-{n}")
         for _ in range(ROWS_EACH):
-            await audit_service.logga(session, vem=vem, handling="las", objekt_typ="arende",
-                                      objekt_id=uuid.uuid4(), person_id=uuid.uuid4(), arende_id=None)
+            await audit_service.logga(
+                session,
+                vem=vem,
+                handling="las",
+                objekt_typ="arende",
+                objekt_id=uuid.uuid4(),
+                person_id=uuid.uuid4(),
+                arende_id=None,
+            )
             await asyncio.sleep(0.002)  # keep the transaction open: others queue on the lock
 
 
@@ -48,11 +55,24 @@ async def _unlocked_writer(engine, barrier: asyncio.Barrier) -> None:  # type: i
         head = (await session.execute(text("SELECT hash FROM audit_logg ORDER BY id DESC LIMIT 1"))).scalar()
         prev = head or kedja.GENESIS
         await barrier.wait()
-        content = {"at": audit_service.system_clock(), "sub": "x", "roller": ["handlaggare"], "enhet": None,
-                   "utforare": None, "handling": "las", "objekt_typ": "arende", "objekt_id": None,
-                   "person_id": None, "arende_id": None, "skal": None, "request_id": None, "utfall": "tillaten"}
-        await audit_repository.append_rows(session, [{**content, "prev_hash": prev,
-                                                      "hash": kedja.row_hash(prev, content)}])
+        content = {
+            "at": audit_service.system_clock(),
+            "sub": "x",
+            "roller": ["handlaggare"],
+            "enhet": None,
+            "utforare": None,
+            "handling": "las",
+            "objekt_typ": "arende",
+            "objekt_id": None,
+            "person_id": None,
+            "arende_id": None,
+            "skal": None,
+            "request_id": None,
+            "utfall": "tillaten",
+        }
+        await audit_repository.append_rows(
+            session, [{**content, "prev_hash": prev, "hash": kedja.row_hash(prev, content)}]
+        )
 
 
 async def test_without_the_lock_the_chain_forks_and_verification_says_so(committed_engine) -> None:

@@ -34,7 +34,9 @@ def test_canonical_is_sorted_compact_utc_and_keeps_swedish_letters() -> None:
 
 def test_same_instant_in_another_offset_hashes_the_same() -> None:
     stockholm = CONTENT["at"].astimezone(timezone(timedelta(hours=1)))  # type: ignore[attr-defined]
-    assert kedja.row_hash(kedja.GENESIS, CONTENT) == kedja.row_hash(kedja.GENESIS, {**CONTENT, "at": stockholm})
+    assert kedja.row_hash(kedja.GENESIS, CONTENT) == kedja.row_hash(
+        kedja.GENESIS, {**CONTENT, "at": stockholm}
+    )
 
 
 def test_hash_covers_prev_hash_and_every_field() -> None:
