@@ -123,7 +123,7 @@ async def protected_person_accesses(
 
 
 async def distinct_persons_per_user(
-    session: AsyncSession, *, fran: datetime, till: datetime, handlingar: Sequence[str] | None
+    session: AsyncSession, *, fran: datetime, till: datetime, handling: str | None
 ) -> Sequence[Row[Any]]:
     c = _table.c
     query = (
@@ -136,6 +136,6 @@ async def distinct_persons_per_user(
         .group_by(c.sub)
         .order_by(func.count(c.person_id.distinct()).desc(), c.sub)
     )
-    if handlingar:
-        query = query.where(c.handling.in_(list(handlingar)))
+    if handling is not None:
+        query = query.where(c.handling == handling)
     return (await session.execute(query)).all()

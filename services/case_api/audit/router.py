@@ -1,7 +1,6 @@
 """Loggkontroll and chain verification, for the kvalitetssamordnare."""
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -11,6 +10,7 @@ from case_api.audit.schemas import (
     LoggSida,
     MangaPersonerRapport,
     SkyddadePersonerRapport,
+    Tidpunkt,
     Utfall,
     Verifiering,
 )
@@ -24,8 +24,9 @@ Skal = Annotated[
     str | None,
     Query(max_length=500, description="Why you look (e.g. the investigation it belongs to); logged"),
 ]
-Fran = Annotated[datetime, Query(description="Start of the period (inclusive), RFC 3339 with offset")]
-Till = Annotated[datetime, Query(description="End of the period (exclusive), RFC 3339 with offset")]
+# Periods are half-open, [fran, till): one that ends before it starts is empty, not an error.
+Fran = Annotated[Tidpunkt, Query(description="Start of the period (inclusive), RFC 3339 with offset")]
+Till = Annotated[Tidpunkt, Query(description="End of the period (exclusive); till <= fran is empty")]
 
 
 @router.get("/verifiering", response_model=Verifiering, summary="Verify the audit log's hash chain")
@@ -37,7 +38,6 @@ async def verifiera_audit_kedja(caller: Caller, session: SessionDep) -> Verifier
     "/logg",
     response_model=LoggSida,
     summary="Loggkontroll: the audit log by person, user, period, newest first",
-    responses={422: {"description": "Invalid filter, period or cursor"}},
 )
 async def sok_audit_logg(
     caller: Caller,
@@ -45,11 +45,13 @@ async def sok_audit_logg(
     person_id: uuid.UUID | None = None,
     arende_id: uuid.UUID | None = None,
     sub: Annotated[str | None, Query(max_length=200)] = None,
-    fran: Annotated[datetime | None, Query(description="From (inclusive)")] = None,
-    till: Annotated[datetime | None, Query(description="Until (exclusive)")] = None,
+    fran: Annotated[Tidpunkt | None, Query(description="From (inclusive)")] = None,
+    till: Annotated[Tidpunkt | None, Query(description="Until (exclusive)")] = None,
     handling: Annotated[str | None, Query(max_length=50)] = None,
     utfall: Utfall | None = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[
+        str | None, Query(pattern=r"^[0-9]{1,18}$", description="`nasta_cursor` of the previous page")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     skal: Skal = None,
 ) -> LoggSida:
@@ -73,7 +75,6 @@ async def sok_audit_logg(
     "/rapporter/skyddade-personer",
     response_model=SkyddadePersonerRapport,
     summary="Accesses to persons with skyddad identitet in a period, per person and user",
-    responses={422: {"description": "Invalid period"}},
 )
 async def rapport_skyddade_personer(
     caller: Caller, session: SessionDep, fran: Fran, till: Till, skal: Skal = None
@@ -85,7 +86,6 @@ async def rapport_skyddade_personer(
     "/rapporter/manga-personer",
     response_model=MangaPersonerRapport,
     summary="Users who accessed more distinct persons than a threshold in a period, and the distribution",
-    responses={422: {"description": "Invalid period or threshold"}},
 )
 async def rapport_manga_personer(
     request: Request,
@@ -95,7 +95,7 @@ async def rapport_manga_personer(
     till: Till,
     troskel: Annotated[int | None, Query(ge=0, description="Default: AUDIT_MANGA_PERSONER_TROSKEL")] = None,
     handling: Annotated[
-        list[str] | None, Query(description="Count only these handlingar (default: all)")
+        str | None, Query(max_length=50, description="Count only this handling, e.g. `las` (default: all)")
     ] = None,
     skal: Skal = None,
 ) -> MangaPersonerRapport:
@@ -106,6 +106,6 @@ async def rapport_manga_personer(
         fran=fran,
         till=till,
         troskel=settings.audit_manga_personer_troskel if troskel is None else troskel,
-        handlingar=handling,
+        handling=handling,
         skal=skal,
     )

@@ -1,10 +1,23 @@
+import re
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 
 Utfall = Literal["tillaten", "nekad"]
+
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _rfc3339(value: object) -> object:
+    # Pydantic would also take a number as a Unix time; the API promises RFC 3339 only.
+    if isinstance(value, str) and not _RFC3339.fullmatch(value):
+        raise ValueError("expected an RFC 3339 timestamp with offset, e.g. 2026-11-01T00:00:00+01:00")
+    return value
+
+
+Tidpunkt = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
 
 
 class LoggPost(BaseModel):
