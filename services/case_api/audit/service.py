@@ -3,6 +3,10 @@
 Appends join the caller's transaction: if the row cannot be written the request fails, and if
 the request rolls back so does its audit row (refusals are recorded separately, see
 case_api.audit.dependencies). Reading the log is itself logged, as handling "loggkontroll".
+
+Appending takes the chain lock, held until the transaction ends: audited transactions run one
+at a time from their first append to their commit. Call logga last, after the domain change,
+so the lock is held briefly and its holder waits for no other lock (docs/bench.md).
 """
 
 import math
