@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from case_api.avvikelser.router import router as avvikelser_router
 from case_api.dependencies import authorize
 from case_api.settings import Settings, get_settings
 from common.app import Worker, build_app
@@ -29,7 +30,10 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         settings=settings,
         database_url=settings.database_url,
         expected_head=head_revision("case_api"),
-        routers=[whoami_router(authorize)],
+        routers=[
+            whoami_router(authorize),
+            avvikelser_router,
+        ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
     )

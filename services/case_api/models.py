@@ -1,5 +1,6 @@
 """Imports every case_api table model so the metadata is complete (alembic, drift test)."""
 
+from case_api.avvikelser.models import Avvikelse
 from case_api.events.models import OutboxEvent
 
-__all__ = ["OutboxEvent"]
+__all__ = ["Avvikelse", "OutboxEvent"]

@@ -2,6 +2,9 @@
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 Clock = Callable[[], datetime]
 
@@ -23,3 +26,12 @@ class FrozenClock:
 
     def set(self, now: datetime) -> None:
         self.now = now
+
+
+def request_clock(request: Request) -> Clock:
+    """The app's clock (`app.state.clock`, set by tests and simulations), else the system's."""
+    clock: Clock = getattr(request.app.state, "clock", system_clock)
+    return clock
+
+
+ClockDep = Annotated[Clock, Depends(request_clock)]

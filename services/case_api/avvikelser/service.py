@@ -1,0 +1,248 @@
+"""Use cases of an avvikelse: register, investigate, decide on IVO (lex Sarah), close."""
+
+import base64
+import binascii
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from case_api.avvikelser import repository
+from case_api.avvikelser.exceptions import (
+    AvvikelseSaknas,
+    EnhetEjTillaten,
+    KommandoEjTillatet,
+    OgiltigCursor,
+)
+from case_api.avvikelser.models import Avvikelse
+from case_api.avvikelser.schemas import (
+    AvslutInput,
+    AvvikelseCreate,
+    AvvikelseRead,
+    IvoBeslutInput,
+    UtredningInput,
+)
+from case_api.avvikelser.state_machine import (
+    AvvikelseTyp,
+    Kommando,
+    NotAllowed,
+    Status,
+    allowed_commands,
+    next_state,
+)
+from case_api.events import service as event_service
+from common.auth import Principal, Role
+from common.concurrency import check_if_match
+
+
+def read(avvikelse: Avvikelse) -> AvvikelseRead:
+    typ, status = AvvikelseTyp(avvikelse.typ), Status(avvikelse.status)
+    return AvvikelseRead.model_validate(
+        {**avvikelse.model_dump(), "allowed_commands": allowed_commands(typ, status)}
+    )
+
+
+def sees_all_units(caller: Principal) -> bool:
+    return caller.has(Role.kvalitetssamordnare)
+
+
+def visible_unit(caller: Principal, requested: str | None) -> str | None:
+    """The enhet a list or report is limited to: an enhetschef sees only their own."""
+    if sees_all_units(caller):
+        return requested
+    if caller.enhet is None or (requested is not None and requested != caller.enhet):
+        raise EnhetEjTillaten(f"You may see avvikelser of enhet {caller.enhet!r} only.")
+    return caller.enhet
+
+
+def _may_see(caller: Principal, avvikelse: Avvikelse) -> bool:
+    return sees_all_units(caller) or (caller.has(Role.enhetschef) and caller.enhet == avvikelse.enhet)
+
+
+def _event_data(avvikelse: Avvikelse) -> dict[str, Any]:
+    # Minimised: no free text, which may name people.
+    return {
+        "id": avvikelse.id,
+        "typ": avvikelse.typ,
+        "lex_sarah_typ": avvikelse.lex_sarah_typ,
+        "enhet": avvikelse.enhet,
+        "orsakskategori": avvikelse.orsakskategori,
+        "arende_id": avvikelse.arende_id,
+        "status": avvikelse.status,
+        "befogad": avvikelse.befogad,
+        "ivo_anmalan": avvikelse.ivo_anmalan,
+    }
+
+
+async def _emit(session: AsyncSession, avvikelse: Avvikelse, type_: str, now: datetime) -> None:
+    await event_service.emit(
+        session,
+        type=type_,
+        arende_id=avvikelse.arende_id,
+        subject=None if avvikelse.arende_id else f"avvikelse/{avvikelse.id}",
+        data=_event_data(avvikelse),
+        occurred_at=now,
+    )
+
+
+async def registrera(
+    session: AsyncSession, *, data: AvvikelseCreate, caller: Principal, now: datetime
+) -> Avvikelse:
+    avvikelse = Avvikelse(
+        typ=data.typ,
+        lex_sarah_typ=data.lex_sarah_typ,
+        inkommen_fran=data.inkommen_fran,
+        form=data.form,
+        enhet=data.enhet,
+        orsakskategori=data.orsakskategori,
+        beskrivning=data.beskrivning,
+        arende_id=data.arende_id,
+        status=Status.registrerad,
+        registrerad_at=now,
+        registrerad_av=caller.sub,
+    )
+    await repository.add(session, avvikelse)
+    await _emit(session, avvikelse, "avvikelse.registrerad", now)
+    return avvikelse
+
+
+async def hamta(session: AsyncSession, *, avvikelse_id: uuid.UUID, caller: Principal) -> Avvikelse:
+    avvikelse = await repository.get(session, avvikelse_id)
+    if avvikelse is None or not _may_see(caller, avvikelse):
+        raise AvvikelseSaknas()
+    return avvikelse
+
+
+def _encode_cursor(avvikelse: Avvikelse) -> str:
+    raw = json.dumps([avvikelse.registrerad_at.isoformat(), str(avvikelse.id)])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        at, id_ = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        parsed = datetime.fromisoformat(at)
+        if parsed.tzinfo is None:
+            raise ValueError("naive")
+        return parsed, uuid.UUID(id_)
+    except (ValueError, TypeError, binascii.Error, UnicodeError) as exc:
+        raise OgiltigCursor(errors=[{"field": "cursor", "message": str(exc), "code": "cursor"}]) from None
+
+
+async def lista(
+    session: AsyncSession,
+    *,
+    caller: Principal,
+    enhet: str | None,
+    typ: AvvikelseTyp | None,
+    status: Status | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Avvikelse], str | None]:
+    rows = await repository.page(
+        session,
+        enhet=visible_unit(caller, enhet),
+        typ=typ,
+        status=status,
+        after=_decode_cursor(cursor) if cursor else None,
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (_encode_cursor(rows[-1]) if more else None)
+
+
+async def _for_command(
+    session: AsyncSession,
+    *,
+    avvikelse_id: uuid.UUID,
+    caller: Principal,
+    if_match: str | None,
+    command: Kommando,
+) -> tuple[Avvikelse, Status]:
+    avvikelse = await repository.get(session, avvikelse_id, for_update=True)
+    if avvikelse is None or not _may_see(caller, avvikelse):
+        raise AvvikelseSaknas()
+    check_if_match(if_match, avvikelse.version)
+    try:
+        target = next_state(AvvikelseTyp(avvikelse.typ), Status(avvikelse.status), command)
+    except NotAllowed as exc:
+        raise KommandoEjTillatet(
+            f"The avvikelse is {exc.state}; {command} is not one of its commands.",
+            state=exc.state,
+            command=command,
+            allowed_commands=exc.allowed,
+        ) from None
+    return avvikelse, target
+
+
+async def utred(
+    session: AsyncSession,
+    *,
+    avvikelse_id: uuid.UUID,
+    caller: Principal,
+    if_match: str | None,
+    data: UtredningInput,
+    now: datetime,
+) -> Avvikelse:
+    avvikelse, target = await _for_command(
+        session, avvikelse_id=avvikelse_id, caller=caller, if_match=if_match, command=Kommando.utred
+    )
+    avvikelse.utredd_at = now
+    avvikelse.utredd_av = caller.sub
+    avvikelse.utredare = data.utredare
+    avvikelse.iakttagelser = data.iakttagelser
+    avvikelse.atgarder = data.atgarder
+    avvikelse.befogad = data.befogad
+    return await _changed(session, avvikelse, target, "avvikelse.utredd", now)
+
+
+async def besluta_ivo(
+    session: AsyncSession,
+    *,
+    avvikelse_id: uuid.UUID,
+    caller: Principal,
+    if_match: str | None,
+    data: IvoBeslutInput,
+    now: datetime,
+) -> Avvikelse:
+    avvikelse, target = await _for_command(
+        session, avvikelse_id=avvikelse_id, caller=caller, if_match=if_match, command=Kommando.besluta_ivo
+    )
+    avvikelse.ivo_beslut_at = now
+    avvikelse.ivo_beslut_av = caller.sub
+    avvikelse.ivo_beslutsfattare = data.beslutsfattare
+    avvikelse.ivo_anmalan = data.anmals_till_ivo
+    avvikelse.ivo_motivering = data.motivering
+    return await _changed(session, avvikelse, target, "avvikelse.ivo_beslut", now)
+
+
+async def avsluta(
+    session: AsyncSession,
+    *,
+    avvikelse_id: uuid.UUID,
+    caller: Principal,
+    if_match: str | None,
+    data: AvslutInput,
+    now: datetime,
+) -> Avvikelse:
+    avvikelse, target = await _for_command(
+        session, avvikelse_id=avvikelse_id, caller=caller, if_match=if_match, command=Kommando.avsluta
+    )
+    avvikelse.avslutad_at = now
+    avvikelse.avslutad_av = caller.sub
+    avvikelse.avslut_kommentar = data.kommentar
+    return await _changed(session, avvikelse, target, "avvikelse.avslutad", now)
+
+
+async def _changed(
+    session: AsyncSession, avvikelse: Avvikelse, target: Status, event_type: str, now: datetime
+) -> Avvikelse:
+    avvikelse.status = target
+    avvikelse.version += 1
+    await session.flush()
+    await _emit(session, avvikelse, event_type, now)
+    return avvikelse
