@@ -25,4 +25,6 @@ MATRIX: dict[str, frozenset[Role]] = {
     "utred_avvikelse": AVVIKELSE_HANDLERS,
     "besluta_ivo_avvikelse": AVVIKELSE_HANDLERS,
     "avsluta_avvikelse": AVVIKELSE_HANDLERS,
+    # rapporter
+    "avvikelse_sammanstallning": AVVIKELSE_HANDLERS,
 }
