@@ -14,6 +14,10 @@ UNIT_READERS = CASE_WORKERS | {Role.enhetschef}
 # kvalitetssamordnare (all units) and the enhetschef (own unit) investigate and decide.
 STAFF = frozenset(Role) - {Role.system}
 AVVIKELSE_HANDLERS = frozenset({Role.kvalitetssamordnare, Role.enhetschef})
+# Kontaktfamiljer: the staff of the recruiting enhet (the service checks the enhet); approving
+# or ending a family is a decision for the arbetsledare or enhetschef.
+KONTAKTFAMILJ_STAFF = frozenset({Role.handlaggare, Role.arbetsledare, Role.enhetschef, Role.utforare})
+KONTAKTFAMILJ_DECIDERS = frozenset({Role.arbetsledare, Role.enhetschef})
 
 MATRIX: dict[str, frozenset[Role]] = {
     "who_am_i": ALL_ROLES,
@@ -25,6 +29,14 @@ MATRIX: dict[str, frozenset[Role]] = {
     "utred_avvikelse": AVVIKELSE_HANDLERS,
     "besluta_ivo_avvikelse": AVVIKELSE_HANDLERS,
     "avsluta_avvikelse": AVVIKELSE_HANDLERS,
+    # kontaktfamiljer
+    "registrera_kontaktfamilj": KONTAKTFAMILJ_STAFF,
+    "lista_kontaktfamiljer": KONTAKTFAMILJ_STAFF,
+    "hamta_kontaktfamilj": KONTAKTFAMILJ_STAFF,
+    "registrera_utredningssteg": KONTAKTFAMILJ_STAFF,
+    "registrera_avtal": KONTAKTFAMILJ_STAFF,
+    "godkann_kontaktfamilj": KONTAKTFAMILJ_DECIDERS,
+    "avsluta_kontaktfamilj": KONTAKTFAMILJ_DECIDERS,
     # rapporter
     "avvikelse_sammanstallning": AVVIKELSE_HANDLERS,
 }

@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from case_api.avvikelser.router import router as avvikelser_router
 from case_api.dependencies import authorize
+from case_api.kontaktfamiljer.router import router as kontaktfamiljer_router
 from case_api.rapporter.router import router as rapporter_router
 from case_api.settings import Settings, get_settings
 from common.app import Worker, build_app
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         routers=[
             whoami_router(authorize),
             avvikelser_router,
+            kontaktfamiljer_router,
             rapporter_router,
         ],
         engine=engine,

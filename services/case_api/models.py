@@ -2,5 +2,6 @@
 
 from case_api.avvikelser.models import Avvikelse
 from case_api.events.models import OutboxEvent
+from case_api.kontaktfamiljer.models import Kontaktfamilj, KontaktfamiljUtredningssteg
 
-__all__ = ["Avvikelse", "OutboxEvent"]
+__all__ = ["Avvikelse", "Kontaktfamilj", "KontaktfamiljUtredningssteg", "OutboxEvent"]

@@ -13,9 +13,5 @@ class KommandoEjTillatet(ProblemError):
     )
 
 
-class OgiltigCursor(ProblemError):
-    status, slug, title = 422, "ogiltig-cursor", "The cursor is not one this list handed out"
-
-
 class EnhetEjTillaten(ProblemError):
     status, slug, title = 403, "enhet-ej-tillaten", "Your role sees only your own enhet"

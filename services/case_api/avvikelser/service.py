@@ -1,8 +1,5 @@
 """Use cases of an avvikelse: register, investigate, decide on IVO (lex Sarah), close."""
 
-import base64
-import binascii
-import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -14,7 +11,6 @@ from case_api.avvikelser.exceptions import (
     AvvikelseSaknas,
     EnhetEjTillaten,
     KommandoEjTillatet,
-    OgiltigCursor,
 )
 from case_api.avvikelser.models import Avvikelse
 from case_api.avvikelser.schemas import (
@@ -35,6 +31,7 @@ from case_api.avvikelser.state_machine import (
 from case_api.events import service as event_service
 from common.auth import Principal, Role
 from common.concurrency import check_if_match
+from common.cursor import decode_cursor, encode_cursor
 
 
 def read(avvikelse: Avvikelse) -> AvvikelseRead:
@@ -115,23 +112,6 @@ async def hamta(session: AsyncSession, *, avvikelse_id: uuid.UUID, caller: Princ
     return avvikelse
 
 
-def _encode_cursor(avvikelse: Avvikelse) -> str:
-    raw = json.dumps([avvikelse.registrerad_at.isoformat(), str(avvikelse.id)])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        at, id_ = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        parsed = datetime.fromisoformat(at)
-        if parsed.tzinfo is None:
-            raise ValueError("naive")
-        return parsed, uuid.UUID(id_)
-    except (ValueError, TypeError, binascii.Error, UnicodeError) as exc:
-        raise OgiltigCursor(errors=[{"field": "cursor", "message": str(exc), "code": "cursor"}]) from None
-
-
 async def lista(
     session: AsyncSession,
     *,
@@ -147,12 +127,12 @@ async def lista(
         enhet=visible_unit(caller, enhet),
         typ=typ,
         status=status,
-        after=_decode_cursor(cursor) if cursor else None,
+        after=decode_cursor(cursor) if cursor else None,
         limit=limit + 1,
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, (_encode_cursor(rows[-1]) if more else None)
+    return rows, (encode_cursor(rows[-1].registrerad_at, rows[-1].id) if more else None)
 
 
 async def _for_command(

@@ -267,3 +267,9 @@ async def test_orsakskategorier_are_served_with_their_source(case_client, as_rol
     kategorier = {k["kod"]: k for k in response.json()}
     assert kategorier["rutin_ej_foljd"]["kalla"] == "seed 002, 5.4.3"
     assert "ovrigt" in kategorier
+
+
+async def test_405_names_every_method_of_the_path(case_client, as_role) -> None:  # type: ignore[no-untyped-def]
+    response = await case_client.request("DELETE", "/v1/avvikelser", headers=as_role("kvalitetssamordnare"))
+    assert_problem(response, 405)
+    assert response.headers["Allow"] == "GET, POST"
