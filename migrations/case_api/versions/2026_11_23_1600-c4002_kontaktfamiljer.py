@@ -59,6 +59,7 @@ def upgrade() -> None:
     op.create_table(
         "kontaktfamilj_utredningssteg",
         sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), sa.Identity(always=True), nullable=False),
         sa.Column("kontaktfamilj_id", sa.Uuid(), nullable=False),
         sa.Column("steg", sa.Text(), nullable=False),
         sa.Column("datum", sa.Date(), nullable=False),
@@ -67,6 +68,7 @@ def upgrade() -> None:
         sa.Column("registrerad_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("registrerad_av", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_kontaktfamilj_utredningssteg")),
+        sa.UniqueConstraint("seq", name=op.f("uq_kontaktfamilj_utredningssteg_seq")),
         sa.ForeignKeyConstraint(
             ["kontaktfamilj_id"],
             ["kontaktfamilj.id"],

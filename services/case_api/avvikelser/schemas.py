@@ -1,9 +1,9 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from case_api.avvikelser.orsakskategorier import Orsakskategori
 from case_api.avvikelser.state_machine import AvvikelseTyp, Kommando, Status
@@ -36,11 +36,7 @@ class Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class AvvikelseCreate(Input):
-    typ: AvvikelseTyp
-    lex_sarah_typ: LexSarahTyp | None = Field(
-        default=None, description="Required for lex_sarah: a missförhållande or a påtaglig risk of one."
-    )
+class _AvvikelseCreateBase(Input):
     inkommen_fran: InkommenFran
     form: Form
     enhet: Enhet = Field(description="The unit the avvikelse concerns.")
@@ -48,11 +44,20 @@ class AvvikelseCreate(Input):
     beskrivning: LongText
     arende_id: uuid.UUID | None = None
 
-    @model_validator(mode="after")
-    def lex_sarah_needs_its_kind(self) -> Self:
-        if (self.typ is AvvikelseTyp.lex_sarah) != (self.lex_sarah_typ is not None):
-            raise ValueError("lex_sarah_typ is required for lex_sarah and not allowed otherwise")
-        return self
+
+class LexSarahCreate(_AvvikelseCreateBase):
+    typ: Literal[AvvikelseTyp.lex_sarah]
+    lex_sarah_typ: LexSarahTyp = Field(description="A missförhållande, or a påtaglig risk of one.")
+
+
+class OvrigAvvikelseCreate(_AvvikelseCreateBase):
+    typ: Literal[
+        AvvikelseTyp.avvikande_handelse, AvvikelseTyp.risk, AvvikelseTyp.synpunkt, AvvikelseTyp.klagomal
+    ]
+
+
+# The schema itself says that lex_sarah_typ belongs to lex Sarah reports, and only to them.
+AvvikelseCreate = Annotated[LexSarahCreate | OvrigAvvikelseCreate, Field(discriminator="typ")]
 
 
 class UtredningInput(Input):

@@ -18,6 +18,7 @@ from case_api.avvikelser.schemas import (
     AvvikelseCreate,
     AvvikelseRead,
     IvoBeslutInput,
+    LexSarahCreate,
     UtredningInput,
 )
 from case_api.avvikelser.state_machine import (
@@ -89,7 +90,7 @@ async def registrera(
 ) -> Avvikelse:
     avvikelse = Avvikelse(
         typ=data.typ,
-        lex_sarah_typ=data.lex_sarah_typ,
+        lex_sarah_typ=data.lex_sarah_typ if isinstance(data, LexSarahCreate) else None,
         inkommen_fran=data.inkommen_fran,
         form=data.form,
         enhet=data.enhet,

@@ -1,7 +1,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, Text
+from sqlalchemy import BigInteger, Column, Date, DateTime, ForeignKey, Identity, Integer, Text
 from sqlmodel import Field
 
 from case_api.database import CaseTable
@@ -34,6 +34,10 @@ class KontaktfamiljUtredningssteg(CaseTable, table=True):
     __tablename__ = "kontaktfamilj_utredningssteg"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    # Recording order, which breaks ties between steps of the same date.
+    seq: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=True), nullable=False, unique=True)
+    )
     kontaktfamilj_id: uuid.UUID = Field(
         sa_column=Column(ForeignKey("kontaktfamilj.id"), nullable=False, index=True)
     )

@@ -31,8 +31,7 @@ async def steps(session: AsyncSession, kontaktfamilj_id: uuid.UUID) -> list[Kont
         .where(col(KontaktfamiljUtredningssteg.kontaktfamilj_id) == kontaktfamilj_id)
         .order_by(
             col(KontaktfamiljUtredningssteg.datum),
-            col(KontaktfamiljUtredningssteg.registrerad_at),
-            col(KontaktfamiljUtredningssteg.id),
+            col(KontaktfamiljUtredningssteg.seq),
         )
     )
     return list((await session.execute(query)).scalars())

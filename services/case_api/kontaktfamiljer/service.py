@@ -241,7 +241,7 @@ async def godkann(
         raise KontaktfamiljEjUtredd(
             f"Approval needs a positive result of every step; missing: {', '.join(saknas)}.",
             kontaktfamilj_id=str(family.id),
-            status=family.status,
+            kontaktfamilj_status=family.status,
             saknas=saknas,
         )
     family.godkand_at, family.godkand_av = now, caller.sub
@@ -286,7 +286,7 @@ async def krav_godkand(
         raise KontaktfamiljEjUtredd(
             f"The kontaktfamilj cannot take an uppdrag on {dag}; missing: {', '.join(saknas)}.",
             kontaktfamilj_id=str(family.id),
-            status=family.status,
+            kontaktfamilj_status=family.status,
             saknas=saknas,
         )
     return family

@@ -37,7 +37,13 @@ def resolve_period(*, fran: date | None, till: date | None, now: datetime) -> Pe
         raise OgiltigPeriod("Give both fran and till, or neither for the current half-year.")
     if till < fran:
         raise OgiltigPeriod("till is before fran.")
-    return Period(fran, till)
+    period = Period(fran, till)
+    try:
+        period.bounds()
+        period.previous().bounds()
+    except (OverflowError, ValueError):
+        raise OgiltigPeriod("The period, or the one before it, falls outside the calendar.") from None
+    return period
 
 
 async def _count(session: AsyncSession, period: Period, enhet: str | None) -> dict[str, Counter[str]]:

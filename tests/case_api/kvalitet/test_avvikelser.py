@@ -202,13 +202,13 @@ async def test_idempotent_create(case_client, case_conn, clock, as_role) -> None
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"lex_sarah_typ": None}, "body"),
-        ({"typ": "klagomal"}, "body"),
-        ({"orsakskategori": "vader"}, "orsakskategori"),
-        ({"inkommen_fran": "granne"}, "inkommen_fran"),
-        ({"form": "telefon"}, "form"),
-        ({"beskrivning": "nul\x00byte"}, "beskrivning"),
-        ({"okand": 1}, "okand"),
+        ({"lex_sarah_typ": None}, "lex_sarah.lex_sarah_typ"),
+        ({"typ": "klagomal"}, "klagomal.lex_sarah_typ"),
+        ({"orsakskategori": "vader"}, "lex_sarah.orsakskategori"),
+        ({"inkommen_fran": "granne"}, "lex_sarah.inkommen_fran"),
+        ({"form": "telefon"}, "lex_sarah.form"),
+        ({"beskrivning": "nul\x00byte"}, "lex_sarah.beskrivning"),
+        ({"okand": 1}, "lex_sarah.okand"),
     ],
 )
 async def test_invalid_reports_are_refused_naming_the_field(

@@ -235,7 +235,14 @@ async def test_csv_has_the_same_figures(case_client, seeded, how) -> None:  # ty
 
 
 @pytest.mark.parametrize(
-    "params", [{"fran": "2026-01-01"}, {"till": "2026-01-01"}, {"fran": "2026-02-01", "till": "2026-01-01"}]
+    "params",
+    [
+        {"fran": "2026-01-01"},
+        {"till": "2026-01-01"},
+        {"fran": "2026-02-01", "till": "2026-01-01"},
+        {"fran": "0712-06-03", "till": "2026-06-30"},
+        {"fran": "2026-01-01", "till": "9999-12-31"},
+    ],
 )
 async def test_invalid_periods(case_client, clock, as_role, params) -> None:  # type: ignore[no-untyped-def]
     response = await case_client.get(URL, params=params, headers=as_role("kvalitetssamordnare"))
