@@ -21,6 +21,8 @@ KONTAKTFAMILJ_DECIDERS = frozenset({Role.arbetsledare, Role.enhetschef})
 
 MATRIX: dict[str, frozenset[Role]] = {
     "who_am_i": ALL_ROLES,
+    "list_regler": ALL_ROLES,
+    "get_regel": ALL_ROLES,
     # avvikelser
     "lista_orsakskategorier": STAFF,
     "registrera_avvikelse": STAFF,

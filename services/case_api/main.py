@@ -7,6 +7,7 @@ from case_api.avvikelser.router import router as avvikelser_router
 from case_api.dependencies import authorize
 from case_api.kontaktfamiljer.router import router as kontaktfamiljer_router
 from case_api.rapporter.router import router as rapporter_router
+from case_api.regler.router import router as regler_router
 from case_api.settings import Settings, get_settings
 from common.app import Worker, build_app
 from common.whoami import whoami_router
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         expected_head=head_revision("case_api"),
         routers=[
             whoami_router(authorize),
+            regler_router,
             avvikelser_router,
             kontaktfamiljer_router,
             rapporter_router,

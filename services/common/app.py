@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from common.clock import Clock, system_clock
 from common.db import make_engine, make_session_factory
 from common.health import health_router
 from common.logging import RequestIdMiddleware, configure_logging
@@ -45,6 +46,7 @@ def build_app(
     engine: AsyncEngine | None = None,
     workers: Sequence[Worker] = (),
     version: str = "1.0.0",
+    clock: Clock = system_clock,
 ) -> FastAPI:
     """Build a service app. Pass `engine` to share one (tests); else one is made from the URL."""
     configure_logging(settings.log_level, settings.log_json)
@@ -70,6 +72,7 @@ def build_app(
         generate_unique_id_function=lambda route: route.name,
     )
     app.state.settings = settings
+    app.state.clock = clock
     app.state.key_store = KeyStore(settings)
     if engine is not None:
         app.state.engine = engine

@@ -29,7 +29,7 @@ class FrozenClock:
 
 
 def request_clock(request: Request) -> Clock:
-    """The app's clock (`app.state.clock`, set by tests and simulations), else the system's."""
+    """The app's clock (app.state.clock): the system clock unless a test set another."""
     clock: Clock = getattr(request.app.state, "clock", system_clock)
     return clock
 
