@@ -1,7 +1,39 @@
 """Imports every case_api table model so the metadata is complete (alembic, drift test)."""
 
+from case_api.arenden.models import Arende
 from case_api.avvikelser.models import Avvikelse
+from case_api.bevakning.models import Bevakning, BevakningLarm
 from case_api.events.models import OutboxEvent
+from case_api.insats.models import Beslut, Insats, Omprovning
+from case_api.intake.models import Aktualisering, Forhandsbedomning, Skyddsbedomning
 from case_api.kontaktfamiljer.models import Kontaktfamilj, KontaktfamiljUtredningssteg
+from case_api.personer.models import Person, Samtycke, SkyddadBehorighet
+from case_api.plan.models import Genomforandeplan
+from case_api.uppdrag.models import EjVerkstalltRapport, Uppdrag
+from case_api.uppfoljning.models import Uppfoljning
+from case_api.utredning.models import Utredning, UtredningForlangning
 
-__all__ = ["Avvikelse", "Kontaktfamilj", "KontaktfamiljUtredningssteg", "OutboxEvent"]
+__all__ = [
+    "Aktualisering",
+    "Arende",
+    "Avvikelse",
+    "Beslut",
+    "Bevakning",
+    "BevakningLarm",
+    "EjVerkstalltRapport",
+    "Forhandsbedomning",
+    "Genomforandeplan",
+    "Insats",
+    "Kontaktfamilj",
+    "KontaktfamiljUtredningssteg",
+    "Omprovning",
+    "OutboxEvent",
+    "Person",
+    "Samtycke",
+    "SkyddadBehorighet",
+    "Skyddsbedomning",
+    "Uppdrag",
+    "Uppfoljning",
+    "Utredning",
+    "UtredningForlangning",
+]

@@ -185,29 +185,13 @@ _HTTP_TITLES = {
 }
 
 
-_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
-
-
-def _allowed_methods(request: Request) -> str | None:
-    """Starlette's 405 names the methods of the first route on the path only; RFC 9110 wants all."""
-    allowed = [
-        method
-        for method in _METHODS
-        if any(
-            route.matches({**request.scope, "method": method})[0] is Match.FULL
-            for route in request.app.router.routes
-        )
-    ]
-    return ", ".join(allowed) or None
-
-
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     slug, title = _HTTP_TITLES.get(exc.status_code, ("http-error", "HTTP error"))
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
     headers = dict(exc.headers) if exc.headers else {}
-    if exc.status_code == 405 and (allow := _allowed_methods(request)):
-        headers["Allow"] = allow
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
     return problem_response(
         request,
         status=exc.status_code,
@@ -216,6 +200,24 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
         detail=detail,
         headers=headers or None,
     )
+
+
+_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method of every route on this path: Starlette's Allow names only the first
+    route that matched the path, which is wrong when a GET and a POST live on separate routes.
+    Each method is tried against the routes, because FastAPI's included routers carry no
+    `methods` of their own."""
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.routes
+        )
+    ]
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
