@@ -24,6 +24,11 @@ async def get(
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def get_any(session: AsyncSession, kontaktfamilj_id: uuid.UUID) -> Kontaktfamilj | None:
+    """Whatever the recruiting unit: for the check an uppdrag from any beställare goes through."""
+    return await session.get(Kontaktfamilj, kontaktfamilj_id)
+
+
 async def steps(session: AsyncSession, kontaktfamilj_id: uuid.UUID) -> list[KontaktfamiljUtredningssteg]:
     """Oldest first, so the last of each kind is its latest result."""
     query = (

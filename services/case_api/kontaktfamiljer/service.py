@@ -269,10 +269,11 @@ async def krav_godkand(
 ) -> Kontaktfamilj:
     """The family may take an uppdrag on `dag`: approved, every step positive, an agreement in force.
 
-    `enhet` is the recruiting unit the uppdrag goes to; a family of another unit is not found.
+    `enhet` is the beställare's (the ärende's) enhet. The recruiting unit investigates a family
+    for every beställare (seed 004), so it does not narrow the lookup; it is named in the refusal.
     Raises KontaktfamiljEjUtredd (409, `saknas` lists what is missing) or KontaktfamiljSaknas (404).
     """
-    family = await repository.get(session, kontaktfamilj_id, enhet=enhet)
+    family = await repository.get_any(session, kontaktfamilj_id)
     if family is None:
         raise KontaktfamiljSaknas()
     saknas = missing_for_uppdrag(
@@ -284,7 +285,7 @@ async def krav_godkand(
     )
     if saknas:
         raise KontaktfamiljEjUtredd(
-            f"The kontaktfamilj cannot take an uppdrag on {dag}; missing: {', '.join(saknas)}.",
+            f"The kontaktfamilj cannot take an uppdrag from {enhet} on {dag}; missing: {', '.join(saknas)}.",
             kontaktfamilj_id=str(family.id),
             kontaktfamilj_status=family.status,
             saknas=saknas,

@@ -81,7 +81,7 @@ async def _krav_kontaktfamilj(k: Kontext, indata: UppdragIn, arende: Arende) -> 
     if indata.kontaktfamilj_id is None:
         return
     try:
-        from case_api.kontaktfamiljer import service as kontaktfamilj_service  # type: ignore[attr-defined]
+        from case_api.kontaktfamiljer import service as kontaktfamilj_service
     except ImportError:
         return
     await kontaktfamilj_service.krav_godkand(

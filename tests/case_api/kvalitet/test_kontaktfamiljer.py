@@ -1,20 +1,17 @@
 """Kontaktfamiljer over the API, and krav_godkand, the check an uppdrag to a family goes through."""
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from fastapi import APIRouter, FastAPI
-from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_api.kontaktfamiljer import service as kontaktfamilj_service
 from case_api.kontaktfamiljer.exceptions import KontaktfamiljEjUtredd, KontaktfamiljSaknas
-from common.app import build_app
-from common.db import SessionDep
-from tests.conftest import asgi_client, bind_to_test_transaction
+from common.clock import FrozenClock
+from tests.case_api.flow import ANMALAN, Walk, at
 from tests.helpers import assert_problem
 
 STEPS = [
@@ -224,9 +221,14 @@ async def test_krav_godkand(case_client, case_conn, clock, staff, chef) -> None:
             session, kontaktfamilj_id=kid, enhet="kf-1", dag=date(2027, 3, 1)
         )
     assert expired.value.extensions["saknas"] == ["avtal_utgatt"]
+    # The family serves every beställare: the ärende's enhet does not narrow the lookup.
+    other = await kontaktfamilj_service.krav_godkand(
+        session, kontaktfamilj_id=kid, enhet="bou-2", dag=date(2026, 4, 1)
+    )
+    assert other.id == kid
     with pytest.raises(KontaktfamiljSaknas):
         await kontaktfamilj_service.krav_godkand(
-            session, kontaktfamilj_id=kid, enhet="kf-2", dag=date(2026, 4, 1)
+            session, kontaktfamilj_id=uuid.uuid4(), enhet="bou-1", dag=date(2026, 4, 1)
         )
     # A renewed register extract with a remark makes the family unfit for new uppdrag at once.
     await ready.step("registerutdrag_belastningsregistret", "negativt", datum="2026-03-02")
@@ -237,50 +239,97 @@ async def test_krav_godkand(case_client, case_conn, clock, staff, chef) -> None:
     assert remark.value.extensions["saknas"] == ["registerutdrag_belastningsregistret"]
 
 
-class UppdragProbe(BaseModel):
-    kontaktfamilj_id: uuid.UUID
-    dag: date
-
-
-def uppdrag_app(case_settings, case_engine, case_conn) -> FastAPI:  # type: ignore[no-untyped-def]
-    """Stands in for the uppdrag module until it lands: it calls krav_godkand as the lead will."""
-    router = APIRouter()
-
-    @router.post("/uppdrag")
-    async def skicka_uppdrag(body: UppdragProbe, session: SessionDep) -> dict[str, str]:
-        await kontaktfamilj_service.krav_godkand(
-            session, kontaktfamilj_id=body.kontaktfamilj_id, enhet="kf-1", dag=body.dag
-        )
-        return {"status": "skickat"}
-
-    app = build_app(
-        title="probe",
-        description="",
-        settings=case_settings,
-        database_url=None,
-        expected_head=None,
-        routers=[router],
-        engine=case_engine,
+async def kontaktfamilj_insats(walk: Walk, clock) -> str:  # type: ignore[no-untyped-def]
+    """An ärende through utredning to a decided kontaktfamilj insats; returns the insats id."""
+    at(clock, "2026-02-03 10:00")
+    akt = (await walk.post("handlaggare", "/v1/aktualiseringar", ANMALAN, expect=201)).json()
+    akt_path = f"/v1/aktualiseringar/{akt['id']}"
+    await walk.command(
+        "handlaggare",
+        f"{akt_path}/skyddsbedomning",
+        akt_path,
+        {
+            "bedomd_at": "2026-02-03T10:00:00+01:00",
+            "omedelbart_skydd": False,
+            "motivering": "Ingen akut fara.",
+        },
     )
-    bind_to_test_transaction(app, case_conn)
-    return app
+    await walk.command(
+        "handlaggare",
+        f"{akt_path}/forhandsbedomning",
+        akt_path,
+        {"beslut": "inled_utredning", "beslutsdatum": "2026-02-03", "motivering": "Behov av utredning."},
+    )
+    bevakningar = await walk.bevakningar(akt["arende_id"])
+    utredning_id = bevakningar["utredning"][0]["objekt_id"]
+    u_path = f"/v1/utredningar/{utredning_id}"
+    await walk.command(
+        "handlaggare",
+        f"{u_path}/avslut",
+        u_path,
+        {"avslutad_datum": "2026-02-03", "resultat": "beslut_om_insats", "motivering": "Klar."},
+    )
+    beslut = (
+        await walk.post(
+            "handlaggare",
+            "/v1/beslut",
+            {
+                "arende_id": akt["arende_id"],
+                "utredning_id": utredning_id,
+                "utfall": "bifall",
+                "insatstyp": "kontaktfamilj",
+                "rattslig_grund": "3 kap. 6 b § SoL (2001:453)",
+                "beslutsdatum": "2026-02-03",
+                "period_fran": "2026-02-03",
+                "period_till": "2027-02-02",
+                "beslutsfattare": "anna",
+                "motivering": "Behov av avlastning.",
+            },
+            expect=201,
+        )
+    ).json()
+    return str(beslut["insats"]["id"])
+
+
+UPPDRAG = {
+    "utforare": "kf-1",
+    "behovsbedomning": "Behov av avlastning.",
+    "omfattning": "En helg i månaden.",
+    "mal": ["Avlastning för familjen"],
+    "uppfoljningsform": "En gång per år",
+    "kontaktuppgifter": {"telefon": "070-0000000"},
+}
 
 
 async def test_uppdrag_to_an_incompletely_investigated_family_is_refused(  # type: ignore[no-untyped-def]
-    case_client, case_settings, case_engine, case_conn, clock, staff
+    case_client, case_app, token, staff, chef
 ) -> None:
+    clock = FrozenClock(datetime(2026, 2, 3, 9, 0, tzinfo=UTC))
+    case_app.state.clock = clock
+    walk = Walk(case_client, {"handlaggare": token("handlaggare", sub="anna", enhet="bou-1")})
+    insats_id = await kontaktfamilj_insats(walk, clock)
+
     family = await new_family(case_client, staff)
-    await family.step("intervju")
-    await family.step("registerutdrag_belastningsregistret")
-    await family.step("registerutdrag_misstankeregistret")
-    async with asgi_client(uppdrag_app(case_settings, case_engine, case_conn)) as probe:
-        response = await probe.post(
-            "/uppdrag", json={"kontaktfamilj_id": family.body["id"], "dag": "2026-04-01"}
-        )
-    problem = assert_problem(response, 409, "kontaktfamilj-ej-utredd")
+    await family.step("intervju", datum="2026-02-01")
+    await family.step("registerutdrag_belastningsregistret", datum="2026-02-01")
+    await family.step("registerutdrag_misstankeregistret", datum="2026-02-01")
+    body = {**UPPDRAG, "insats_id": insats_id, "kontaktfamilj_id": family.body["id"]}
+    refused = await walk.post("handlaggare", "/v1/uppdrag", body, expect=409)
+    problem = assert_problem(refused, 409, "kontaktfamilj-ej-utredd")
     assert problem["saknas"] == ["hembesok", "referens", "godkannande", "avtal"]
     assert problem["kontaktfamilj_id"] == family.body["id"]
-    assert "hembesok" in problem["detail"]
+
+    # Investigated, approved and under agreement, the same family takes the uppdrag.
+    await family.step("hembesok", datum="2026-02-02")
+    await family.step("referens", datum="2026-02-02")
+    assert (await family.command("POST", "godkann", headers=chef)).status_code == 200
+    refused = await walk.post("handlaggare", "/v1/uppdrag", body, expect=409)
+    assert assert_problem(refused, 409, "kontaktfamilj-ej-utredd")["saknas"] == ["avtal"]
+    assert (
+        await family.command("PUT", "avtal", {"fran": "2026-02-01", "till": "2027-01-31"})
+    ).status_code == 200
+    sent = await walk.post("handlaggare", "/v1/uppdrag", body, expect=201)
+    assert sent.json()["kontaktfamilj_id"] == family.body["id"]
 
 
 async def test_idempotent_registration(case_client, case_conn, clock, staff) -> None:  # type: ignore[no-untyped-def]
