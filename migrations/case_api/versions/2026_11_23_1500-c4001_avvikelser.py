@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("status", sa.Text(), nullable=False),
         sa.Column("registrerad_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("registrerad_av", sa.Text(), nullable=False),
+        sa.Column("utredning_forfallodatum", sa.Date(), nullable=True),
         sa.Column("utredd_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("utredd_av", sa.Text(), nullable=True),
         sa.Column("utredare", sa.Text(), nullable=True),

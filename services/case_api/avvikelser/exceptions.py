@@ -1,4 +1,4 @@
-from common.problems import ProblemError
+from common.problems import ProblemError, UnprocessableContent
 
 
 class AvvikelseSaknas(ProblemError):
@@ -15,3 +15,7 @@ class KommandoEjTillatet(ProblemError):
 
 class EnhetEjTillaten(ProblemError):
     status, slug, title = 403, "enhet-ej-tillaten", "Your role sees only your own enhet"
+
+
+class ArendeSaknas(UnprocessableContent):
+    """arende_id names no ärende: a 422 naming the field, like any other invalid input."""

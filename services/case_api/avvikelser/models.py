@@ -1,7 +1,7 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, Text
 from sqlmodel import Field
 
 from case_api.database import CaseTable
@@ -35,6 +35,8 @@ class Avvikelse(CaseTable, table=True):
 
     registrerad_at: datetime = Field(sa_column=_at(False))
     registrerad_av: str = Field(sa_column=_text(False))
+    # Lex Sarah: the day the investigation is due by the rule lex_sarah_utredning.
+    utredning_forfallodatum: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
 
     utredd_at: datetime | None = Field(default=None, sa_column=_at())
     utredd_av: str | None = Field(default=None, sa_column=_text())

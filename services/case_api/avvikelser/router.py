@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from case_api.avvikelser import service
@@ -41,9 +41,11 @@ async def lista_orsakskategorier(caller: Caller) -> list[OrsakskategoriRead]:
     "",
     status_code=201,
     response_model=AvvikelseRead,
+    responses={422: {"description": "Invalid body, or arende_id names no ärende"}},
     summary="Report an avvikelse (anyone on staff)",
 )
 async def registrera_avvikelse(
+    request: Request,
     body: AvvikelseCreate,
     session: SessionDep,
     caller: Caller,
@@ -51,7 +53,9 @@ async def registrera_avvikelse(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     async def work():  # type: ignore[no-untyped-def]
-        avvikelse = await service.registrera(session, data=body, caller=caller, now=clock())
+        avvikelse = await service.registrera(
+            session, data=body, caller=caller, now=clock(), settings=request.app.state.settings
+        )
         headers = {"ETag": f'"{avvikelse.version}"', "Location": f"/v1/avvikelser/{avvikelse.id}"}
         return outcome(201, service.read(avvikelse), headers)
 
@@ -97,6 +101,7 @@ async def hamta_avvikelse(
     summary="Record the investigation: who, findings, measures",
 )
 async def utred_avvikelse(
+    request: Request,
     avvikelse_id: uuid.UUID,
     body: UtredningInput,
     session: SessionDep,
@@ -106,7 +111,13 @@ async def utred_avvikelse(
     if_match: IfMatch = None,
 ) -> AvvikelseRead:
     avvikelse = await service.utred(
-        session, avvikelse_id=avvikelse_id, caller=caller, if_match=if_match, data=body, now=clock()
+        session,
+        avvikelse_id=avvikelse_id,
+        caller=caller,
+        if_match=if_match,
+        data=body,
+        now=clock(),
+        settings=request.app.state.settings,
     )
     set_etag(response, avvikelse.version)
     return service.read(avvikelse)

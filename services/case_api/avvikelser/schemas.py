@@ -92,6 +92,9 @@ class AvvikelseRead(BaseModel):
     allowed_commands: list[Kommando]
     registrerad_at: datetime
     registrerad_av: str
+    utredning_forfallodatum: date | None = Field(
+        description="Lex Sarah: when the investigation is due (rule lex_sarah_utredning)."
+    )
     utredd_at: datetime | None
     utredd_av: str | None
     utredare: str | None

@@ -6,8 +6,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from case_api.arenden.models import Arende
 from case_api.avvikelser import repository
 from case_api.avvikelser.exceptions import (
+    ArendeSaknas,
     AvvikelseSaknas,
     EnhetEjTillaten,
     KommandoEjTillatet,
@@ -29,7 +31,12 @@ from case_api.avvikelser.state_machine import (
     allowed_commands,
     next_state,
 )
+from case_api.bevakning import service as bevakning_service
 from case_api.events import service as event_service
+from case_api.kontext import Kontext, Scope, apply_scope, system_kontext
+from case_api.regler import datum
+from case_api.regler import service as regler_service
+from case_api.settings import Settings
 from common.auth import Principal, Role
 from common.concurrency import check_if_match
 from common.cursor import decode_cursor, encode_cursor
@@ -85,9 +92,30 @@ async def _emit(session: AsyncSession, avvikelse: Avvikelse, type_: str, now: da
     )
 
 
+LEX_SARAH_REGEL = "lex_sarah_utredning"
+
+
+class _AsSystem:
+    """The bevakning and ärende tables sit behind row-level security, while a lex Sarah report
+    may come from anyone on staff about any enhet. The system scope opens them for these few
+    statements only; the scope is emptied again on the way out."""
+
+    def __init__(self, session: AsyncSession, *, now: datetime, settings: Settings) -> None:
+        self.session, self.now, self.settings = session, now, settings
+
+    async def __aenter__(self) -> Kontext:
+        return await system_kontext(self.session, clock=lambda: self.now, settings=self.settings)
+
+    async def __aexit__(self, *exc: object) -> None:
+        await apply_scope(self.session, Scope(enhet=None, utforare=None))
+
+
 async def registrera(
-    session: AsyncSession, *, data: AvvikelseCreate, caller: Principal, now: datetime
+    session: AsyncSession, *, data: AvvikelseCreate, caller: Principal, now: datetime, settings: Settings
 ) -> Avvikelse:
+    start = datum.lokal_dag(now)
+    lex_sarah = isinstance(data, LexSarahCreate)
+    regel = regler_service.hamta_regel(settings=settings, regel_id=LEX_SARAH_REGEL)
     avvikelse = Avvikelse(
         typ=data.typ,
         lex_sarah_typ=data.lex_sarah_typ if isinstance(data, LexSarahCreate) else None,
@@ -100,8 +128,30 @@ async def registrera(
         status=Status.registrerad,
         registrerad_at=now,
         registrerad_av=caller.sub,
+        utredning_forfallodatum=datum.forfallodatum(regel, start) if lex_sarah else None,
     )
-    await repository.add(session, avvikelse)
+    if data.arende_id is None:
+        await repository.add(session, avvikelse)
+    else:
+        async with _AsSystem(session, now=now, settings=settings) as k:
+            arende = await session.get(Arende, data.arende_id)
+            if arende is None:
+                raise ArendeSaknas(
+                    "arende_id names no ärende.",
+                    errors=[{"field": "arende_id", "message": "no such ärende", "code": "not_found"}],
+                )
+            await repository.add(session, avvikelse)
+            if lex_sarah:
+                # The bevakning table needs an ärende; a report about none is watched through
+                # utredning_forfallodatum on the avvikelse itself.
+                await bevakning_service.oppna(
+                    k,
+                    typ=LEX_SARAH_REGEL,
+                    arende=arende,
+                    objekt_typ="avvikelse",
+                    objekt_id=avvikelse.id,
+                    startdatum=start,
+                )
     await _emit(session, avvikelse, "avvikelse.registrerad", now)
     return avvikelse
 
@@ -168,10 +218,16 @@ async def utred(
     if_match: str | None,
     data: UtredningInput,
     now: datetime,
+    settings: Settings,
 ) -> Avvikelse:
     avvikelse, target = await _for_command(
         session, avvikelse_id=avvikelse_id, caller=caller, if_match=if_match, command=Kommando.utred
     )
+    if avvikelse.typ == AvvikelseTyp.lex_sarah and avvikelse.arende_id is not None:
+        async with _AsSystem(session, now=now, settings=settings) as k:
+            await bevakning_service.uppfyll(
+                k, objekt_id=avvikelse.id, typ=LEX_SARAH_REGEL, datum_=datum.lokal_dag(now)
+            )
     avvikelse.utredd_at = now
     avvikelse.utredd_av = caller.sub
     avvikelse.utredare = data.utredare

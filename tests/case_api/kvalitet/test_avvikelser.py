@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from tests.case_api.flow import ANMALAN
 from tests.helpers import assert_problem
 
 LEX_SARAH = {
@@ -146,7 +147,7 @@ async def test_lex_sarah_full_lifecycle_is_time_stamped_and_evented(
 
 
 async def test_event_subject_is_the_arende_when_linked(case_client, case_conn, clock, as_role) -> None:  # type: ignore[no-untyped-def]
-    arende_id = "6f1c2f43-3c0e-4b3e-9a53-7d6c1c0e9b11"
+    arende_id = await new_arende(case_client, as_role)
     created = (
         await register(case_client, as_role("handlaggare"), {**KLAGOMAL, "arende_id": arende_id})
     ).json()
@@ -273,3 +274,65 @@ async def test_405_names_every_method_of_the_path(case_client, as_role) -> None:
     response = await case_client.request("DELETE", "/v1/avvikelser", headers=as_role("kvalitetssamordnare"))
     assert_problem(response, 405)
     assert response.headers["Allow"] == "GET, POST"
+
+
+async def new_arende(case_client, as_role) -> str:  # type: ignore[no-untyped-def]
+    response = await case_client.post("/v1/aktualiseringar", json=ANMALAN, headers=as_role("handlaggare"))
+    assert response.status_code == 201, response.text
+    return str(response.json()["arende_id"])
+
+
+async def bevakningar(case_client, as_role, arende_id: str) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    response = await case_client.get(
+        "/v1/bevakningar",
+        params={"arende_id": arende_id, "typ": "lex_sarah_utredning"},
+        headers=as_role("handlaggare"),
+    )
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+async def test_lex_sarah_about_an_arende_is_watched_until_investigated(case_client, clock, as_role) -> None:  # type: ignore[no-untyped-def]
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    arende_id = await new_arende(case_client, as_role)
+    kval = as_role(*KVAL, enhet=None)
+    created = (await register(case_client, kval, {**LEX_SARAH, "arende_id": arende_id})).json()
+    # 14 days (LEX_SARAH_UTREDNING_DAGAR), no move to a weekday: the nämnd's own limit.
+    assert created["utredning_forfallodatum"] == "2026-03-16"
+    [bevakning] = await bevakningar(case_client, as_role, arende_id)
+    assert (bevakning["status"], bevakning["startdatum"], bevakning["forfallodatum"]) == (
+        "oppen",
+        "2026-03-02",
+        "2026-03-16",
+    )
+    assert (bevakning["objekt_typ"], bevakning["objekt_id"]) == ("avvikelse", created["id"])
+    assert bevakning["regel"]["id"] == "lex_sarah_utredning"
+
+    clock.set(datetime(2026, 3, 10, 9, 0, tzinfo=UTC))
+    url = f"/v1/avvikelser/{created['id']}/utred"
+    assert (
+        await case_client.post(url, json=UTREDNING, headers={**kval, "If-Match": '"1"'})
+    ).status_code == 200
+    [bevakning] = await bevakningar(case_client, as_role, arende_id)
+    assert (bevakning["status"], bevakning["uppfylld_datum"]) == ("uppfylld", "2026-03-10")
+    # The request left no scope behind on the transaction.
+    assert (await case_client.get("/v1/avvikelser", headers=kval)).status_code == 200
+
+
+async def test_lex_sarah_length_is_configurable_and_other_kinds_are_not_watched(  # type: ignore[no-untyped-def]
+    case_client, case_app, clock, as_role
+) -> None:
+    case_app.state.settings = case_app.state.settings.model_copy(update={"lex_sarah_utredning_dagar": 10})
+    arende_id = await new_arende(case_client, as_role)
+    lex = (await register(case_client, as_role("handlaggare"), LEX_SARAH)).json()
+    assert lex["utredning_forfallodatum"] == "2026-03-12"
+    other = (await register(case_client, as_role("handlaggare"), {**KLAGOMAL, "arende_id": arende_id})).json()
+    assert other["utredning_forfallodatum"] is None
+    assert await bevakningar(case_client, as_role, arende_id) == []
+
+
+async def test_arende_id_must_name_an_arende(case_client, clock, as_role) -> None:  # type: ignore[no-untyped-def]
+    body = {**KLAGOMAL, "arende_id": "6f1c2f43-3c0e-4b3e-9a53-7d6c1c0e9b11"}
+    response = await case_client.post("/v1/avvikelser", json=body, headers=as_role("handlaggare"))
+    problem = assert_problem(response, 422, "validation-error")
+    assert problem["errors"][0]["field"] == "arende_id"
