@@ -10,6 +10,14 @@ from common.auth import Role
 ALL_ROLES = frozenset(Role)
 CASE_WORKERS = frozenset({Role.handlaggare, Role.arbetsledare})
 UNIT_READERS = CASE_WORKERS | {Role.enhetschef}
+# Everyone on staff must be able to report an avvikelse (seed 002, 3.1.5); the
+# kvalitetssamordnare (all units) and the enhetschef (own unit) investigate and decide.
+STAFF = frozenset(Role) - {Role.system}
+AVVIKELSE_HANDLERS = frozenset({Role.kvalitetssamordnare, Role.enhetschef})
+# Kontaktfamiljer: the staff of the recruiting enhet (the service checks the enhet); approving
+# or ending a family is a decision for the arbetsledare or enhetschef.
+KONTAKTFAMILJ_STAFF = frozenset({Role.handlaggare, Role.arbetsledare, Role.enhetschef, Role.utforare})
+KONTAKTFAMILJ_DECIDERS = frozenset({Role.arbetsledare, Role.enhetschef})
 
 UTFORARE = frozenset({Role.utforare})
 UPPDRAG_READERS = UNIT_READERS | UTFORARE
@@ -64,4 +72,22 @@ MATRIX: dict[str, frozenset[Role]] = {
     "sok_audit_logg": frozenset({Role.kvalitetssamordnare}),
     "rapport_skyddade_personer": frozenset({Role.kvalitetssamordnare}),
     "rapport_manga_personer": frozenset({Role.kvalitetssamordnare}),
+    # avvikelser
+    "lista_orsakskategorier": STAFF,
+    "registrera_avvikelse": STAFF,
+    "lista_avvikelser": AVVIKELSE_HANDLERS,
+    "hamta_avvikelse": AVVIKELSE_HANDLERS,
+    "utred_avvikelse": AVVIKELSE_HANDLERS,
+    "besluta_ivo_avvikelse": AVVIKELSE_HANDLERS,
+    "avsluta_avvikelse": AVVIKELSE_HANDLERS,
+    # kontaktfamiljer
+    "registrera_kontaktfamilj": KONTAKTFAMILJ_STAFF,
+    "lista_kontaktfamiljer": KONTAKTFAMILJ_STAFF,
+    "hamta_kontaktfamilj": KONTAKTFAMILJ_STAFF,
+    "registrera_utredningssteg": KONTAKTFAMILJ_STAFF,
+    "registrera_avtal": KONTAKTFAMILJ_STAFF,
+    "godkann_kontaktfamilj": KONTAKTFAMILJ_DECIDERS,
+    "avsluta_kontaktfamilj": KONTAKTFAMILJ_DECIDERS,
+    # rapporter
+    "avvikelse_sammanstallning": AVVIKELSE_HANDLERS,
 }
