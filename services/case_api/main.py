@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from case_api.arenden.router import router as arenden_router
 from case_api.bevakning.router import router as bevakning_router
+from case_api.bevakning.sweep import sweep_worker
 from case_api.dependencies import authorize
 from case_api.insats.router import router as insats_router
 from case_api.intake.router import router as intake_router
@@ -29,7 +30,7 @@ JWT; errors are RFC 9457 problem+json.
 
 
 # Background workers started with the app (the outbox relay and the deadline sweep join here).
-WORKERS: list[Worker] = [relay_worker]
+WORKERS: list[Worker] = [relay_worker, sweep_worker]
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
