@@ -3,6 +3,7 @@ the API, two sweepers at once while the clock crosses every threshold, restarts,
 that was down across several reminder days."""
 
 import asyncio
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -11,9 +12,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from case_api.bevakning.sweep import sweep_batch
+from case_api.bevakning.sweep import due_query, sweep_batch
 from case_api.main import create_app
 from case_api.settings import Settings
 from common.clock import FrozenClock
@@ -196,3 +198,35 @@ async def test_a_sweep_down_across_reminders_sends_only_the_nearest(env: SweepEn
 async def _arende_of(env: SweepEnv, akt_id: str) -> str:
     env.walk.tokens["handlaggare"] = env.walk.tokens[env.owners[akt_id]]
     return str((await env.walk.get("handlaggare", f"/v1/aktualiseringar/{akt_id}")).json()["arende_id"])
+
+
+async def test_the_sweep_query_reads_the_nasta_larm_index_not_the_table(env: SweepEnv) -> None:
+    env.walk.tokens["handlaggare"] = env.walk.tokens["handlaggare-bou-1"]
+    await env.anmalan("bou-1")
+    owner = make_engine(env.db.owner_url, pool_size=1)
+    try:
+        async with owner.begin() as conn:
+            # 100,000 bevakningar, 1 % open with an alert day spread over a year, the rest met.
+            await conn.execute(text(
+                "INSERT INTO bevakning SELECT (jsonb_populate_record(b, jsonb_build_object("
+                " 'id', gen_random_uuid(),"
+                " 'status', CASE WHEN g % 100 = 0 THEN 'oppen' ELSE 'uppfylld' END,"
+                " 'nasta_larm', CASE WHEN g % 100 = 0 THEN date '2026-01-01' + (g / 100) % 365 END))).* "
+                "FROM bevakning b, generate_series(1, 100000) g WHERE b.typ = 'forhandsbedomning'"
+            ))
+        async with owner.connect() as conn:
+            await conn.execute(text("ANALYZE bevakning"))
+            sql = str(due_query(date(2026, 2, 1), 100).compile(
+                dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+            plan = (await conn.execute(text(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}"))).scalars().all()
+            await conn.rollback()
+    finally:
+        await owner.dispose()
+    rendered = "\n".join(plan)
+    print(rendered)
+    # An index scan (plain, or bitmap for a small due set) of the partial index: only the due
+    # rows are read, never the 100,000 stored.
+    assert re.search(r"(Index Scan using|Bitmap Index Scan on) ix_bevakning_nasta_larm", rendered), rendered
+    assert "Seq Scan" not in rendered
+    rows_read = [int(n) for n in re.findall(r"Index Scan[^\n]*ix_bevakning_nasta_larm[^\n]*actual rows=(\d+)", rendered)]
+    assert rows_read and max(rows_read) <= 200, rendered

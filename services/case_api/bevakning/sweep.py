@@ -19,7 +19,7 @@ from datetime import date
 
 import structlog
 from fastapi import FastAPI
-from sqlalchemy import select, text
+from sqlalchemy import Select, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
@@ -104,6 +104,17 @@ async def handle(k: Kontext, b: Bevakning, today: date) -> int:
     return emitted
 
 
+def due_query(today: date, limit: int) -> Select[Bevakning]:
+    """Due bevakningar, oldest alert day first; served by the partial index on nasta_larm."""
+    return (
+        select(Bevakning)
+        .where(col(Bevakning.nasta_larm) <= today, col(Bevakning.status) == "oppen")
+        .order_by(col(Bevakning.nasta_larm))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+
+
 async def sweep_batch(
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
@@ -116,17 +127,8 @@ async def sweep_batch(
     async with session_factory() as session, session.begin():
         k = await system_kontext(session, clock=clock, settings=settings)
         today = datum.lokal_dag(k.nu())
-        claimed = list(
-            (
-                await session.execute(
-                    select(Bevakning)
-                    .where(col(Bevakning.nasta_larm) <= today, col(Bevakning.status) == "oppen")
-                    .order_by(col(Bevakning.nasta_larm), col(Bevakning.id))
-                    .limit(limit or settings.sweep_batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).scalars()
-        )
+        query = due_query(today, limit or settings.sweep_batch_size)
+        claimed = list((await session.execute(query)).scalars())
         handled = emitted = 0
         for b in claimed:
             if await _lock_arende(session, b.arende_id):
