@@ -230,3 +230,44 @@ async def test_the_sweep_query_reads_the_nasta_larm_index_not_the_table(env: Swe
     assert "Seq Scan" not in rendered
     rows_read = [int(n) for n in re.findall(r"Index Scan[^\n]*ix_bevakning_nasta_larm[^\n]*actual rows=(\d+)", rendered)]
     assert rows_read and max(rows_read) <= 200, rendered
+
+
+async def test_a_late_verkstallighet_reports_the_insats_ej_verkstalld(env: SweepEnv) -> None:
+    env.walk.tokens["handlaggare"] = env.walk.tokens["handlaggare-bou-1"]
+    akt = await env.anmalan("bou-1")
+    env.owners[akt] = "handlaggare-bou-1"
+    await env.skyddsbedomning(akt)
+    await env.day("2026-02-10")
+    await env.forhandsbedomning(akt, "2026-02-10")
+    arende_id = await _arende_of(env, akt)
+    utredning_id = (await env.walk.bevakningar(arende_id))["utredning"][0]["objekt_id"]
+    await env.day("2026-03-02")
+    u_path = f"/v1/utredningar/{utredning_id}"
+    await env.walk.command("handlaggare", f"{u_path}/avslut", u_path,
+                           {"avslutad_datum": "2026-03-02", "resultat": "beslut_om_insats", "motivering": "Klar."})
+    beslut = (await env.walk.post("handlaggare", "/v1/beslut", {
+        "arende_id": arende_id, "utredning_id": utredning_id, "utfall": "bifall", "insatstyp": "oppenvard",
+        "rattslig_grund": "4 kap. 1 § SoL (2001:453)", "beslutsdatum": "2026-03-02", "period_fran": "2026-03-02",
+        "period_till": "2027-03-01", "beslutsfattare": "anna", "motivering": "Behov av stöd.",
+    }, expect=201)).json()
+    insats_id = beslut["insats"]["id"]
+    verk = (await env.walk.bevakningar(arende_id))["verkstallighet"][0]
+    due = date.fromisoformat(verk["forfallodatum"])
+
+    await env.day(due.isoformat())
+    await sweep_until_idle(env.factory, env.settings, env.clock)
+    insats = (await env.walk.get("handlaggare", f"/v1/insatser/{insats_id}")).json()
+    assert insats["status"] == "beslutad"
+
+    await env.day((due + timedelta(days=1)).isoformat())
+    await asyncio.gather(*(sweep_until_idle(env.factory, env.settings, env.clock) for _ in range(2)))
+    insats = (await env.walk.get("handlaggare", f"/v1/insatser/{insats_id}")).json()
+    assert insats["status"] == "ej_verkstalld"
+    assert (await env.walk.bevakningar(arende_id))["verkstallighet"][0]["status"] == "forsenad"
+    async with env.factory() as session:
+        types = (await session.execute(text(
+            "SELECT type FROM outbox_event WHERE arende_id = :a ORDER BY seq"), {"a": arende_id})).scalars().all()
+    late = [t for t in types if t.endswith(("bevakning.forsenad", "insats.ej_verkstalld"))]
+    # The verkställighet alert once, then the lifecycle's reaction, in that order.
+    assert late[-2:] == ["se.socialtjanst.bevakning.forsenad", "se.socialtjanst.insats.ej_verkstalld"]
+    assert types.count("se.socialtjanst.insats.ej_verkstalld") == 1
