@@ -46,11 +46,19 @@ def smtp() -> Any:
 
 
 async def test_alerts_reach_the_mailbox_once_each_without_personal_data(
-    env: SweepEnv, committed_notifier_db, test_data_dir, token, smtp  # noqa: F811
+    env: SweepEnv,
+    committed_notifier_db,
+    test_data_dir,
+    token,
+    smtp,  # noqa: F811
 ) -> None:  # type: ignore[no-untyped-def]
     nsettings = NotifierSettings(
-        DATA_DIR=test_data_dir, NOTIFIER_RUN_WORKERS=False, LOG_JSON=True, NOTIFIER_SMTP_HOST="127.0.0.1",
-        NOTIFIER_SMTP_PORT=smtp.port, NOTIFIER_EPOST_FRAN="bevakning@kommun.example",
+        DATA_DIR=test_data_dir,
+        NOTIFIER_RUN_WORKERS=False,
+        LOG_JSON=True,
+        NOTIFIER_SMTP_HOST="127.0.0.1",
+        NOTIFIER_SMTP_PORT=smtp.port,
+        NOTIFIER_EPOST_FRAN="bevakning@kommun.example",
         NOTIFIER_ARENDE_URL_MALL="https://front.example/arenden/{arende_id}",
     )
     nengine = make_engine(committed_notifier_db.app_url, pool_size=4)
@@ -63,8 +71,11 @@ async def test_alerts_reach_the_mailbox_once_each_without_personal_data(
         async with httpx.AsyncClient(base_url=base) as client:
             system = bearer(token("system", sub="drift"))
             for sub, address, enhet, roll in PEOPLE:
-                r = await client.post("/v1/mottagare", json={"sub": sub, "epost": address, "enhet": enhet,
-                                                             "roll": roll}, headers=system)
+                r = await client.post(
+                    "/v1/mottagare",
+                    json={"sub": sub, "epost": address, "enhet": enhet, "roll": roll},
+                    headers=system,
+                )
                 assert r.status_code == 201, r.text
             r = await client.post("/v1/prenumerationer", json={"kind": "epost"}, headers=system)
             assert r.status_code == 201, r.text
@@ -89,8 +100,11 @@ async def test_alerts_reach_the_mailbox_once_each_without_personal_data(
         async with env.factory() as session:
             outbox = (await session.execute(text("SELECT id, arende_id, seq FROM outbox_event"))).all()
         async with nfactory() as session:
-            inbox = (await session.execute(text(
-                "SELECT event_id, arende_id, sekvens FROM inbox_event ORDER BY received_at"))).all()
+            inbox = (
+                await session.execute(
+                    text("SELECT event_id, arende_id, sekvens FROM inbox_event ORDER BY received_at")
+                )
+            ).all()
         assert sorted(r.event_id for r in inbox) == sorted(str(r.id) for r in outbox)
         per_arende: dict[Any, list[int]] = {}
         for row in inbox:
@@ -108,16 +122,18 @@ async def test_alerts_reach_the_mailbox_once_each_without_personal_data(
             mails.append((to, str(mail["Subject"])))
         for secret in (TEST_PNR, TEST_PNR[2:], ANMALAN["barn"]["efternamn"], "Test Testsson"):
             assert secret not in message["data"]
-    assert Counter(mails) == Counter([
-        ("anna1@kommun.example", "Påminnelse: Förhandsbedömning senast 2026-02-17"),
-        ("anna1@kommun.example", "Påminnelse: Förhandsbedömning senast 2026-02-17"),
-        ("anna1@kommun.example", "Försenad: Förhandsbedömning"),
-        ("chef1@kommun.example", "Försenad: Förhandsbedömning"),
-        ("anna2@kommun.example", "Försenad: Skyddsbedömning"),
-        ("berit2@kommun.example", "Försenad: Skyddsbedömning"),
-        ("anna2@kommun.example", "Påminnelse: Förhandsbedömning senast 2026-02-17"),
-        ("anna2@kommun.example", "Påminnelse: Förhandsbedömning senast 2026-02-17"),
-        ("anna2@kommun.example", "Försenad: Förhandsbedömning"),
-        ("berit2@kommun.example", "Försenad: Förhandsbedömning"),
-        ("anna3@kommun.example", "Påminnelse: Förhandsbedömning senast 2026-02-17"),  # met on 02-12
-    ])
+    assert Counter(mails) == Counter(
+        [
+            ("anna1@kommun.example", "Påminnelse: Förhandsbedömning senast 2026-02-17"),
+            ("anna1@kommun.example", "Påminnelse: Förhandsbedömning senast 2026-02-17"),
+            ("anna1@kommun.example", "Försenad: Förhandsbedömning"),
+            ("chef1@kommun.example", "Försenad: Förhandsbedömning"),
+            ("anna2@kommun.example", "Försenad: Skyddsbedömning"),
+            ("berit2@kommun.example", "Försenad: Skyddsbedömning"),
+            ("anna2@kommun.example", "Påminnelse: Förhandsbedömning senast 2026-02-17"),
+            ("anna2@kommun.example", "Påminnelse: Förhandsbedömning senast 2026-02-17"),
+            ("anna2@kommun.example", "Försenad: Förhandsbedömning"),
+            ("berit2@kommun.example", "Försenad: Förhandsbedömning"),
+            ("anna3@kommun.example", "Påminnelse: Förhandsbedömning senast 2026-02-17"),  # met on 02-12
+        ]
+    )

@@ -6,7 +6,7 @@ import asyncio
 import re
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -34,6 +34,7 @@ class SweepEnv:
     settings: Settings
     clock: FrozenClock
     walk: Walk
+    owners: dict[str, str] = field(default_factory=dict)  # aktualisering id -> whose token
 
     async def day(self, text_: str) -> None:
         at(self.clock, f"{text_} 07:00")
@@ -41,29 +42,41 @@ class SweepEnv:
     async def alerts(self) -> list[dict[str, Any]]:
         async with self.factory() as session:
             rows = await session.execute(
-                text("SELECT type, data FROM outbox_event WHERE type = ANY(:t) ORDER BY seq"), {"t": list(ALERTS)}
+                text("SELECT type, data FROM outbox_event WHERE type = ANY(:t) ORDER BY seq"),
+                {"t": list(ALERTS)},
             )
             return [{"type": r.type.rsplit(".", 1)[1], **r.data} for r in rows]
 
     async def anmalan(self, enhet: str) -> str:
-        created = await self.walk.post("handlaggare", "/v1/aktualiseringar", ANMALAN | {"enhet": enhet}, expect=201)
+        created = await self.walk.post(
+            "handlaggare", "/v1/aktualiseringar", ANMALAN | {"enhet": enhet}, expect=201
+        )
         return str(created.json()["id"])
 
     async def skyddsbedomning(self, akt_id: str) -> None:
         path = f"/v1/aktualiseringar/{akt_id}"
-        await self.walk.command(self._who(akt_id), f"{path}/skyddsbedomning", path,
-                                {"bedomd_at": "2026-02-03T10:00:00+01:00", "omedelbart_skydd": False,
-                                 "motivering": "Inga uppgifter om akut fara."})
+        await self.walk.command(
+            self._who(akt_id),
+            f"{path}/skyddsbedomning",
+            path,
+            {
+                "bedomd_at": "2026-02-03T10:00:00+01:00",
+                "omedelbart_skydd": False,
+                "motivering": "Inga uppgifter om akut fara.",
+            },
+        )
 
     async def forhandsbedomning(self, akt_id: str, datum_: str) -> None:
         path = f"/v1/aktualiseringar/{akt_id}"
-        await self.walk.command(self._who(akt_id), f"{path}/forhandsbedomning", path,
-                                {"beslut": "inled_utredning", "beslutsdatum": datum_, "motivering": "Behov."})
+        await self.walk.command(
+            self._who(akt_id),
+            f"{path}/forhandsbedomning",
+            path,
+            {"beslut": "inled_utredning", "beslutsdatum": datum_, "motivering": "Behov."},
+        )
 
     def _who(self, akt_id: str) -> str:
         return self.owners[akt_id]
-
-    owners: dict[str, str] = None  # type: ignore[assignment]
 
 
 @pytest.fixture
@@ -72,12 +85,13 @@ async def env(committed_case_db, case_settings, token) -> AsyncIterator[SweepEnv
     clock = FrozenClock(datetime(2026, 2, 3, 10, 0, tzinfo=STHLM))
     app = create_app(case_settings, engine=engine)
     app.state.clock = clock
-    tokens = {f"handlaggare-{e}": token("handlaggare", sub=f"anna-{e}", enhet=e) for e in ("bou-1", "bou-2", "bou-3")}
+    tokens = {
+        f"handlaggare-{e}": token("handlaggare", sub=f"anna-{e}", enhet=e)
+        for e in ("bou-1", "bou-2", "bou-3")
+    }
     async with asgi_client(app) as client:
         walk = Walk(client, tokens | {"handlaggare": tokens["handlaggare-bou-1"]})
-        env = SweepEnv(committed_case_db, engine, make_session_factory(engine), case_settings, clock, walk)
-        env.owners = {}
-        yield env
+        yield SweepEnv(committed_case_db, engine, make_session_factory(engine), case_settings, clock, walk)
     await engine.dispose()
 
 
@@ -101,7 +115,9 @@ async def bevakning_ids(env: SweepEnv) -> dict[tuple[str, str], str]:
         return {(r.enhet, r.typ): str(r.id) for r in rows}
 
 
-async def sweep_until_idle(factory: async_sessionmaker[AsyncSession], settings: Settings, clock: FrozenClock) -> None:
+async def sweep_until_idle(
+    factory: async_sessionmaker[AsyncSession], settings: Settings, clock: FrozenClock
+) -> None:
     while await sweep_batch(factory, settings, clock, limit=1):
         pass
 
@@ -133,19 +149,23 @@ async def test_two_sweepers_send_each_alert_exactly_once_across_days_and_restart
     seen = Counter((a["bevakning_id"], a["troskel"]) for a in alerts)
     assert all(n == 1 for n in seen.values()), seen
     got = sorted((a["enhet"], a["typ"], a["type"], a["troskel_dagar"]) for a in alerts)
-    assert got == sorted([
-        ("bou-1", "forhandsbedomning", "paminnelse", 7),
-        ("bou-1", "forhandsbedomning", "paminnelse", 1),
-        ("bou-1", "forhandsbedomning", "forsenad", None),
-        ("bou-2", "skyddsbedomning", "forsenad", None),
-        ("bou-2", "forhandsbedomning", "paminnelse", 7),
-        ("bou-2", "forhandsbedomning", "paminnelse", 1),
-        ("bou-2", "forhandsbedomning", "forsenad", None),
-        ("bou-3", "forhandsbedomning", "paminnelse", 7),  # met on 02-12: nothing after
-    ])
+    assert got == sorted(
+        [
+            ("bou-1", "forhandsbedomning", "paminnelse", 7),
+            ("bou-1", "forhandsbedomning", "paminnelse", 1),
+            ("bou-1", "forhandsbedomning", "forsenad", None),
+            ("bou-2", "skyddsbedomning", "forsenad", None),
+            ("bou-2", "forhandsbedomning", "paminnelse", 7),
+            ("bou-2", "forhandsbedomning", "paminnelse", 1),
+            ("bou-2", "forhandsbedomning", "forsenad", None),
+            ("bou-3", "forhandsbedomning", "paminnelse", 7),  # met on 02-12: nothing after
+        ]
+    )
     # The met skyddsbedömningar (A, C) never alerted.
-    assert not any(a["bevakning_id"] in (ids[("bou-1", "skyddsbedomning")], ids[("bou-3", "skyddsbedomning")])
-                   for a in alerts)
+    assert not any(
+        a["bevakning_id"] in (ids[("bou-1", "skyddsbedomning")], ids[("bou-3", "skyddsbedomning")])
+        for a in alerts
+    )
     by_key = {(a["enhet"], a["typ"], a["type"], a["troskel_dagar"]): a for a in alerts}
     late = by_key[("bou-1", "forhandsbedomning", "forsenad", None)]
     assert late["status"] == "forsenad" and late["forfallodatum"] == "2026-02-17"
@@ -154,9 +174,17 @@ async def test_two_sweepers_send_each_alert_exactly_once_across_days_and_restart
 
     # Each alert went out on its day (the events carry the sweep clock's time).
     async with env.factory() as session:
-        days = dict((await session.execute(text(
-            "SELECT data->>'troskel', min(occurred_at) FROM outbox_event WHERE type = ANY(:t) "
-            "AND data->>'enhet' = 'bou-1' GROUP BY 1"), {"t": list(ALERTS)})).all())
+        days = dict(
+            (
+                await session.execute(
+                    text(
+                        "SELECT data->>'troskel', min(occurred_at) FROM outbox_event WHERE type = ANY(:t) "
+                        "AND data->>'enhet' = 'bou-1' GROUP BY 1"
+                    ),
+                    {"t": list(ALERTS)},
+                )
+            ).all()
+        )
     assert {k: v.astimezone(STHLM).date().isoformat() for k, v in days.items()} == {
         "paminnelse_7:2026-02-17": "2026-02-10",
         "paminnelse_1:2026-02-17": "2026-02-16",
@@ -172,7 +200,6 @@ async def test_two_sweepers_send_each_alert_exactly_once_across_days_and_restart
 
 
 async def test_a_sweep_down_across_reminders_sends_only_the_nearest(env: SweepEnv) -> None:
-    env.owners = {}
     env.walk.tokens["handlaggare"] = env.walk.tokens["handlaggare-bou-1"]
     akt = await env.anmalan("bou-1")
     env.owners[akt] = "handlaggare-bou-1"
@@ -185,8 +212,13 @@ async def test_a_sweep_down_across_reminders_sends_only_the_nearest(env: SweepEn
     alerts = await env.alerts()
     assert [(a["type"], a["troskel_dagar"]) for a in alerts] == [("paminnelse", 1)]
     async with env.factory() as session:
-        larm = dict((await session.execute(
-            text("SELECT troskel, skickat FROM bevakning_larm WHERE bevakning_id = :b"), {"b": fhb})).all())
+        larm = dict(
+            (
+                await session.execute(
+                    text("SELECT troskel, skickat FROM bevakning_larm WHERE bevakning_id = :b"), {"b": fhb}
+                )
+            ).all()
+        )
     assert larm == {"paminnelse_7:2026-02-17": False, "paminnelse_1:2026-02-17": True}
 
     await env.day("2026-02-25")
@@ -207,18 +239,25 @@ async def test_the_sweep_query_reads_the_nasta_larm_index_not_the_table(env: Swe
     try:
         async with owner.begin() as conn:
             # 100,000 bevakningar, 1 % open with an alert day spread over a year, the rest met.
-            await conn.execute(text(
-                "INSERT INTO bevakning SELECT (jsonb_populate_record(b, jsonb_build_object("
-                " 'id', gen_random_uuid(),"
-                " 'status', CASE WHEN g % 100 = 0 THEN 'oppen' ELSE 'uppfylld' END,"
-                " 'nasta_larm', CASE WHEN g % 100 = 0 THEN date '2026-01-01' + (g / 100) % 365 END))).* "
-                "FROM bevakning b, generate_series(1, 100000) g WHERE b.typ = 'forhandsbedomning'"
-            ))
+            await conn.execute(
+                text(
+                    "INSERT INTO bevakning SELECT (jsonb_populate_record(b, jsonb_build_object("
+                    " 'id', gen_random_uuid(),"
+                    " 'status', CASE WHEN g % 100 = 0 THEN 'oppen' ELSE 'uppfylld' END,"
+                    " 'nasta_larm', CASE WHEN g % 100 = 0 THEN date '2026-01-01' + (g / 100) % 365 END))).* "
+                    "FROM bevakning b, generate_series(1, 100000) g WHERE b.typ = 'forhandsbedomning'"
+                )
+            )
         async with owner.connect() as conn:
             await conn.execute(text("ANALYZE bevakning"))
-            sql = str(due_query(date(2026, 2, 1), 100).compile(
-                dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
-            plan = (await conn.execute(text(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}"))).scalars().all()
+            sql = str(
+                due_query(date(2026, 2, 1), 100).compile(
+                    dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+                )
+            )
+            plan = (
+                (await conn.execute(text(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}"))).scalars().all()
+            )
             await conn.rollback()
     finally:
         await owner.dispose()
@@ -228,7 +267,10 @@ async def test_the_sweep_query_reads_the_nasta_larm_index_not_the_table(env: Swe
     # rows are read, never the 100,000 stored.
     assert re.search(r"(Index Scan using|Bitmap Index Scan on) ix_bevakning_nasta_larm", rendered), rendered
     assert "Seq Scan" not in rendered
-    rows_read = [int(n) for n in re.findall(r"Index Scan[^\n]*ix_bevakning_nasta_larm[^\n]*actual rows=(\d+)", rendered)]
+    rows_read = [
+        int(n)
+        for n in re.findall(r"Index Scan[^\n]*ix_bevakning_nasta_larm[^\n]*actual rows=(\d+)", rendered)
+    ]
     assert rows_read and max(rows_read) <= 200, rendered
 
 
@@ -243,13 +285,31 @@ async def test_a_late_verkstallighet_reports_the_insats_ej_verkstalld(env: Sweep
     utredning_id = (await env.walk.bevakningar(arende_id))["utredning"][0]["objekt_id"]
     await env.day("2026-03-02")
     u_path = f"/v1/utredningar/{utredning_id}"
-    await env.walk.command("handlaggare", f"{u_path}/avslut", u_path,
-                           {"avslutad_datum": "2026-03-02", "resultat": "beslut_om_insats", "motivering": "Klar."})
-    beslut = (await env.walk.post("handlaggare", "/v1/beslut", {
-        "arende_id": arende_id, "utredning_id": utredning_id, "utfall": "bifall", "insatstyp": "oppenvard",
-        "rattslig_grund": "4 kap. 1 § SoL (2001:453)", "beslutsdatum": "2026-03-02", "period_fran": "2026-03-02",
-        "period_till": "2027-03-01", "beslutsfattare": "anna", "motivering": "Behov av stöd.",
-    }, expect=201)).json()
+    await env.walk.command(
+        "handlaggare",
+        f"{u_path}/avslut",
+        u_path,
+        {"avslutad_datum": "2026-03-02", "resultat": "beslut_om_insats", "motivering": "Klar."},
+    )
+    beslut = (
+        await env.walk.post(
+            "handlaggare",
+            "/v1/beslut",
+            {
+                "arende_id": arende_id,
+                "utredning_id": utredning_id,
+                "utfall": "bifall",
+                "insatstyp": "oppenvard",
+                "rattslig_grund": "4 kap. 1 § SoL (2001:453)",
+                "beslutsdatum": "2026-03-02",
+                "period_fran": "2026-03-02",
+                "period_till": "2027-03-01",
+                "beslutsfattare": "anna",
+                "motivering": "Behov av stöd.",
+            },
+            expect=201,
+        )
+    ).json()
     insats_id = beslut["insats"]["id"]
     verk = (await env.walk.bevakningar(arende_id))["verkstallighet"][0]
     due = date.fromisoformat(verk["forfallodatum"])
@@ -265,8 +325,15 @@ async def test_a_late_verkstallighet_reports_the_insats_ej_verkstalld(env: Sweep
     assert insats["status"] == "ej_verkstalld"
     assert (await env.walk.bevakningar(arende_id))["verkstallighet"][0]["status"] == "forsenad"
     async with env.factory() as session:
-        types = (await session.execute(text(
-            "SELECT type FROM outbox_event WHERE arende_id = :a ORDER BY seq"), {"a": arende_id})).scalars().all()
+        types = (
+            (
+                await session.execute(
+                    text("SELECT type FROM outbox_event WHERE arende_id = :a ORDER BY seq"), {"a": arende_id}
+                )
+            )
+            .scalars()
+            .all()
+        )
     late = [t for t in types if t.endswith(("bevakning.forsenad", "insats.ej_verkstalld"))]
     # The verkställighet alert once, then the lifecycle's reaction, in that order.
     assert late[-2:] == ["se.socialtjanst.bevakning.forsenad", "se.socialtjanst.insats.ej_verkstalld"]
