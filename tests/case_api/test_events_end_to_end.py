@@ -22,11 +22,14 @@ from common.db import make_engine, make_session_factory
 from notifier.leveranser import service as leverans_service
 from notifier.main import create_app as create_notifier_app
 from notifier.settings import Settings as NotifierSettings
+from tests.case_api import test_sweep
 from tests.case_api.flow import ANMALAN, TEST_PNR
-from tests.case_api.test_sweep import SweepEnv, env, make_cases, sweep_until_idle  # noqa: F401
+from tests.case_api.test_sweep import SweepEnv, make_cases, sweep_until_idle
 from tests.helpers import bearer
 from tests.notifier.support import Mailbox, serve, stop
 from tests.servers import free_port
+
+env = test_sweep.env  # the same API-made cases and frozen clock as the sweep tests
 
 PEOPLE = [
     ("anna-bou-1", "anna1@kommun.example", "bou-1", "handlaggare"),
@@ -50,7 +53,7 @@ async def test_alerts_reach_the_mailbox_once_each_without_personal_data(
     committed_notifier_db,
     test_data_dir,
     token,
-    smtp,  # noqa: F811
+    smtp,
 ) -> None:  # type: ignore[no-untyped-def]
     nsettings = NotifierSettings(
         DATA_DIR=test_data_dir,
