@@ -59,4 +59,9 @@ MATRIX: dict[str, frozenset[Role]] = {
     "replay_dodsbrev": frozenset({Role.system}),
     "list_regler": ALL_ROLES,
     "get_regel": ALL_ROLES,
+    # audit: loggkontroll is the kvalitetssamordnare's alone
+    "verifiera_audit_kedja": frozenset({Role.kvalitetssamordnare}),
+    "sok_audit_logg": frozenset({Role.kvalitetssamordnare}),
+    "rapport_skyddade_personer": frozenset({Role.kvalitetssamordnare}),
+    "rapport_manga_personer": frozenset({Role.kvalitetssamordnare}),
 }

@@ -4,6 +4,8 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from case_api.arenden.router import router as arenden_router
+from case_api.audit import dependencies as audit_dependencies
+from case_api.audit.router import router as audit_router
 from case_api.bevakning.router import router as bevakning_router
 from case_api.bevakning.sweep import sweep_worker
 from case_api.dependencies import authorize
@@ -35,7 +37,7 @@ WORKERS: list[Worker] = [relay_worker, sweep_worker]
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    return build_app(
+    app = build_app(
         title="Handläggning case API",
         description=DESCRIPTION,
         settings=settings,
@@ -53,7 +55,10 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             bevakning_router,
             regler_router,
             relay_router,
+            audit_router,
         ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
     )
+    app.state.audit_refusal = audit_dependencies.logga_nekad
+    return app

@@ -1,6 +1,7 @@
 """Imports every case_api table model so the metadata is complete (alembic, drift test)."""
 
 from case_api.arenden.models import Arende
+from case_api.audit.models import AuditLogg
 from case_api.bevakning.models import Bevakning, BevakningLarm
 from case_api.events.models import OutboxEvent
 from case_api.insats.models import Beslut, Insats, Omprovning
@@ -15,6 +16,7 @@ from case_api.utredning.models import Utredning, UtredningForlangning
 __all__ = [
     "Aktualisering",
     "Arende",
+    "AuditLogg",
     "Beslut",
     "Bevakning",
     "BevakningLarm",

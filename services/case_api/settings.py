@@ -33,6 +33,7 @@ class Settings(CommonSettings):
     # Rule id -> days before the due date to remind; rules not named keep the table's days.
     bevakning_paminnelser: dict[str, list[int]] = Field(default_factory=dict, alias="BEVAKNING_PAMINNELSER")
     lex_sarah_utredning_dagar: int = Field(default=14, alias="LEX_SARAH_UTREDNING_DAGAR")
+    audit_manga_personer_troskel: int = Field(default=50, ge=0, alias="AUDIT_MANGA_PERSONER_TROSKEL")
 
     @model_validator(mode="after")
     def _regler_giltiga(self) -> Self:
