@@ -8,6 +8,7 @@ from case_api.audit import dependencies as audit_dependencies
 from case_api.audit.router import router as audit_router
 from case_api.avvikelser.router import router as avvikelser_router
 from case_api.bevakning.router import router as bevakning_router
+from case_api.bevakning.sweep import sweep_worker
 from case_api.dependencies import authorize
 from case_api.insats.router import router as insats_router
 from case_api.intake.router import router as intake_router
@@ -34,7 +35,7 @@ JWT; errors are RFC 9457 problem+json.
 
 
 # Background workers started with the app (the outbox relay and the deadline sweep join here).
-WORKERS: list[Worker] = [relay_worker]
+WORKERS: list[Worker] = [relay_worker, sweep_worker]
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
