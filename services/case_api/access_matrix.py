@@ -11,8 +11,50 @@ ALL_ROLES = frozenset(Role)
 CASE_WORKERS = frozenset({Role.handlaggare, Role.arbetsledare})
 UNIT_READERS = CASE_WORKERS | {Role.enhetschef}
 
+UTFORARE = frozenset({Role.utforare})
+UPPDRAG_READERS = UNIT_READERS | UTFORARE
+LEDNING = frozenset({Role.arbetsledare})
+
 MATRIX: dict[str, frozenset[Role]] = {
     "who_am_i": ALL_ROLES,
+    # Intake: the handläggare registers and assesses; the enhetschef reads.
+    "register_aktualisering": CASE_WORKERS,
+    "get_aktualisering": UNIT_READERS,
+    "record_skyddsbedomning": CASE_WORKERS,
+    "decide_forhandsbedomning": CASE_WORKERS,
+    # Ärenden: an arbetsledare also reassigns.
+    "list_arenden": UNIT_READERS,
+    "get_arende": UNIT_READERS,
+    "close_arende": CASE_WORKERS,
+    "assign_arende": LEDNING,
+    # Utredning: extensions are decided by the arbetsledare (issue 5).
+    "get_utredning": UNIT_READERS,
+    "extend_utredning": LEDNING,
+    "close_utredning": CASE_WORKERS,
+    # Beslut and insatser.
+    "make_beslut": CASE_WORKERS,
+    "get_beslut": UNIT_READERS,
+    "get_insats": UNIT_READERS,
+    "close_insats": CASE_WORKERS,
+    "start_serviceinsats": CASE_WORKERS,
+    # Uppdrag: the beställare sends, the utförare answers and reports.
+    "send_uppdrag": CASE_WORKERS,
+    "list_uppdrag": UPPDRAG_READERS,
+    "get_uppdrag": UPPDRAG_READERS,
+    "receive_uppdrag": UTFORARE,
+    "report_verkstallighet": UTFORARE,
+    "report_ej_verkstallt": UTFORARE,
+    "report_forandrade_behov": UTFORARE,
+    # Genomförandeplan: written by the utförare with the child and guardians.
+    "draft_genomforandeplan": UTFORARE,
+    "get_genomforandeplan": UPPDRAG_READERS,
+    "establish_genomforandeplan": UTFORARE,
+    # Uppföljning: of the plan (utförare) and of the decision (handläggare).
+    "record_uppfoljning": UTFORARE | CASE_WORKERS,
+    "list_uppfoljningar": UPPDRAG_READERS,
+    "list_bevakningar": UPPDRAG_READERS,
+    "list_regler": ALL_ROLES,
+    "get_regel": ALL_ROLES,
     # audit: loggkontroll is the kvalitetssamordnare's alone
     "verifiera_audit_kedja": frozenset({Role.kvalitetssamordnare}),
     "sok_audit_logg": frozenset({Role.kvalitetssamordnare}),

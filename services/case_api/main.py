@@ -3,10 +3,19 @@
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from case_api.arenden.router import router as arenden_router
 from case_api.audit import dependencies as audit_dependencies
 from case_api.audit.router import router as audit_router
+from case_api.bevakning.router import router as bevakning_router
 from case_api.dependencies import authorize
+from case_api.insats.router import router as insats_router
+from case_api.intake.router import router as intake_router
+from case_api.plan.router import router as plan_router
+from case_api.regler.router import router as regler_router
 from case_api.settings import Settings, get_settings
+from case_api.uppdrag.router import router as uppdrag_router
+from case_api.uppfoljning.router import router as uppfoljning_router
+from case_api.utredning.router import router as utredning_router
 from common.app import Worker, build_app
 from common.whoami import whoami_router
 from devstack.migrate import head_revision
@@ -31,7 +40,19 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         settings=settings,
         database_url=settings.database_url,
         expected_head=head_revision("case_api"),
-        routers=[whoami_router(authorize), audit_router],
+        routers=[
+            whoami_router(authorize),
+            intake_router,
+            arenden_router,
+            utredning_router,
+            insats_router,
+            uppdrag_router,
+            plan_router,
+            uppfoljning_router,
+            bevakning_router,
+            regler_router,
+            audit_router,
+        ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
     )

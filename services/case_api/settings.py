@@ -1,7 +1,9 @@
 from functools import lru_cache
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from case_api.regler.tabell import regler_med_installningar
 from common.settings import CommonSettings
 
 
@@ -14,7 +16,19 @@ class Settings(CommonSettings):
     notifier_url: str = Field(default="http://127.0.0.1:8001", alias="NOTIFIER_URL")
     run_workers: bool = Field(default=True, alias="CASE_API_RUN_WORKERS")
     event_source: str = Field(default="/handlaggning/case-api", alias="EVENT_SOURCE")
+    # Rule id -> days before the due date to remind; rules not named keep the table's days.
+    bevakning_paminnelser: dict[str, list[int]] = Field(default_factory=dict, alias="BEVAKNING_PAMINNELSER")
+    lex_sarah_utredning_dagar: int = Field(default=14, alias="LEX_SARAH_UTREDNING_DAGAR")
     audit_manga_personer_troskel: int = Field(default=50, ge=0, alias="AUDIT_MANGA_PERSONER_TROSKEL")
+
+    @model_validator(mode="after")
+    def _regler_giltiga(self) -> Self:
+        # A typo in a rule id or a negative day stops the service at start, not at first use.
+        try:
+            regler_med_installningar(self.bevakning_paminnelser, self.lex_sarah_utredning_dagar)
+        except KeyError as exc:
+            raise ValueError(f"BEVAKNING_PAMINNELSER names unknown rules: {exc.args[0]}") from None
+        return self
 
 
 @lru_cache

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:handlaggning:problem:"
@@ -214,14 +215,28 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     if failed is not None:
         return failed
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
     return problem_response(
         request,
         status=exc.status_code,
         type_=TYPE_PREFIX + slug,
         title=title,
         detail=detail,
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers or None,
     )
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method of every route on this path: Starlette's Allow names only the first
+    route that matched the path, which is wrong when a GET and a POST live on separate routes."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -44,3 +44,17 @@ def grant_to_app(sql_privileges: str, table: str) -> None:
         END $$;
         """
     )
+
+
+def grant_function(signature: str) -> None:
+    role = app_role()
+    op.execute(
+        f"""
+        DO $$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
+            EXECUTE 'GRANT EXECUTE ON FUNCTION {signature} TO "{role}"';
+          END IF;
+        END $$;
+        """
+    )

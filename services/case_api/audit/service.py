@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from case_api import kontext
 from case_api.audit import kedja
 from case_api.audit import repository as audit_repository
 from case_api.audit.models import UTFALL
@@ -61,8 +62,9 @@ async def logga(
     arende_id: uuid.UUID | None,
     skal: str | None = None,
     utfall: str = "tillaten",
+    nu: datetime | None = None,
 ) -> None:
-    """Record one access in the caller's transaction."""
+    """Record one access in the caller's transaction. `nu` defaults to the session's clock."""
     await _append(
         session,
         vem=vem,
@@ -71,6 +73,7 @@ async def logga(
         rader=[(objekt_id, person_id, arende_id)],
         skal=skal,
         utfall=utfall,
+        nu=nu,
     )
 
 
@@ -82,10 +85,18 @@ async def logga_manga(
     objekt_typ: str,
     rader: Sequence[Rad],
     skal: str | None = None,
+    nu: datetime | None = None,
 ) -> None:
     """Record a list or search result: one row per (objekt_id, person_id, arende_id)."""
     await _append(
-        session, vem=vem, handling=handling, objekt_typ=objekt_typ, rader=rader, skal=skal, utfall="tillaten"
+        session,
+        vem=vem,
+        handling=handling,
+        objekt_typ=objekt_typ,
+        rader=rader,
+        skal=skal,
+        utfall="tillaten",
+        nu=nu,
     )
 
 
@@ -98,6 +109,7 @@ async def _append(
     rader: Sequence[Rad],
     skal: str | None,
     utfall: str,
+    nu: datetime | None,
 ) -> None:
     if utfall not in UTFALL:
         raise ValueError(f"utfall must be one of {UTFALL}, not {utfall!r}")
@@ -106,7 +118,7 @@ async def _append(
     if not rader:
         return
     common: dict[str, Any] = {
-        "at": _clock(session)(),
+        "at": nu or _clock(session)(),
         "sub": vem.sub,
         "roller": sorted(role.value for role in vem.roles),
         "enhet": vem.enhet,
@@ -223,10 +235,10 @@ async def skyddade_personer(
     session: AsyncSession, *, vem: Principal, fran: datetime, till: datetime, skal: str | None = None
 ) -> SkyddadePersonerRapport:
     """Every user's accesses to persons with skyddad identitet in [fran, till)."""
-    rows = []
-    # Until the person module's table exists no person can be flagged, so there is nothing to report.
-    if await audit_repository.person_table_exists(session):
-        rows = list(await audit_repository.protected_person_accesses(session, fran=fran, till=till))
+    # Row-level security hides persons outside an enhet; this report needs every person's flag
+    # (and nothing else of theirs), so the transaction reads person with the system's scope.
+    await kontext.apply_scope(session, kontext.SYSTEM_SCOPE)
+    rows = await audit_repository.protected_person_accesses(session, fran=fran, till=till)
     atkomster = [
         SkyddadPersonAtkomst.model_validate({**row._mapping, "enheter": row.enheter or []}) for row in rows
     ]

@@ -189,19 +189,16 @@ async def test_manga_personer_threshold_from_settings(case_app, case_client, kva
 
 
 async def test_skyddade_personer(committed_engine, owner_engine, committed_client, kvalitet, clock) -> None:
-    """Against the person module's contract: person(id uuid, skyddad_identitet bool)."""
+    """The persons belong to another enhet: row-level security must not hide them from the report."""
     from sqlalchemy.ext.asyncio import AsyncSession
 
     skyddad, vanlig = uuid.uuid4(), uuid.uuid4()
-    async with owner_engine.begin() as conn:
+    async with owner_engine.begin() as conn:  # the owner is not bound by row-level security
         await conn.execute(
             text(
-                "CREATE TABLE IF NOT EXISTS person (id uuid PRIMARY KEY, "
-                "skyddad_identitet boolean NOT NULL DEFAULT false)"
-            )
-        )
-        await conn.execute(
-            text("INSERT INTO person (id, skyddad_identitet) VALUES (:s, true), (:v, false)"),
+                "INSERT INTO person (id, identitet_typ, skyddad_identitet, kontakt, skapad_av_enhet, created_at) "
+                "VALUES (:s, 'okand', true, '{}', 'bou-9', now()), (:v, 'okand', false, '{}', 'bou-9', now())"
+            ),
             {"s": skyddad, "v": vanlig},
         )
     async with AsyncSession(committed_engine) as session, session.begin():

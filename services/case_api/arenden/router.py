@@ -1,0 +1,156 @@
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import select, tuple_
+from sqlmodel import col
+
+from case_api.arenden import service
+from case_api.arenden.models import Arende
+from case_api.arenden.schemas import ArendeAvslutIn, ArendeDetalj, ArendeOut, TilldelningIn
+from case_api.bevakning.models import Bevakning
+from case_api.bevakning.router import ut as bevakning_ut
+from case_api.insats.models import Beslut, Insats, Omprovning
+from case_api.insats.router import beslut_ut, insats_ut
+from case_api.insats.schemas import OmprovningOut
+from case_api.intake.models import Aktualisering
+from case_api.intake.router import ut as aktualisering_ut
+from case_api.kontext import Ctx, Kontext
+from case_api.laddning import hamta
+from case_api.personer import service as person_service
+from case_api.personer.models import Person
+from case_api.responses import COMMAND, LIST, READ
+from case_api.uppdrag.models import Uppdrag
+from case_api.uppdrag.router import ut as uppdrag_ut
+from case_api.utredning.models import Utredning
+from case_api.utredning.router import ut as utredning_ut
+from common.concurrency import IfMatch, set_etag
+from common.pagination import CursorParam, LimitParam, Sida, decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/v1/arenden", tags=["ärenden"])
+
+
+async def ut(k: Kontext, a: Arende) -> ArendeOut:
+    person = await k.session.get(Person, a.person_id)
+    assert person is not None
+    return ArendeOut.model_validate({**a.model_dump(), "barn": await person_service.visa(k, person)})
+
+
+@router.get("", response_model=Sida[ArendeOut], responses=LIST, summary="Ärenden of the caller's enhet")
+async def list_arenden(
+    k: Ctx,
+    handlaggare: str | None = None,
+    status: Annotated[Literal["oppet", "avslutat"] | None, Query()] = None,
+    typ: Annotated[Literal["barn", "service"] | None, Query()] = None,
+    cursor: CursorParam = None,
+    limit: LimitParam = 50,
+) -> Sida[ArendeOut]:
+    query = select(Arende).where(col(Arende.enhet) == (k.scope.enhet or ""))
+    for column, value in (
+        (col(Arende.handlaggare), handlaggare),
+        (col(Arende.status), status),
+        (col(Arende.typ), typ),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    after = decode_cursor(cursor, 2)
+    if after is not None:
+        query = query.where(tuple_(col(Arende.oppnat_at), col(Arende.id)) > tuple_(*after))
+    rows = list(
+        (
+            await k.session.execute(query.order_by(col(Arende.oppnat_at), col(Arende.id)).limit(limit + 1))
+        ).scalars()
+    )
+    page = rows[:limit]
+    nasta = encode_cursor([page[-1].oppnat_at.isoformat(), str(page[-1].id)]) if len(rows) > limit else None
+    return Sida[ArendeOut](items=[await ut(k, a) for a in page], nasta=nasta)
+
+
+@router.get(
+    "/{arende_id}",
+    response_model=ArendeDetalj,
+    responses=READ,
+    summary="One ärende with its aktualiseringar, utredningar, beslut, insatser, uppdrag, bevakningar",
+)
+async def get_arende(k: Ctx, arende_id: uuid.UUID, response: Response) -> ArendeDetalj:
+    a = await hamta(k, Arende, arende_id, objekt="ärende")
+    set_etag(response, a.version)
+    return await _detalj(k, a)
+
+
+async def _rows(k: Kontext, model, arende_id: uuid.UUID, order):  # type: ignore[no-untyped-def]
+    result = await k.session.execute(
+        select(model).where(model.arende_id == arende_id).order_by(order, model.id)
+    )
+    return list(result.scalars())
+
+
+async def _detalj(k: Kontext, a: Arende) -> ArendeDetalj:
+    beslut = await _rows(k, Beslut, a.id, col(Beslut.created_at))
+    insatser = await _rows(k, Insats, a.id, col(Insats.created_at))
+    by_beslut = {i.beslut_id: i for i in insatser}
+    bevakningar = [
+        b
+        for b in await _rows(k, Bevakning, a.id, col(Bevakning.forfallodatum))
+        if b.status in ("oppen", "forsenad")
+    ]
+    return ArendeDetalj.model_validate(
+        {
+            **(await ut(k, a)).model_dump(),
+            "aktualiseringar": [
+                await aktualisering_ut(k, x)
+                for x in await _rows(k, Aktualisering, a.id, col(Aktualisering.inkom))
+            ],
+            "utredningar": [
+                await utredning_ut(k, x) for x in await _rows(k, Utredning, a.id, col(Utredning.startdatum))
+            ],
+            "beslut": [beslut_ut(b, by_beslut.get(b.id)) for b in beslut],
+            "insatser": [insats_ut(i) for i in insatser],
+            "uppdrag": [
+                await uppdrag_ut(k, u) for u in await _rows(k, Uppdrag, a.id, col(Uppdrag.skickat_at))
+            ],
+            "omprovningar": [
+                OmprovningOut.model_validate(o)
+                for o in await _rows(k, Omprovning, a.id, col(Omprovning.created_at))
+            ],
+            "bevakningar": [bevakning_ut(b) for b in bevakningar],
+        }
+    )
+
+
+@router.post(
+    "/{arende_id}/avslut",
+    response_model=ArendeOut,
+    responses=COMMAND,
+    summary="Close the ärende with a reason",
+)
+async def close_arende(
+    k: Ctx, arende_id: uuid.UUID, body: ArendeAvslutIn, response: Response, if_match: IfMatch = None
+) -> ArendeOut:
+    a = await _las_med_etag(k, arende_id, if_match)
+    await service.avsluta(k, arende=a, orsak=body.orsak)
+    set_etag(response, a.version)
+    return await ut(k, a)
+
+
+@router.post(
+    "/{arende_id}/tilldelning",
+    response_model=ArendeOut,
+    responses=COMMAND,
+    summary="Reassign the ärende to another handläggare (arbetsledare)",
+)
+async def assign_arende(
+    k: Ctx, arende_id: uuid.UUID, body: TilldelningIn, response: Response, if_match: IfMatch = None
+) -> ArendeOut:
+    a = await _las_med_etag(k, arende_id, if_match)
+    await service.tilldela(k, arende=a, handlaggare=body.handlaggare)
+    set_etag(response, a.version)
+    return await ut(k, a)
+
+
+async def _las_med_etag(k: Kontext, arende_id: uuid.UUID, if_match: str | None) -> Arende:
+    from common.concurrency import check_if_match
+
+    a = await service.las(k, arende_id)
+    check_if_match(if_match, a.version)
+    return a

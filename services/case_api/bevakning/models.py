@@ -1,0 +1,45 @@
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import ARRAY, Integer
+from sqlmodel import Field
+
+from case_api.columns import pk, ref, text_, tid
+from case_api.database import CaseTable
+
+
+class Bevakning(CaseTable, table=True):
+    """A deadline the system watches, right to the day."""
+
+    __tablename__ = "bevakning"
+
+    id: uuid.UUID = pk()
+    typ: str = text_()  # the rule id
+    arende_id: uuid.UUID = ref("arende.id")
+    enhet: str = text_()
+    handlaggare: str | None = text_(nullable=True)
+    utforare: str | None = text_(nullable=True)
+    objekt_typ: str = text_()
+    objekt_id: uuid.UUID
+    startdatum: date
+    forfallodatum: date
+    status: str = text_(default="oppen")
+    uppfylld_at: datetime | None = tid(nullable=True)
+    uppfylld_datum: date | None = None
+    avbruten_orsak: str | None = text_(nullable=True)
+    paminnelser: list[int] = Field(default_factory=list, sa_type=ARRAY(Integer), nullable=False)
+    # The next day the sweep has something to say about this bevakning; NULL when nothing.
+    nasta_larm: date | None = None
+    version: int = 1
+    created_at: datetime = tid()
+
+
+class BevakningLarm(CaseTable, table=True):
+    """One alert sent (or deliberately skipped) per bevakning and threshold: exactly once."""
+
+    __tablename__ = "bevakning_larm"
+
+    bevakning_id: uuid.UUID = Field(foreign_key="bevakning.id", primary_key=True)
+    troskel: str = Field(primary_key=True)
+    skickat_at: datetime = tid()
+    skickat: bool = True  # False: skipped because a nearer threshold was already crossed

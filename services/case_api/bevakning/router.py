@@ -1,0 +1,77 @@
+import uuid
+from dataclasses import replace
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import or_
+from sqlmodel import col
+
+from case_api.bevakning.models import Bevakning
+from case_api.bevakning.repository import BevakningFilter, list_query
+from case_api.bevakning.schemas import BevakningOut, BevakningStatus, RegelRef
+from case_api.kontext import Ctx, Kontext
+from case_api.regler import tabell
+from case_api.responses import LIST
+from common.pagination import CursorParam, IsoDate, LimitParam, Sida, decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/v1/bevakningar", tags=["bevakningar"])
+
+
+def ut(b: Bevakning) -> BevakningOut:
+    regel = tabell.regel(b.typ)
+    return BevakningOut.model_validate(
+        {**b.model_dump(), "regel": RegelRef(id=regel.id, namn=regel.namn, kallor=list(regel.kallor))}
+    )
+
+
+@router.get(
+    "",
+    response_model=Sida[BevakningOut],
+    responses=LIST,
+    summary="Bevakningar by due date: what is due, what is late",
+)
+async def list_bevakningar(
+    k: Ctx,
+    arende_id: uuid.UUID | None = None,
+    enhet: str | None = None,
+    handlaggare: str | None = None,
+    utforare: str | None = None,
+    typ: str | None = None,
+    status: Annotated[BevakningStatus | None, Query()] = None,
+    forfaller_fore: Annotated[IsoDate | None, Query(description="Due before this day (exclusive).")] = None,
+    forfaller_efter: Annotated[IsoDate | None, Query(description="Due after this day (exclusive).")] = None,
+    cursor: CursorParam = None,
+    limit: LimitParam = 100,
+) -> Sida[BevakningOut]:
+    f = BevakningFilter(arende_id, enhet, handlaggare, utforare, typ, status, forfaller_fore, forfaller_efter)
+    after = decode_cursor(cursor, 2)
+    query = list_query(
+        _scoped(k, f),
+        after=(date.fromisoformat(after[0]), uuid.UUID(after[1])) if after else None,
+        limit=limit + 1,
+    )
+    query = _scope_where(k, query)
+    rows = list((await k.session.execute(query)).scalars())
+    page = rows[:limit]
+    nasta = (
+        encode_cursor([page[-1].forfallodatum.isoformat(), str(page[-1].id)]) if len(rows) > limit else None
+    )
+    return Sida[BevakningOut](items=[ut(b) for b in page], nasta=nasta)
+
+
+def _scoped(k: Kontext, f: BevakningFilter) -> BevakningFilter:
+    # A unit role's list is its own enhet's: say so in the query, so the (enhet, due) index serves it.
+    if k.scope.enhet is not None and f.enhet is None and k.scope.utforare is None:
+        return replace(f, enhet=k.scope.enhet)
+    return f
+
+
+def _scope_where(k: Kontext, query):  # type: ignore[no-untyped-def]
+    if k.scope.alla:
+        return query
+    return query.where(
+        or_(
+            col(Bevakning.enhet) == (k.scope.enhet or ""), col(Bevakning.utforare) == (k.scope.utforare or "")
+        )
+    )

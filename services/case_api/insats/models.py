@@ -1,0 +1,60 @@
+import uuid
+from datetime import date, datetime
+
+from case_api.columns import pk, ref, text_, tid
+from case_api.database import CaseTable
+
+
+class Beslut(CaseTable, table=True):
+    """A decision: bifall (with the insats it grants) or avslag. Decisions are never edited."""
+
+    __tablename__ = "beslut"
+
+    id: uuid.UUID = pk()
+    arende_id: uuid.UUID = ref("arende.id")
+    enhet: str = text_(index=True)
+    utredning_id: uuid.UUID | None = ref("utredning.id", nullable=True, index=False)
+    utfall: str = text_()  # bifall | avslag
+    insatstyp: str = text_()
+    rattslig_grund: str = text_()
+    beslutsdatum: date
+    period_fran: date | None = None
+    period_till: date | None = None
+    beslutsfattare: str = text_()
+    motivering: str = text_()
+    created_at: datetime = tid()
+
+
+class Insats(CaseTable, table=True):
+    __tablename__ = "insats"
+
+    id: uuid.UUID = pk()
+    beslut_id: uuid.UUID | None = ref("beslut.id", nullable=True)
+    arende_id: uuid.UUID = ref("arende.id")
+    enhet: str = text_(index=True)
+    insatstyp: str = text_()
+    status: str = text_()
+    beslutsdatum: date | None = None
+    verkstallighetsdatum: date | None = None
+    avbrott_datum: date | None = None
+    avslutad_datum: date | None = None
+    avslut_orsak: str | None = text_(nullable=True)
+    samtycke_id: uuid.UUID | None = ref("samtycke.id", nullable=True, index=False)
+    version: int = 1
+    created_at: datetime = tid()
+
+
+class Omprovning(CaseTable, table=True):
+    """A task for the handläggare to reconsider an insats (förändrade behov, ej verkställt)."""
+
+    __tablename__ = "omprovning"
+
+    id: uuid.UUID = pk()
+    insats_id: uuid.UUID = ref("insats.id")
+    arende_id: uuid.UUID = ref("arende.id")
+    enhet: str = text_(index=True)
+    anledning: str = text_()  # forandrade_behov | ej_verkstallt
+    beskrivning: str = text_()
+    rapporterad_av: str = text_()
+    status: str = text_(default="oppen")
+    created_at: datetime = tid()

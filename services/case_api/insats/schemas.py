@@ -1,0 +1,100 @@
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from case_api.personer.schemas import BarnIn, SamtyckeIn
+from case_api.schemas_base import Indata, Utdata
+
+Text = Annotated[str, Field(min_length=1, max_length=20000)]
+Insatstyp = Literal[
+    "oppenvard",
+    "kontaktfamilj",
+    "kontaktperson",
+    "familjebehandling",
+    "stodsamtal",
+    "familjehem",
+    "hvb",
+    "stodboende",
+    "boendestod",
+]
+
+
+class BeslutIn(Indata):
+    arende_id: uuid.UUID
+    utredning_id: uuid.UUID | None = None
+    utfall: Literal["bifall", "avslag"]
+    insatstyp: Insatstyp
+    rattslig_grund: Annotated[
+        str, Field(min_length=1, max_length=200, examples=["4 kap. 1 § SoL (2001:453)"])
+    ]
+    beslutsdatum: date
+    period_fran: date | None = None
+    period_till: date | None = None
+    beslutsfattare: Annotated[str, Field(min_length=1, max_length=200)]
+    motivering: Text
+
+    @model_validator(mode="after")
+    def period(self) -> "BeslutIn":
+        if self.period_fran and self.period_till and self.period_till < self.period_fran:
+            raise ValueError("period_till is before period_fran")
+        return self
+
+
+class InsatsOut(Utdata):
+    id: uuid.UUID
+    beslut_id: uuid.UUID | None
+    arende_id: uuid.UUID
+    enhet: str
+    insatstyp: str
+    status: str
+    beslutsdatum: date | None
+    verkstallighetsdatum: date | None
+    avbrott_datum: date | None
+    avslutad_datum: date | None
+    avslut_orsak: str | None
+    samtycke_id: uuid.UUID | None
+    tillatna_kommandon: list[str]
+    version: int
+
+
+class BeslutOut(Utdata):
+    id: uuid.UUID
+    arende_id: uuid.UUID
+    enhet: str
+    utredning_id: uuid.UUID | None
+    utfall: str
+    insatstyp: str
+    rattslig_grund: str
+    beslutsdatum: date
+    period_fran: date | None
+    period_till: date | None
+    beslutsfattare: str
+    motivering: str
+    insats: InsatsOut | None
+
+
+class InsatsAvslutIn(Indata):
+    avslutad_datum: date
+    orsak: Literal["mal_uppnatt", "familjen_avslutar", "behov_upphort", "flyttat", "omprovning", "annat"]
+    kommentar: str | None = Field(default=None, max_length=20000)
+
+
+class OmprovningOut(Utdata):
+    id: uuid.UUID
+    insats_id: uuid.UUID
+    anledning: str
+    beskrivning: str
+    rapporterad_av: str
+    status: str
+
+
+class ServiceinsatsIn(Indata):
+    """Seed 000: no needs test and no beslut, but an explicit samtycke before any personal data."""
+
+    enhet: Annotated[str, Field(min_length=1, max_length=100)]
+    samtycke: SamtyckeIn
+    barn: BarnIn
+    startdatum: date
+    beskrivning: Text

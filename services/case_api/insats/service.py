@@ -1,0 +1,196 @@
+"""Beslut and insatser: decided, carried out (or not), reconsidered, ended."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from case_api.arenden import service as arende_service
+from case_api.arenden.models import Arende
+from case_api.bevakning import service as bevakning_service
+from case_api.events import service as events
+from case_api.insats.models import Beslut, Insats, Omprovning
+from case_api.insats.schemas import BeslutIn, InsatsAvslutIn, ServiceinsatsIn
+from case_api.kontext import Kontext
+from case_api.personer import service as person_service
+from case_api.tillstand import krav
+from case_api.uppdrag.models import Uppdrag
+from case_api.utredning.models import Utredning
+from common.problems import NotFound, UnprocessableContent
+
+
+def event_data(i: Insats) -> dict[str, object]:
+    return {
+        "insats_id": i.id,
+        "beslut_id": i.beslut_id,
+        "arende_id": i.arende_id,
+        "enhet": i.enhet,
+        "insatstyp": i.insatstyp,
+        "status": i.status,
+        "beslutsdatum": i.beslutsdatum,
+        "verkstallighetsdatum": i.verkstallighetsdatum,
+        "avbrott_datum": i.avbrott_datum,
+        "avslutad_datum": i.avslutad_datum,
+        "avslut_orsak": i.avslut_orsak,
+    }
+
+
+def _invalid(field: str, message: str, code: str = "invalid") -> UnprocessableContent:
+    return UnprocessableContent(
+        f"{field}: {message}.", errors=[{"field": field, "message": message, "code": code}]
+    )
+
+
+async def besluta(k: Kontext, *, arende: Arende, indata: BeslutIn) -> tuple[Beslut, Insats | None]:
+    krav("arende", arende.status, "andring")
+    if indata.beslutsdatum > k.idag():
+        raise _invalid("beslutsdatum", "lies in the future", "future")
+    if indata.utredning_id is not None:
+        utredning = await k.session.get(Utredning, indata.utredning_id)
+        if utredning is None or utredning.arende_id != arende.id:
+            raise _invalid("utredning_id", "no utredning of this ärende has that id", "unknown")
+    beslut = Beslut(
+        arende_id=arende.id,
+        enhet=arende.enhet,
+        utredning_id=indata.utredning_id,
+        utfall=indata.utfall,
+        insatstyp=indata.insatstyp,
+        rattslig_grund=indata.rattslig_grund,
+        beslutsdatum=indata.beslutsdatum,
+        period_fran=indata.period_fran,
+        period_till=indata.period_till,
+        beslutsfattare=indata.beslutsfattare,
+        motivering=indata.motivering,
+        created_at=k.nu(),
+    )
+    k.session.add(beslut)
+    await k.session.flush()
+    insats = None
+    if indata.utfall == "bifall":
+        insats = Insats(
+            beslut_id=beslut.id,
+            arende_id=arende.id,
+            enhet=arende.enhet,
+            insatstyp=indata.insatstyp,
+            status="beslutad",
+            beslutsdatum=indata.beslutsdatum,
+            created_at=k.nu(),
+        )
+        k.session.add(insats)
+        await k.session.flush()
+        await bevakning_service.oppna(
+            k,
+            typ="verkstallighet",
+            arende=arende,
+            objekt_typ="insats",
+            objekt_id=insats.id,
+            startdatum=indata.beslutsdatum,
+        )
+    await events.emit(
+        k.session,
+        type="beslut.fattat",
+        arende_id=arende.id,
+        data={
+            "beslut_id": beslut.id,
+            "arende_id": arende.id,
+            "enhet": arende.enhet,
+            "utfall": beslut.utfall,
+            "insatstyp": beslut.insatstyp,
+            "beslutsdatum": beslut.beslutsdatum,
+            "insats_id": insats.id if insats else None,
+        },
+        occurred_at=k.nu(),
+    )
+    return beslut, insats
+
+
+async def starta_service(k: Kontext, *, indata: ServiceinsatsIn) -> Insats:
+    """A serviceinsats: the samtycke comes first, in the same transaction as the data it allows."""
+    if not k.scope.ser(enhet=indata.enhet):
+        from case_api.intake.service import AnnanEnhet
+
+        raise AnnanEnhet(f"You may register only for your own enhet ({k.scope.enhet}).")
+    if indata.samtycke.giltigt_fran > indata.startdatum:
+        raise _invalid("samtycke.giltigt_fran", "the samtycke must be in force when the service starts")
+    person_id = await person_service.hitta_eller_skapa(k, barn=indata.barn)
+    arende, _ = await arende_service.oppna_eller_hamta(
+        k, person_id=person_id, enhet=indata.enhet, typ="service"
+    )
+    samtycke = await person_service.registrera_samtycke(
+        k, person_id=person_id, enhet=indata.enhet, indata=indata.samtycke
+    )
+    insats = Insats(
+        arende_id=arende.id,
+        enhet=arende.enhet,
+        insatstyp="serviceinsats",
+        status="pagaende_service",
+        verkstallighetsdatum=indata.startdatum,
+        samtycke_id=samtycke.id,
+        created_at=k.nu(),
+    )
+    k.session.add(insats)
+    await k.session.flush()
+    await events.emit(
+        k.session, type="insats.paborjad", arende_id=arende.id, data=event_data(insats), occurred_at=k.nu()
+    )
+    return insats
+
+
+async def avsluta(k: Kontext, *, insats: Insats, indata: InsatsAvslutIn) -> Insats:
+    insats.status = krav("insats", insats.status, "avslut")
+    insats.avslutad_datum = indata.avslutad_datum
+    insats.avslut_orsak = indata.orsak
+    insats.version += 1
+    await bevakning_service.avbryt(k, objekt_id=insats.id, orsak="insatsen avslutad")
+    for uppdrag in await aktiva_uppdrag(k, insats.id):
+        uppdrag.status = krav("uppdrag", uppdrag.status, "avslut")
+        uppdrag.version += 1
+        await bevakning_service.avbryt(k, objekt_id=uppdrag.id, orsak="insatsen avslutad")
+    await events.emit(
+        k.session,
+        type="insats.avslutad",
+        arende_id=insats.arende_id,
+        data=event_data(insats),
+        occurred_at=k.nu(),
+    )
+    if insats.insatstyp == "serviceinsats":
+        # The family ends a service; the service ärende has nothing else in it.
+        arende = await arende_service.las(k, insats.arende_id)
+        await arende_service.avsluta(k, arende=arende, orsak=f"serviceinsatsen avslutad: {indata.orsak}")
+    return insats
+
+
+async def aktiva_uppdrag(k: Kontext, insats_id: uuid.UUID) -> list[Uppdrag]:
+    rows = await k.session.execute(
+        select(Uppdrag)
+        .where(col(Uppdrag.insats_id) == insats_id, col(Uppdrag.status).not_in(("avbojt", "avslutat")))
+        .with_for_update()
+    )
+    return list(rows.scalars())
+
+
+async def oppna_omprovning(k: Kontext, *, insats: Insats, anledning: str, beskrivning: str) -> Omprovning:
+    omprovning = Omprovning(
+        insats_id=insats.id,
+        arende_id=insats.arende_id,
+        enhet=insats.enhet,
+        anledning=anledning,
+        beskrivning=beskrivning,
+        rapporterad_av=k.vem.sub,
+        created_at=k.nu(),
+    )
+    k.session.add(omprovning)
+    await k.session.flush()
+    return omprovning
+
+
+async def las_insats(k: Kontext, insats_id: uuid.UUID) -> Insats:
+    insats = await k.session.get(Insats, insats_id, with_for_update=True, populate_existing=True)
+    if insats is None:
+        raise NotFound("No insats with that id.")
+    return insats
+
+
+async def insats_for_beslut(k: Kontext, beslut_id: uuid.UUID) -> Insats | None:
+    rows = await k.session.execute(select(Insats).where(col(Insats.beslut_id) == beslut_id))
+    return rows.scalars().first()

@@ -1,0 +1,55 @@
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from case_api.columns import jsonb, pk, ref, text_, tid
+from case_api.database import CaseTable
+
+
+class Aktualisering(CaseTable, table=True):
+    """How a matter reached the nämnd: anmälan, ansökan or övrig information."""
+
+    __tablename__ = "aktualisering"
+
+    id: uuid.UUID = pk()
+    arende_id: uuid.UUID = ref("arende.id")
+    enhet: str = text_(index=True)
+    typ: str = text_()
+    inkom: datetime = tid()
+    inkom_dag: date  # the day in Europe/Stockholm: what the clocks count from
+    kalla: dict[str, Any] = jsonb()
+    beskrivning: str = text_()
+    status: str = text_()
+    ansluten_utredning_id: uuid.UUID | None = None  # no FK: utredning refers back here
+    registrerad_av: str = text_()
+    version: int = 1
+    created_at: datetime = tid()
+
+
+class Skyddsbedomning(CaseTable, table=True):
+    __tablename__ = "skyddsbedomning"
+
+    id: uuid.UUID = pk()
+    aktualisering_id: uuid.UUID = ref("aktualisering.id")
+    arende_id: uuid.UUID = ref("arende.id")
+    enhet: str = text_()
+    bedomd_at: datetime = tid()
+    bedomd_av: str = text_()
+    omedelbart_skydd: bool
+    motivering: str = text_()
+    created_at: datetime = tid()
+
+
+class Forhandsbedomning(CaseTable, table=True):
+    __tablename__ = "forhandsbedomning"
+
+    id: uuid.UUID = pk()
+    aktualisering_id: uuid.UUID = ref("aktualisering.id")
+    arende_id: uuid.UUID = ref("arende.id")
+    enhet: str = text_()
+    beslut: str = text_()  # inled_utredning | inled_ej_utredning
+    beslutsdatum: date
+    motivering: str = text_()
+    synnerliga_skal: str | None = text_(nullable=True)
+    beslutad_av: str = text_()
+    created_at: datetime = tid()

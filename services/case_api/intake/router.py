@@ -1,0 +1,106 @@
+import uuid
+
+from fastapi import APIRouter, Response
+
+from case_api.intake import service
+from case_api.intake.models import Aktualisering
+from case_api.intake.schemas import (
+    AktualiseringIn,
+    AktualiseringOut,
+    ForhandsbedomningIn,
+    ForhandsbedomningOut,
+    SkyddsbedomningIn,
+    SkyddsbedomningOut,
+)
+from case_api.kontext import Ctx, Kontext
+from case_api.laddning import hamta, hamta_for_kommando
+from case_api.responses import COMMAND, CREATE, READ
+from case_api.tillstand import tillatna
+from common.concurrency import IfMatch, etag, set_etag
+from common.idempotency import IdempotencyKey, outcome, run_idempotent
+
+router = APIRouter(prefix="/v1/aktualiseringar", tags=["aktualiseringar"])
+
+
+async def ut(k: Kontext, akt: Aktualisering) -> AktualiseringOut:
+    skydd, forhand = await service.bedomningar(k, akt)
+    return AktualiseringOut.model_validate(
+        {
+            **akt.model_dump(),
+            "tillatna_kommandon": tillatna("aktualisering", akt.status),
+            "skyddsbedomning": SkyddsbedomningOut.model_validate(skydd) if skydd else None,
+            "forhandsbedomning": ForhandsbedomningOut.model_validate(forhand) if forhand else None,
+        }
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=AktualiseringOut,
+    responses=CREATE,
+    summary="Register an anmälan, ansökan or övrig information",
+)
+async def register_aktualisering(
+    k: Ctx, body: AktualiseringIn, idempotency_key: IdempotencyKey = None
+) -> Response:
+    async def work():  # type: ignore[no-untyped-def]
+        akt = await service.registrera(k, indata=body)
+        headers = {"ETag": etag(akt.version), "Location": f"/v1/aktualiseringar/{akt.id}"}
+        return outcome(201, await ut(k, akt), headers)
+
+    return await run_idempotent(
+        k.session,
+        key=idempotency_key,
+        principal=k.vem.sub,
+        operation="register_aktualisering",
+        body=body,
+        work=work,
+    )
+
+
+@router.get(
+    "/{aktualisering_id}", response_model=AktualiseringOut, responses=READ, summary="One aktualisering"
+)
+async def get_aktualisering(k: Ctx, aktualisering_id: uuid.UUID, response: Response) -> AktualiseringOut:
+    akt = await hamta(k, Aktualisering, aktualisering_id, objekt="aktualisering")
+    set_etag(response, akt.version)
+    return await ut(k, akt)
+
+
+@router.post(
+    "/{aktualisering_id}/skyddsbedomning",
+    response_model=AktualiseringOut,
+    responses=COMMAND,
+    summary="Record the skyddsbedömning of an anmälan",
+)
+async def record_skyddsbedomning(
+    k: Ctx, aktualisering_id: uuid.UUID, body: SkyddsbedomningIn, response: Response, if_match: IfMatch = None
+) -> AktualiseringOut:
+    akt = await hamta_for_kommando(
+        k, Aktualisering, aktualisering_id, objekt="aktualisering", if_match=if_match
+    )
+    await service.skyddsbedom(k, akt=akt, indata=body)
+    set_etag(response, akt.version)
+    return await ut(k, akt)
+
+
+@router.post(
+    "/{aktualisering_id}/forhandsbedomning",
+    response_model=AktualiseringOut,
+    responses=COMMAND,
+    summary="Decide the förhandsbedömning: open an utredning or not",
+)
+async def decide_forhandsbedomning(
+    k: Ctx,
+    aktualisering_id: uuid.UUID,
+    body: ForhandsbedomningIn,
+    response: Response,
+    if_match: IfMatch = None,
+) -> AktualiseringOut:
+    akt = await hamta_for_kommando(
+        k, Aktualisering, aktualisering_id, objekt="aktualisering", if_match=if_match
+    )
+    await service.forhandsbedom(k, akt=akt, indata=body)
+    set_etag(response, akt.version)
+    return await ut(k, akt)

@@ -1,0 +1,86 @@
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from case_api.personer.schemas import BarnIn
+from case_api.schemas_base import Indata, Utdata
+
+Text = Annotated[str, Field(min_length=1, max_length=20000)]
+AktualiseringTyp = Literal["anmalan", "ansokan", "ovrig_information"]
+
+
+class Kalla(Indata):
+    typ: Annotated[str, Field(min_length=1, max_length=100, examples=["skola", "polis", "vardnadshavare"])]
+    namn: str | None = Field(default=None, max_length=200)
+
+
+class AktualiseringIn(Indata):
+    typ: AktualiseringTyp
+    inkom: AwareDatetime = Field(description="When it came in, RFC 3339 with offset.")
+    enhet: Annotated[str, Field(min_length=1, max_length=100)]
+    barn: BarnIn
+    beskrivning: Text
+    kalla: Kalla
+
+
+class AktualiseringOut(Utdata):
+    id: uuid.UUID
+    arende_id: uuid.UUID
+    enhet: str
+    typ: AktualiseringTyp
+    inkom: datetime
+    inkom_dag: date = Field(
+        description="The day it came in, in Europe/Stockholm: what the time limits count from."
+    )
+    kalla: dict[str, object]
+    beskrivning: str
+    status: str
+    ansluten_utredning_id: uuid.UUID | None
+    registrerad_av: str
+    tillatna_kommandon: list[str]
+    skyddsbedomning: "SkyddsbedomningOut | None" = None
+    forhandsbedomning: "ForhandsbedomningOut | None" = None
+    version: int
+
+
+class SkyddsbedomningIn(Indata):
+    bedomd_at: AwareDatetime
+    omedelbart_skydd: bool = Field(description="Does the child need protection now?")
+    motivering: Text
+
+
+class SkyddsbedomningOut(Utdata):
+    id: uuid.UUID
+    bedomd_at: datetime
+    bedomd_av: str
+    omedelbart_skydd: bool
+    motivering: str
+
+
+class ForhandsbedomningIn(Indata):
+    beslut: Literal["inled_utredning", "inled_ej_utredning"]
+    beslutsdatum: date
+    motivering: Text
+    synnerliga_skal: str | None = Field(
+        default=None, max_length=20000, description="Required when decided after the 14-day limit."
+    )
+
+    @model_validator(mode="after")
+    def tom_text(self) -> "ForhandsbedomningIn":
+        if self.synnerliga_skal is not None and not self.synnerliga_skal.strip():
+            self.synnerliga_skal = None
+        return self
+
+
+class ForhandsbedomningOut(Utdata):
+    id: uuid.UUID
+    beslut: str
+    beslutsdatum: date
+    motivering: str
+    synnerliga_skal: str | None
+    beslutad_av: str
+
+
+AktualiseringOut.model_rebuild()

@@ -1,0 +1,65 @@
+"""Loading one object by id for this caller: 404 when it does not exist or is outside scope."""
+
+import uuid
+from typing import Protocol, TypeVar
+
+from case_api.kontext import Kontext
+from common.concurrency import check_if_match
+from common.problems import NotFound
+
+
+class Scoped(Protocol):
+    enhet: str
+
+
+T = TypeVar("T", bound=Scoped)
+
+
+async def hamta(
+    k: Kontext, model: type[T], objekt_id: uuid.UUID, *, objekt: str, for_update: bool = False
+) -> T:
+    obj = await k.session.get(model, objekt_id, with_for_update=for_update)
+    if obj is None:
+        raise NotFound(f"No {objekt} with that id.")
+    k.krav_synlig(objekt, enhet=obj.enhet, utforare=getattr(obj, "utforare", None))
+    return obj
+
+
+async def hamta_for_andring(
+    k: Kontext, model: type[T], objekt_id: uuid.UUID, *, objekt: str, if_match: str | None
+) -> T:
+    """Lock the row, check scope, then the caller's ETag (428 without, 412 when stale)."""
+    obj = await hamta(k, model, objekt_id, objekt=objekt, for_update=True)
+    check_if_match(if_match, obj.version)  # type: ignore[attr-defined]
+    return obj
+
+
+class IArende(Scoped, Protocol):
+    arende_id: uuid.UUID
+    version: int
+
+
+A = TypeVar("A", bound=IArende)
+
+
+async def hamta_for_kommando(
+    k: Kontext,
+    model: type[A],
+    objekt_id: uuid.UUID,
+    *,
+    objekt: str,
+    if_match: str | None,
+    etag_kravs: bool = True,
+) -> A:
+    """For a command on an object of an ärende: check scope, lock the ärende (always first, so
+    commands never deadlock and the ärende's events commit in order), lock the object, check
+    the caller's ETag."""
+    from case_api.arenden import service as arende_service
+
+    found = await hamta(k, model, objekt_id, objekt=objekt)
+    await arende_service.las_for_ordning(k, found.arende_id)
+    obj = await k.session.get(model, objekt_id, with_for_update=True, populate_existing=True)
+    assert obj is not None  # locked under the ärende's lock; nothing deletes rows
+    if etag_kravs:
+        check_if_match(if_match, obj.version)
+    return obj

@@ -1,0 +1,72 @@
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from case_api.schemas_base import Indata, Utdata
+
+Namn = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(min_length=1, max_length=20000)]
+
+
+class Kontakt(Indata):
+    adress: str | None = Field(default=None, max_length=500)
+    telefon: str | None = Field(default=None, max_length=50)
+    epost: str | None = Field(default=None, max_length=200)
+
+
+class BarnIn(Indata):
+    """The child: a personnummer or samordningsnummer, or an unknown identity with name and birth date."""
+
+    personnummer: str | None = Field(
+        default=None, description="Personnummer or samordningsnummer, 10 or 12 digits."
+    )
+    fornamn: Namn | None = None
+    efternamn: Namn | None = None
+    fodelsedatum: date | None = None
+    skyddad_identitet: bool = False
+    kontakt: Kontakt | None = None
+
+    @model_validator(mode="after")
+    def identitet(self) -> "BarnIn":
+        if self.personnummer is None and not (self.fornamn and self.efternamn and self.fodelsedatum):
+            raise ValueError("without a personnummer, give fornamn, efternamn and fodelsedatum")
+        return self
+
+
+class PersonOut(Utdata):
+    id: uuid.UUID
+    identitet_typ: Literal["personnummer", "samordningsnummer", "okand"]
+    personnummer: str | None
+    fornamn: str | None
+    efternamn: str | None
+    fodelsedatum: date | None
+    skyddad_identitet: bool
+    maskerad: bool = Field(
+        description="True when the details are hidden: skyddad identitet without permission."
+    )
+    kontakt: Kontakt | None
+
+
+class SamtyckeIn(Indata):
+    givet_av: Literal["vardnadshavare", "barnet"]
+    omfattning: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1)
+    giltigt_fran: date
+    giltigt_till: date | None = None
+
+    @model_validator(mode="after")
+    def period(self) -> "SamtyckeIn":
+        if self.giltigt_till is not None and self.giltigt_till < self.giltigt_fran:
+            raise ValueError("giltigt_till is before giltigt_fran")
+        return self
+
+
+class SamtyckeOut(Utdata):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    givet_av: str
+    omfattning: list[str]
+    giltigt_fran: date
+    giltigt_till: date | None
+    aterkallat: bool

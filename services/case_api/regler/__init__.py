@@ -1,0 +1,1 @@
+"""Time limits: the rule table (tabell), the Swedish calendar (kalender), due dates (datum)."""

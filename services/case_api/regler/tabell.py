@@ -1,0 +1,263 @@
+"""The time limits the product watches: one row per rule, with its source. Data, no I/O.
+
+Sources were checked against stored copies of the statute texts and of pages quoting them
+(lagen.nu, Karnov Open, Skatteverket's copy of lag 1930:173, JO decisions quoting SoL
+2001:453, IVO and Socialstyrelsen pages); docs/regler.md lists what was read where.
+Where a paragraph of the new socialtjänstlag (2025:400) could not be read in any
+available text, the row says so in `anmarkning` instead of guessing a number.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Literal, get_args
+
+Enhet = Literal["dagar", "veckor", "manader"]
+ENHETER: tuple[str, ...] = get_args(Enhet)
+
+
+class OkandRegel(KeyError):
+    """No rule with that id."""
+
+
+@dataclass(frozen=True)
+class Langd:
+    antal: int
+    enhet: Enhet
+
+    def __post_init__(self) -> None:
+        if self.antal < 0:
+            raise ValueError(f"a length cannot be negative: {self.antal}")
+        if self.enhet not in ENHETER:
+            raise ValueError(f"unknown unit {self.enhet!r}; one of {ENHETER}")
+
+
+def _paminnelser(dagar: Sequence[int]) -> tuple[int, ...]:
+    if any(isinstance(d, bool) or not isinstance(d, int) or d < 0 for d in dagar):
+        raise ValueError(f"reminder days must be whole days >= 0, got {list(dagar)}")
+    return tuple(sorted(set(dagar), reverse=True))
+
+
+@dataclass(frozen=True)
+class Regel:
+    id: str
+    namn: str
+    startar: str
+    uppfylls_av: str
+    langd: Langd
+    lag_1930_173: bool
+    kan_forlangas: bool
+    kallor: tuple[str, ...]
+    # Left out of the hash (a mapping has none) so rules can be set members and cache keys.
+    langd_per_insatstyp: Mapping[str, Langd] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    forlangning: str | None = None
+    # Days before the due date to remind (0 = on the due date), largest first.
+    paminnelser: tuple[int, ...] = (7, 1)
+    anmarkning: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "paminnelser", _paminnelser(self.paminnelser))
+        object.__setattr__(self, "langd_per_insatstyp", MappingProxyType(dict(self.langd_per_insatstyp)))
+        if self.kan_forlangas != (self.forlangning is not None):
+            raise ValueError(f"{self.id}: forlangning says how to extend, exactly when kan_forlangas")
+        if not self.kallor:
+            raise ValueError(f"{self.id}: a rule without a source")
+
+    def langd_for(self, insatstyp: str | None) -> Langd:
+        """The length for that insatstyp, else the rule's own."""
+        if insatstyp is None:
+            return self.langd
+        return self.langd_per_insatstyp.get(insatstyp, self.langd)
+
+
+_SOL_2025_EJ_VERIFIERAD = (
+    "Motsvarande paragraf i socialtjänstlagen (2025:400), i kraft 1 juli 2025, kunde inte "
+    "läsas i någon tillgänglig lagtext och är därför inte angiven här"
+)
+
+_REGLER: tuple[Regel, ...] = (
+    Regel(
+        id="skyddsbedomning",
+        namn="Skyddsbedömning",
+        startar="En anmälan om ett barn har kommit in (aktualiseringens inkom, dagen i Stockholm).",
+        uppfylls_av="Skyddsbedömningen är dokumenterad.",
+        langd=Langd(0, "dagar"),
+        lag_1930_173=False,
+        kan_forlangas=False,
+        paminnelser=(0,),
+        kallor=(
+            "11 kap. 1 a § första stycket socialtjänstlagen (2001:453): nämnden ska genast bedöma "
+            "om barnet är i behov av omedelbart skydd",
+            "Prop. 2012/13:10 s. 60: samma dag som anmälan kommer in, senast dagen efter om den "
+            "kom in sent på dagen",
+        ),
+        anmarkning=(
+            "Genast: förfallodagen är dagen anmälan kom in och flyttas aldrig, inte heller en "
+            "lördag eller helgdag, eftersom ett barn kan behöva skydd samma dag. Issue 3 anger "
+            "20 kap. i SoL (2025:400). " + _SOL_2025_EJ_VERIFIERAD + "."
+        ),
+    ),
+    Regel(
+        id="forhandsbedomning",
+        namn="Förhandsbedömning",
+        startar=(
+            "En anmälan om ett barn har kommit in (inkom, dagen i Stockholm), om ingen utredning "
+            "om barnet redan pågår."
+        ),
+        uppfylls_av="Beslut att inleda eller inte inleda utredning är fattat.",
+        langd=Langd(14, "dagar"),
+        lag_1930_173=True,
+        kan_forlangas=False,
+        kallor=(
+            "11 kap. 1 a § andra stycket socialtjänstlagen (2001:453): beslut om att inleda eller "
+            "inte inleda utredning ska fattas inom 14 dagar efter att anmälan kommit in, om det "
+            "inte finns synnerliga skäl",
+            "Lag (1930:173) om beräkning av lagstadgad tid, 2 §",
+        ),
+        anmarkning=(
+            "Fristen förlängs inte genom beslut: ett beslut efter förfallodagen ska ange de "
+            "synnerliga skälen. Issue 3 anger 20 kap. 2 § SoL (2025:400). "
+            + _SOL_2025_EJ_VERIFIERAD
+            + "; numret ska kontrolleras innan det visas som källa."
+        ),
+    ),
+    Regel(
+        id="utredning",
+        namn="Utredning (barn och unga)",
+        startar="Utredningen inleddes; för en ansökan: ansökans inkom (dagen i Stockholm).",
+        uppfylls_av="Utredningen är avslutad.",
+        langd=Langd(4, "manader"),
+        lag_1930_173=True,
+        kan_forlangas=True,
+        forlangning=(
+            "Om det finns särskilda skäl får socialnämnden besluta att förlänga utredningen för "
+            "viss tid: beslutet anger skälet och det nya slutdatumet."
+        ),
+        paminnelser=(30, 14, 7, 1),
+        kallor=(
+            "11 kap. 2 § andra stycket socialtjänstlagen (2001:453): utredningen ska bedrivas "
+            "skyndsamt och vara slutförd senast inom fyra månader; särskilda skäl: förlängning "
+            "för viss tid",
+            "Lag (1930:173) om beräkning av lagstadgad tid, 1 och 2 §§",
+        ),
+        anmarkning=("Issue 3 anger 20 kap. i SoL (2025:400). " + _SOL_2025_EJ_VERIFIERAD + "."),
+    ),
+    Regel(
+        id="verkstallighet",
+        namn="Verkställighet av beslut",
+        startar="Beslutsdatum för ett gynnande beslut (eller den dag verkställigheten avbröts).",
+        uppfylls_av="Utföraren har rapporterat verkställighetsdatum (eller att insatsen återupptagits).",
+        langd=Langd(3, "manader"),
+        lag_1930_173=False,
+        kan_forlangas=False,
+        paminnelser=(30, 7, 1),
+        kallor=(
+            "16 kap. 6 f § socialtjänstlagen (2001:453): beslut som inte verkställts inom tre "
+            "månader rapporteras till Inspektionen för vård och omsorg (IVO)",
+            "Seed 001, Uppdrag och kvalitetskrav – öppenvård: ej verkställt eller ej nyttjat inom "
+            "tre månader meddelas beställaren för omprövning",
+        ),
+        anmarkning=(
+            "Tre månader är en rapporteringsgräns, ingen frist för en åtgärd; beslutet ska "
+            "verkställas skyndsamt. Lag (1930:173) tillämpas därför inte. " + _SOL_2025_EJ_VERIFIERAD + "."
+        ),
+    ),
+    Regel(
+        id="genomforandeplan",
+        namn="Genomförandeplan",
+        startar="Verkställighetsdatum som utföraren rapporterat.",
+        uppfylls_av="Genomförandeplanen är fastställd.",
+        langd=Langd(3, "veckor"),
+        lag_1930_173=False,
+        kan_forlangas=False,
+        kallor=(
+            "Seed 001, Uppdrag och kvalitetskrav – öppenvård: genomförandeplanen ska upprättas "
+            "inom tre veckor från verkställighetsdatum",
+            "11 kap. 5 § socialtjänstlagen (2001:453) och 6 kap. 5 § SOSFS 2014:5 (att en "
+            "genomförandeplan dokumenteras)",
+        ),
+        anmarkning=(
+            "Tre veckor är nämndens kvalitetskrav i uppdraget till utföraren, inte lag; datumet "
+            "flyttas därför inte."
+        ),
+    ),
+    Regel(
+        id="uppfoljning",
+        namn="Uppföljning av insats och genomförandeplan",
+        startar="Genomförandeplanen fastställdes, därefter varje dokumenterad uppföljning.",
+        uppfylls_av="Nästa uppföljning är dokumenterad.",
+        langd=Langd(6, "manader"),
+        langd_per_insatstyp={"kontaktfamilj": Langd(12, "manader")},
+        lag_1930_173=False,
+        kan_forlangas=False,
+        paminnelser=(30, 7),
+        kallor=(
+            "Seed 001, Uppdrag och kvalitetskrav – öppenvård: genomförandeplanen följs upp minst "
+            "var sjätte månad",
+            "Seed 004, Uppdrag och kvalitetskrav – kontaktfamilj: beslutad insats och "
+            "genomförandeplan följs upp minst en gång per år (3 kap. 6 c § socialtjänstlagen "
+            "(2001:453))",
+        ),
+        anmarkning=(
+            "Intervallen är nämndens kvalitetskrav, inte lag; datumet flyttas därför inte. "
+            "Kontaktfamilj: 12 månader, övriga insatser: 6 månader."
+        ),
+    ),
+    Regel(
+        id="lex_sarah_utredning",
+        namn="Utredning av lex Sarah-rapport",
+        startar=(
+            "En rapport om missförhållande eller påtaglig risk för missförhållande (lex Sarah) "
+            "har tagits emot."
+        ),
+        uppfylls_av="Utredningen är avslutad med beslut eller ställningstagande.",
+        langd=Langd(14, "dagar"),
+        lag_1930_173=False,
+        kan_forlangas=False,
+        kallor=(
+            "14 kap. 3–6 §§ socialtjänstlagen (2001:453): rapporterade missförhållanden ska "
+            "dokumenteras, utredas och avhjälpas eller undanröjas utan dröjsmål",
+            "SOSFS 2011:5 om lex Sarah, 5 kap. (vad utredningen ska dokumentera)",
+            "Seed 002, Ledningssystem för systematiskt kvalitetsarbete: rapporter enligt lex Sarah "
+            "utreds och redovisas för nämnden",
+        ),
+        anmarkning=(
+            "Lagen säger utan dröjsmål och anger ingen dagfrist: 14 dagar är nämndens eget "
+            "kvalitetskrav (LEX_SARAH_UTREDNING_DAGAR), inte lag, och datumet flyttas därför "
+            "inte. SOSFS 2011:5 1 kap. 2 § hänvisar till 14 kap. 3–6 §§; paragrafens exakta "
+            "nummer (6 §) kunde inte läsas i lagtexten. " + _SOL_2025_EJ_VERIFIERAD + "."
+        ),
+    ),
+)
+
+REGLER: Mapping[str, Regel] = MappingProxyType({r.id: r for r in _REGLER})
+
+
+def regel(id: str) -> Regel:
+    """The rule with that id from the default table."""
+    try:
+        return REGLER[id]
+    except KeyError:
+        raise OkandRegel(id) from None
+
+
+def regler_med_installningar(
+    paminnelser: Mapping[str, Sequence[int]], lex_sarah_dagar: int
+) -> Mapping[str, Regel]:
+    """The table with the nämnd's settings: reminder days per rule, the lex Sarah length.
+
+    An unknown rule id or a bad value raises (OkandRegel, ValueError): a typo in the
+    configuration should stop the service at start, not silently watch the defaults.
+    """
+    okanda = sorted(set(paminnelser) - set(REGLER))
+    if okanda:
+        raise OkandRegel(", ".join(okanda))
+    if isinstance(lex_sarah_dagar, bool) or lex_sarah_dagar < 1:
+        raise ValueError(f"LEX_SARAH_UTREDNING_DAGAR must be at least 1, got {lex_sarah_dagar}")
+    tabell = dict(REGLER)
+    for regel_id, dagar in paminnelser.items():
+        tabell[regel_id] = replace(tabell[regel_id], paminnelser=tuple(dagar))
+    tabell["lex_sarah_utredning"] = replace(
+        tabell["lex_sarah_utredning"], langd=Langd(lex_sarah_dagar, "dagar")
+    )
+    return MappingProxyType(tabell)

@@ -1,0 +1,157 @@
+"""The state machines of the case lifecycle, as data.
+
+Each machine maps a state to the commands it accepts and the states each command may lead
+to. Services ask `krav(...)` before they change anything, so a command that does not fit the
+object's state is refused with 409 naming the state and the commands it accepts.
+"""
+
+from collections.abc import Mapping
+
+from common.problems import Conflict
+
+Maskin = Mapping[str, Mapping[str, frozenset[str]]]
+
+
+def _m(table: dict[str, dict[str, tuple[str, ...]]]) -> Maskin:
+    return {
+        state: {cmd: frozenset(targets) for cmd, targets in cmds.items()} for state, cmds in table.items()
+    }
+
+
+AKTUALISERING: Maskin = _m(
+    {
+        # anmälan: protection is assessed the same day, then the förhandsbedömning decides.
+        "inkommen": {"skyddsbedomning": ("skyddsbedomd",), "anslut": ("ansluten",)},
+        "skyddsbedomd": {
+            "forhandsbedomning": ("utredning_inledd", "ej_utredning"),
+            "anslut": ("ansluten_skyddsbedomd",),
+        },
+        # An anmälan about a child whose utredning is already open joins it: no förhandsbedömning.
+        "ansluten": {"skyddsbedomning": ("ansluten_skyddsbedomd",)},
+        "ansluten_skyddsbedomd": {},
+        # övrig information: no skyddsbedömning, but it may still lead to an utredning.
+        "registrerad": {"forhandsbedomning": ("utredning_inledd", "ej_utredning"), "anslut": ("ansluten",)},
+        "utredning_inledd": {},
+        "ej_utredning": {},
+    }
+)
+
+UTREDNING: Maskin = _m(
+    {
+        "pagaende": {"forlangning": ("pagaende",), "avslut": ("avslutad",)},
+        "avslutad": {},
+    }
+)
+
+INSATS: Maskin = _m(
+    {
+        "beslutad": {
+            "uppdrag": ("beslutad",),
+            "verkstallighet": ("verkstalld",),
+            "ej_verkstallt": ("ej_verkstalld",),
+            "avslut": ("avslutad",),
+        },
+        "ej_verkstalld": {
+            "uppdrag": ("ej_verkstalld",),
+            "verkstallighet": ("verkstalld",),
+            "ej_verkstallt": ("ej_verkstalld",),
+            "avslut": ("avslutad",),
+        },
+        "verkstalld": {"avbrott": ("avbruten",), "avslut": ("avslutad",), "omprovning": ("verkstalld",)},
+        "avbruten": {
+            "verkstallighet": ("verkstalld",),
+            "ej_verkstallt": ("avbruten",),
+            "avslut": ("avslutad",),
+        },
+        # A serviceinsats starts at once and the family ends it.
+        "pagaende_service": {"avslut": ("avslutad",)},
+        "avslutad": {},
+    }
+)
+
+UPPDRAG: Maskin = _m(
+    {
+        "skickat": {"mottagande": ("mottaget", "avbojt"), "avslut": ("avslutat",)},
+        "mottaget": {
+            "verkstallighet": ("verkstallt",),
+            "ej_verkstallt": ("ej_verkstallt",),
+            "avslut": ("avslutat",),
+        },
+        "ej_verkstallt": {"verkstallighet": ("verkstallt",), "avslut": ("avslutat",)},
+        "verkstallt": {
+            "genomforandeplan": ("verkstallt",),
+            "uppfoljning": ("verkstallt",),
+            "forandrade_behov": ("verkstallt",),
+            "ej_verkstallt": ("avbrutet",),
+            "avslut": ("avslutat",),
+        },
+        # Interrupted after it started: resumed by a new verkställighetsdatum.
+        "avbrutet": {
+            "verkstallighet": ("verkstallt",),
+            "forandrade_behov": ("avbrutet",),
+            "avslut": ("avslutat",),
+        },
+        "avbojt": {},
+        "avslutat": {},
+    }
+)
+
+GENOMFORANDEPLAN: Maskin = _m(
+    {
+        "utkast": {"faststallande": ("faststalld",), "ersatt": ("ersatt",)},
+        "faststalld": {"ersatt": ("ersatt",)},
+        "ersatt": {},
+    }
+)
+
+ARENDE: Maskin = _m({"oppet": {"avslut": ("avslutat",), "andring": ("oppet",)}, "avslutat": {}})
+
+BEVAKNING: Maskin = _m(
+    {
+        "oppen": {
+            "uppfyll": ("uppfylld",),
+            "forsena": ("forsenad",),
+            "avbryt": ("avbruten",),
+            "flytta": ("oppen",),
+        },
+        "forsenad": {"uppfyll": ("uppfylld",), "avbryt": ("avbruten",), "flytta": ("oppen", "forsenad")},
+        "uppfylld": {},
+        "avbruten": {},
+    }
+)
+
+MASKINER: Mapping[str, Maskin] = {
+    "aktualisering": AKTUALISERING,
+    "utredning": UTREDNING,
+    "insats": INSATS,
+    "uppdrag": UPPDRAG,
+    "genomforandeplan": GENOMFORANDEPLAN,
+    "arende": ARENDE,
+    "bevakning": BEVAKNING,
+}
+
+
+class OgiltigOvergang(Conflict):
+    slug, title = "invalid-transition", "The command does not fit the object's state"
+
+
+def tillatna(objekt: str, tillstand: str) -> list[str]:
+    return sorted(MASKINER[objekt].get(tillstand, {}))
+
+
+def krav(objekt: str, tillstand: str, kommando: str, mal: str | None = None) -> str:
+    """Check that `kommando` is accepted in `tillstand`; return the state it leads to."""
+    targets = MASKINER[objekt].get(tillstand, {}).get(kommando)
+    if not targets or (mal is not None and mal not in targets):
+        raise OgiltigOvergang(
+            f"{objekt} is {tillstand}; {kommando} is not accepted there.",
+            objekt=objekt,
+            tillstand=tillstand,
+            kommando=kommando,
+            tillatna_kommandon=tillatna(objekt, tillstand),
+        )
+    if mal is not None:
+        return mal
+    if len(targets) != 1:
+        raise ValueError(f"{objekt}.{kommando} from {tillstand} needs an explicit target")
+    return next(iter(targets))

@@ -1,0 +1,176 @@
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import select, tuple_
+from sqlmodel import col
+
+from case_api.arenden import service as arende_service
+from case_api.insats.models import Insats
+from case_api.kontext import Ctx, Kontext
+from case_api.laddning import hamta, hamta_for_kommando
+from case_api.personer import service as person_service
+from case_api.personer.models import Person
+from case_api.personer.schemas import Kontakt
+from case_api.responses import COMMAND, CREATE, LIST, READ
+from case_api.tillstand import tillatna
+from case_api.uppdrag import service
+from case_api.uppdrag.models import Uppdrag
+from case_api.uppdrag.schemas import (
+    EjVerkstalltIn,
+    EjVerkstalltOut,
+    ForandradeBehovIn,
+    KommandoSvar,
+    MottagandeIn,
+    UppdragIn,
+    UppdragOut,
+    VerkstallighetIn,
+)
+from common.concurrency import IfMatch, etag, set_etag
+from common.idempotency import IdempotencyKey, outcome, run_idempotent
+from common.pagination import CursorParam, LimitParam, Sida, decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/v1/uppdrag", tags=["uppdrag"])
+
+
+async def ut(k: Kontext, u: Uppdrag) -> UppdragOut:
+    person = await k.session.get(Person, u.person_id)
+    insats = await k.session.get(Insats, u.insats_id)
+    assert person is not None and insats is not None
+    barn = await person_service.visa(k, person)
+    return UppdragOut.model_validate(
+        {
+            **u.model_dump(),
+            "barn": barn,
+            "insatstyp": insats.insatstyp,
+            "kontaktuppgifter": None if barn.maskerad else Kontakt(**u.kontaktuppgifter),
+            "tillatna_kommandon": tillatna("uppdrag", u.status),
+        }
+    )
+
+
+@router.post(
+    "", status_code=201, response_model=UppdragOut, responses=CREATE, summary="Send an uppdrag to an utförare"
+)
+async def send_uppdrag(k: Ctx, body: UppdragIn, idempotency_key: IdempotencyKey = None) -> Response:
+    async def work():  # type: ignore[no-untyped-def]
+        insats = await hamta_for_kommando(
+            k, Insats, body.insats_id, objekt="insats", if_match=None, etag_kravs=False
+        )
+        arende = await arende_service.las(k, insats.arende_id)  # already locked: returns it
+        uppdrag = await service.skicka(k, arende=arende, insats=insats, indata=body)
+        headers = {"ETag": etag(uppdrag.version), "Location": f"/v1/uppdrag/{uppdrag.id}"}
+        return outcome(201, await ut(k, uppdrag), headers)
+
+    return await run_idempotent(
+        k.session, key=idempotency_key, principal=k.vem.sub, operation="send_uppdrag", body=body, work=work
+    )
+
+
+@router.get(
+    "",
+    response_model=Sida[UppdragOut],
+    responses=LIST,
+    summary="The uppdrag the caller may see (an utförare: those sent to its organisation)",
+)
+async def list_uppdrag(
+    k: Ctx,
+    status: Annotated[
+        Literal["skickat", "mottaget", "avbojt", "verkstallt", "ej_verkstallt", "avbrutet", "avslutat"]
+        | None,
+        Query(),
+    ] = None,
+    cursor: CursorParam = None,
+    limit: LimitParam = 50,
+) -> Sida[UppdragOut]:
+    query = select(Uppdrag)
+    if k.scope.utforare is not None and k.scope.enhet is None:
+        query = query.where(col(Uppdrag.utforare) == k.scope.utforare)
+    elif k.scope.enhet is not None:
+        query = query.where(col(Uppdrag.enhet) == k.scope.enhet)
+    if status is not None:
+        query = query.where(col(Uppdrag.status) == status)
+    after = decode_cursor(cursor, 2)
+    if after is not None:
+        query = query.where(tuple_(col(Uppdrag.skickat_at), col(Uppdrag.id)) > tuple_(*after))
+    rows = list(
+        (
+            await k.session.execute(query.order_by(col(Uppdrag.skickat_at), col(Uppdrag.id)).limit(limit + 1))
+        ).scalars()
+    )
+    page = rows[:limit]
+    nasta = encode_cursor([page[-1].skickat_at.isoformat(), str(page[-1].id)]) if len(rows) > limit else None
+    return Sida[UppdragOut](items=[await ut(k, u) for u in page], nasta=nasta)
+
+
+@router.get(
+    "/{uppdrag_id}", response_model=UppdragOut, responses=READ, summary="One uppdrag, with what it carries"
+)
+async def get_uppdrag(k: Ctx, uppdrag_id: uuid.UUID, response: Response) -> UppdragOut:
+    u = await hamta(k, Uppdrag, uppdrag_id, objekt="uppdrag")
+    set_etag(response, u.version)
+    return await ut(k, u)
+
+
+async def _command(k: Kontext, uppdrag_id: uuid.UUID, if_match: str | None) -> Uppdrag:
+    return await hamta_for_kommando(k, Uppdrag, uppdrag_id, objekt="uppdrag", if_match=if_match)
+
+
+@router.post(
+    "/{uppdrag_id}/mottagande",
+    response_model=UppdragOut,
+    responses=COMMAND,
+    summary="The utförare accepts or declines the uppdrag",
+)
+async def receive_uppdrag(
+    k: Ctx, uppdrag_id: uuid.UUID, body: MottagandeIn, response: Response, if_match: IfMatch = None
+) -> UppdragOut:
+    u = await _command(k, uppdrag_id, if_match)
+    await service.motta(k, uppdrag=u, indata=body)
+    set_etag(response, u.version)
+    return await ut(k, u)
+
+
+@router.post(
+    "/{uppdrag_id}/verkstallighet",
+    response_model=UppdragOut,
+    responses=COMMAND,
+    summary="The utförare reports the verkställighetsdatum (or that it resumed)",
+)
+async def report_verkstallighet(
+    k: Ctx, uppdrag_id: uuid.UUID, body: VerkstallighetIn, response: Response, if_match: IfMatch = None
+) -> UppdragOut:
+    u = await _command(k, uppdrag_id, if_match)
+    await service.verkstall(k, uppdrag=u, indata=body)
+    set_etag(response, u.version)
+    return await ut(k, u)
+
+
+@router.post(
+    "/{uppdrag_id}/ej-verkstallt",
+    response_model=EjVerkstalltOut,
+    responses=COMMAND,
+    summary="The utförare reports the insats not started, or interrupted",
+)
+async def report_ej_verkstallt(
+    k: Ctx, uppdrag_id: uuid.UUID, body: EjVerkstalltIn, response: Response, if_match: IfMatch = None
+) -> EjVerkstalltOut:
+    u = await _command(k, uppdrag_id, if_match)
+    rapport = await service.ej_verkstallt(k, uppdrag=u, indata=body)
+    set_etag(response, u.version)
+    return EjVerkstalltOut.model_validate(rapport)
+
+
+@router.post(
+    "/{uppdrag_id}/forandrade-behov",
+    response_model=KommandoSvar,
+    responses=COMMAND,
+    summary="The utförare reports changed needs: the handläggare gets an omprövning task",
+)
+async def report_forandrade_behov(
+    k: Ctx, uppdrag_id: uuid.UUID, body: ForandradeBehovIn, response: Response, if_match: IfMatch = None
+) -> KommandoSvar:
+    u = await _command(k, uppdrag_id, if_match)
+    omprovning = await service.forandrade_behov(k, uppdrag=u, indata=body)
+    set_etag(response, u.version)
+    return KommandoSvar(uppdrag=await ut(k, u), omprovning_id=omprovning.id)  # type: ignore[attr-defined]

@@ -1,0 +1,85 @@
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from case_api.personer.schemas import Kontakt, PersonOut
+from case_api.schemas_base import Indata, Utdata
+
+Text = Annotated[str, Field(min_length=1, max_length=20000)]
+
+
+class UppdragIn(Indata):
+    """What 5 kap. 22 § SOSFS 2014:5 asks an uppdrag to carry (seed 001)."""
+
+    insats_id: uuid.UUID
+    utforare: Annotated[str, Field(min_length=1, max_length=100)]
+    kontaktfamilj_id: uuid.UUID | None = None
+    behovsbedomning: Text = Field(description="The assessment of the child's needs.")
+    omfattning: Text = Field(description="What the uppdrag includes.")
+    mal: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(min_length=1)
+    uppfoljningsform: Text = Field(description="How and when the uppdrag is followed up.")
+    kontaktuppgifter: Kontakt = Field(
+        description="The child's (or guardians') contact details for the utförare."
+    )
+
+
+class UppdragOut(Utdata):
+    id: uuid.UUID
+    insats_id: uuid.UUID
+    arende_id: uuid.UUID
+    enhet: str
+    utforare: str
+    kontaktfamilj_id: uuid.UUID | None
+    barn: PersonOut
+    insatstyp: str
+    behovsbedomning: str
+    omfattning: str
+    mal: list[str]
+    uppfoljningsform: str
+    kontaktuppgifter: Kontakt | None
+    status: str
+    skickat_at: datetime
+    mottaget_at: datetime | None
+    avbojt_orsak: str | None
+    verkstallighetsdatum: date | None
+    tillatna_kommandon: list[str]
+    version: int
+
+
+class MottagandeIn(Indata):
+    accepterat: bool
+    orsak: str | None = Field(default=None, max_length=20000, description="Required when declined.")
+
+    @model_validator(mode="after")
+    def orsak_vid_avbojt(self) -> "MottagandeIn":
+        if not self.accepterat and not (self.orsak and self.orsak.strip()):
+            raise ValueError("orsak is required when the uppdrag is declined")
+        return self
+
+
+class VerkstallighetIn(Indata):
+    verkstallighetsdatum: date
+
+
+class EjVerkstalltIn(Indata):
+    datum: date = Field(description="Not started by this day, or interrupted from this day.")
+    orsak: Text
+
+
+class EjVerkstalltOut(Utdata):
+    id: uuid.UUID
+    kalla: str
+    typ: Literal["ej_paborjad", "avbrott"]
+    datum: date
+    orsak: str
+
+
+class ForandradeBehovIn(Indata):
+    beskrivning: Text
+
+
+class KommandoSvar(Utdata):
+    uppdrag: UppdragOut
+    omprovning_id: uuid.UUID | None = None

@@ -1,0 +1,244 @@
+"""Uppdrag to utförare: sent, accepted or declined, started, not carried out, changed needs."""
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from case_api.arenden.models import Arende
+from case_api.bevakning import service as bevakning_service
+from case_api.events import service as events
+from case_api.insats import service as insats_service
+from case_api.insats.models import Insats
+from case_api.kontext import Kontext
+from case_api.tillstand import krav
+from case_api.uppdrag.models import EjVerkstalltRapport, Uppdrag
+from case_api.uppdrag.schemas import (
+    EjVerkstalltIn,
+    ForandradeBehovIn,
+    MottagandeIn,
+    UppdragIn,
+    VerkstallighetIn,
+)
+from common.problems import Conflict, UnprocessableContent
+
+
+class UppdragRedanAktivt(Conflict):
+    slug, title = "uppdrag-already-active", "The insats already has an active uppdrag"
+
+
+def event_data(u: Uppdrag) -> dict[str, object]:
+    return {
+        "uppdrag_id": u.id,
+        "insats_id": u.insats_id,
+        "arende_id": u.arende_id,
+        "enhet": u.enhet,
+        "utforare": u.utforare,
+        "status": u.status,
+        "verkstallighetsdatum": u.verkstallighetsdatum,
+    }
+
+
+def _invalid(field: str, message: str, code: str = "invalid") -> UnprocessableContent:
+    return UnprocessableContent(
+        f"{field}: {message}.", errors=[{"field": field, "message": message, "code": code}]
+    )
+
+
+async def skicka(k: Kontext, *, arende: Arende, insats: Insats, indata: UppdragIn) -> Uppdrag:
+    krav("insats", insats.status, "uppdrag")
+    if await insats_service.aktiva_uppdrag(k, insats.id):
+        raise UppdragRedanAktivt("End or wait for the current uppdrag before sending another.")
+    if insats.insatstyp == "kontaktfamilj" and indata.kontaktfamilj_id is None:
+        raise _invalid("kontaktfamilj_id", "an uppdrag for kontaktfamilj names the family", "required")
+    await _krav_kontaktfamilj(k, indata, arende)
+    uppdrag = Uppdrag(
+        insats_id=insats.id,
+        arende_id=arende.id,
+        person_id=arende.person_id,
+        enhet=arende.enhet,
+        utforare=indata.utforare,
+        kontaktfamilj_id=indata.kontaktfamilj_id,
+        behovsbedomning=indata.behovsbedomning,
+        omfattning=indata.omfattning,
+        mal=list(indata.mal),
+        uppfoljningsform=indata.uppfoljningsform,
+        kontaktuppgifter=indata.kontaktuppgifter.model_dump(exclude_none=True),
+        skickat_av=k.vem.sub,
+        skickat_at=k.nu(),
+    )
+    k.session.add(uppdrag)
+    await k.session.flush()
+    # Starting the insats is now the utförare's to report: it sees (and meets) that bevakning.
+    await bevakning_service.satt_utforare(
+        k, objekt_id=insats.id, typ="verkstallighet", utforare=uppdrag.utforare
+    )
+    await events.emit(
+        k.session, type="uppdrag.skickat", arende_id=arende.id, data=event_data(uppdrag), occurred_at=k.nu()
+    )
+    return uppdrag
+
+
+async def _krav_kontaktfamilj(k: Kontext, indata: UppdragIn, arende: Arende) -> None:
+    """A family not fully investigated cannot receive an uppdrag (seed 004)."""
+    if indata.kontaktfamilj_id is None:
+        return
+    try:
+        from case_api.kontaktfamiljer import service as kontaktfamilj_service
+    except ImportError:
+        return
+    await kontaktfamilj_service.krav_godkand(
+        k.session, kontaktfamilj_id=indata.kontaktfamilj_id, enhet=arende.enhet, dag=k.idag()
+    )
+
+
+async def motta(k: Kontext, *, uppdrag: Uppdrag, indata: MottagandeIn) -> Uppdrag:
+    target = "mottaget" if indata.accepterat else "avbojt"
+    uppdrag.status = krav("uppdrag", uppdrag.status, "mottagande", target)
+    uppdrag.mottaget_at = k.nu()
+    uppdrag.avbojt_orsak = None if indata.accepterat else indata.orsak
+    uppdrag.version += 1
+    if not indata.accepterat:
+        await bevakning_service.satt_utforare(
+            k, objekt_id=uppdrag.insats_id, typ="verkstallighet", utforare=None
+        )
+    kind = "uppdrag.mottaget" if indata.accepterat else "uppdrag.avbojt"
+    await events.emit(
+        k.session, type=kind, arende_id=uppdrag.arende_id, data=event_data(uppdrag), occurred_at=k.nu()
+    )
+    return uppdrag
+
+
+async def verkstall(k: Kontext, *, uppdrag: Uppdrag, indata: VerkstallighetIn) -> Uppdrag:
+    insats = await insats_service.las_insats(k, uppdrag.insats_id)
+    resumed = uppdrag.status == "avbrutet"
+    uppdrag.status = krav("uppdrag", uppdrag.status, "verkstallighet")
+    new_insats_state = krav("insats", insats.status, "verkstallighet")
+    start = insats.avbrott_datum if resumed else insats.beslutsdatum
+    if start is not None and indata.verkstallighetsdatum < start:
+        raise _invalid("verkstallighetsdatum", f"is before {start}", "too_early")
+    if indata.verkstallighetsdatum > k.idag():
+        raise _invalid("verkstallighetsdatum", "lies in the future", "future")
+    insats.status = new_insats_state
+    if not resumed:
+        uppdrag.verkstallighetsdatum = indata.verkstallighetsdatum
+        insats.verkstallighetsdatum = indata.verkstallighetsdatum
+    insats.avbrott_datum = None
+    insats.version += 1
+    uppdrag.version += 1
+    await bevakning_service.uppfyll(
+        k, objekt_id=insats.id, typ="verkstallighet", datum_=indata.verkstallighetsdatum
+    )
+    if not resumed:
+        arende = await k.session.get(Arende, uppdrag.arende_id)
+        assert arende is not None
+        await bevakning_service.oppna(
+            k,
+            typ="genomforandeplan",
+            arende=arende,
+            objekt_typ="uppdrag",
+            objekt_id=uppdrag.id,
+            startdatum=indata.verkstallighetsdatum,
+            utforare=uppdrag.utforare,
+        )
+    data = insats_service.event_data(insats) | {
+        "uppdrag_id": uppdrag.id,
+        "utforare": uppdrag.utforare,
+        "aterupptagen": resumed,
+    }
+    await events.emit(
+        k.session, type="insats.verkstalld", arende_id=uppdrag.arende_id, data=data, occurred_at=k.nu()
+    )
+    return uppdrag
+
+
+async def ej_verkstallt(k: Kontext, *, uppdrag: Uppdrag, indata: EjVerkstalltIn) -> EjVerkstalltRapport:
+    """Reported by the utförare: not started (from mottaget) or interrupted (after it started)."""
+    insats = await insats_service.las_insats(k, uppdrag.insats_id)
+    interrupted = uppdrag.status == "verkstallt"
+    uppdrag.status = krav("uppdrag", uppdrag.status, "ej_verkstallt")
+    insats.status = krav("insats", insats.status, "avbrott" if interrupted else "ej_verkstallt")
+    if indata.datum > k.idag():
+        raise _invalid("datum", "lies in the future", "future")
+    uppdrag.version += 1
+    insats.version += 1
+    rapport = await rapportera_ej_verkstallt(
+        k,
+        insats=insats,
+        uppdrag=uppdrag,
+        kalla="utforare",
+        typ="avbrott" if interrupted else "ej_paborjad",
+        datum_=indata.datum,
+        orsak=indata.orsak,
+    )
+    if interrupted:
+        insats.avbrott_datum = indata.datum
+        arende = await k.session.get(Arende, uppdrag.arende_id)
+        assert arende is not None
+        # The three months start again from the interruption (16 kap. 6 f § SoL (2001:453)).
+        await bevakning_service.oppna(
+            k,
+            typ="verkstallighet",
+            arende=arende,
+            objekt_typ="insats",
+            objekt_id=insats.id,
+            startdatum=indata.datum,
+        )
+    return rapport
+
+
+async def rapportera_ej_verkstallt(
+    k: Kontext, *, insats: Insats, uppdrag: Uppdrag | None, kalla: str, typ: str, datum_: object, orsak: str
+) -> EjVerkstalltRapport:
+    rapport = EjVerkstalltRapport(
+        uppdrag_id=uppdrag.id if uppdrag else None,
+        insats_id=insats.id,
+        arende_id=insats.arende_id,
+        enhet=insats.enhet,
+        utforare=uppdrag.utforare if uppdrag else None,
+        kalla=kalla,
+        typ=typ,
+        datum=datum_,  # type: ignore[arg-type]
+        orsak=orsak,
+        rapporterad_av=k.vem.sub,
+        created_at=k.nu(),
+    )
+    k.session.add(rapport)
+    await k.session.flush()
+    omprovning = await insats_service.oppna_omprovning(
+        k, insats=insats, anledning="ej_verkstallt", beskrivning=orsak
+    )
+    await events.emit(
+        k.session,
+        type="insats.ej_verkstalld",
+        arende_id=insats.arende_id,
+        data=insats_service.event_data(insats)
+        | {
+            "rapport_id": rapport.id,
+            "kalla": kalla,
+            "typ": typ,
+            "datum": rapport.datum,
+            "omprovning_id": omprovning.id,
+        },
+        occurred_at=k.nu(),
+    )
+    return rapport
+
+
+async def forandrade_behov(k: Kontext, *, uppdrag: Uppdrag, indata: ForandradeBehovIn) -> object:
+    uppdrag.status = krav("uppdrag", uppdrag.status, "forandrade_behov")
+    insats = await insats_service.las_insats(k, uppdrag.insats_id)
+    omprovning = await insats_service.oppna_omprovning(
+        k, insats=insats, anledning="forandrade_behov", beskrivning=indata.beskrivning
+    )
+    await events.emit(
+        k.session,
+        type="behov.forandrat",
+        arende_id=uppdrag.arende_id,
+        data=event_data(uppdrag) | {"omprovning_id": omprovning.id},
+        occurred_at=k.nu(),
+    )
+    return omprovning
+
+
+async def for_insats(k: Kontext, insats_id: object) -> list[Uppdrag]:
+    rows = await k.session.execute(select(Uppdrag).where(col(Uppdrag.insats_id) == insats_id))
+    return list(rows.scalars())

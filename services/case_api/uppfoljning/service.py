@@ -1,0 +1,68 @@
+"""Uppföljningar of the plan and of the decision: each meets the open one and starts the next."""
+
+from case_api.arenden.models import Arende
+from case_api.bevakning import service as bevakning_service
+from case_api.events import service as events
+from case_api.insats.models import Insats
+from case_api.kontext import Kontext
+from case_api.tillstand import krav
+from case_api.uppdrag.models import Uppdrag
+from case_api.uppfoljning.models import Uppfoljning
+from case_api.uppfoljning.schemas import UppfoljningIn
+from common.problems import UnprocessableContent
+
+
+async def dokumentera(k: Kontext, *, uppdrag: Uppdrag, indata: UppfoljningIn) -> Uppfoljning:
+    uppdrag.status = krav("uppdrag", uppdrag.status, "uppfoljning")
+    if indata.datum > k.idag():
+        raise UnprocessableContent(
+            "datum lies in the future.",
+            errors=[{"field": "datum", "message": "lies in the future", "code": "future"}],
+        )
+    uppfoljning = Uppfoljning(
+        uppdrag_id=uppdrag.id,
+        arende_id=uppdrag.arende_id,
+        enhet=uppdrag.enhet,
+        utforare=uppdrag.utforare,
+        avser=indata.avser,
+        datum=indata.datum,
+        barnets_synpunkter=indata.barnets_synpunkter,
+        vardnadshavares_synpunkter=indata.vardnadshavares_synpunkter,
+        maluppfyllelse=[m.model_dump(exclude_none=True) for m in indata.maluppfyllelse],
+        sammanfattning=indata.sammanfattning,
+        dokumenterad_av=k.vem.sub,
+        created_at=k.nu(),
+    )
+    k.session.add(uppfoljning)
+    await k.session.flush()
+    met = await bevakning_service.uppfyll(k, objekt_id=uppdrag.id, typ="uppfoljning", datum_=indata.datum)
+    if met:
+        arende = await k.session.get(Arende, uppdrag.arende_id)
+        insats = await k.session.get(Insats, uppdrag.insats_id)
+        assert arende is not None and insats is not None
+        await bevakning_service.oppna(
+            k,
+            typ="uppfoljning",
+            arende=arende,
+            objekt_typ="uppdrag",
+            objekt_id=uppdrag.id,
+            startdatum=indata.datum,
+            insatstyp=insats.insatstyp,
+            utforare=uppdrag.utforare,
+        )
+    await events.emit(
+        k.session,
+        type="uppfoljning.dokumenterad",
+        arende_id=uppdrag.arende_id,
+        data={
+            "uppfoljning_id": uppfoljning.id,
+            "uppdrag_id": uppdrag.id,
+            "arende_id": uppdrag.arende_id,
+            "enhet": uppdrag.enhet,
+            "utforare": uppdrag.utforare,
+            "avser": uppfoljning.avser,
+            "datum": uppfoljning.datum,
+        },
+        occurred_at=k.nu(),
+    )
+    return uppfoljning

@@ -1,0 +1,46 @@
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from case_api.schemas_base import Indata, Utdata
+
+Text = Annotated[str, Field(min_length=1, max_length=20000)]
+
+
+class ForlangningIn(Indata):
+    beslutsdatum: date
+    skal: Text = Field(description="The special reasons (särskilda skäl) for the extension.")
+    ny_slutdatum: date = Field(description="The new end date; an extension without one is refused.")
+
+
+class ForlangningOut(Utdata):
+    id: uuid.UUID
+    beslutad_av: str
+    beslutsdatum: date
+    skal: str
+    tidigare_slutdatum: date
+    ny_slutdatum: date
+    sen: bool = Field(description="Registered after the end date it extends.")
+
+
+class UtredningAvslutIn(Indata):
+    avslutad_datum: date
+    resultat: Literal["beslut_om_insats", "ingen_insats", "ansokan_aterkallad", "overflyttad", "annat"]
+    motivering: Text
+
+
+class UtredningOut(Utdata):
+    id: uuid.UUID
+    arende_id: uuid.UUID
+    enhet: str
+    aktualisering_id: uuid.UUID | None
+    startdatum: date
+    slutdatum: date
+    status: str
+    resultat: str | None
+    avslutad_datum: date | None
+    forlangningar: list[ForlangningOut]
+    tillatna_kommandon: list[str]
+    version: int

@@ -1,0 +1,51 @@
+"""Cursor pagination: an opaque token over the sort key of the last row returned."""
+
+import base64
+import json
+import re
+from datetime import date
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel, BeforeValidator
+
+from common.problems import BadRequest
+
+T = TypeVar("T")
+
+CursorParam = Annotated[str | None, Query(description="The `nasta` value of the previous page.")]
+LimitParam = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
+
+
+class Sida(BaseModel, Generic[T]):
+    """One page of a list; pass `nasta` as `cursor` for the next page (null: no more)."""
+
+    items: list[T]
+    nasta: str | None = None
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
+
+
+def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
+    if cursor is None:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The cursor is not one this service gave out.") from None
+    if not isinstance(values, list) or len(values) != arity:
+        raise BadRequest("The cursor is not one this service gave out.")
+    return values
+
+
+def _iso_date_only(value: object) -> object:
+    # Lax parsing would read "0" as 1970-01-01; a query date is written YYYY-MM-DD or refused.
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]

@@ -1,0 +1,170 @@
+"""The rule table: issue 3's rows, their sources, and the nämnd's settings."""
+
+import json
+
+import pytest
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+
+from case_api.regler.tabell import REGLER, Langd, OkandRegel, Regel, regel, regler_med_installningar
+from case_api.settings import Settings
+
+# (id, length, per insatstyp, lag 1930:173, kan förlängas)
+RADER = [
+    ("skyddsbedomning", Langd(0, "dagar"), {}, False, False),
+    ("forhandsbedomning", Langd(14, "dagar"), {}, True, False),
+    ("utredning", Langd(4, "manader"), {}, True, True),
+    ("verkstallighet", Langd(3, "manader"), {}, False, False),
+    ("genomforandeplan", Langd(3, "veckor"), {}, False, False),
+    ("uppfoljning", Langd(6, "manader"), {"kontaktfamilj": Langd(12, "manader")}, False, False),
+    ("lex_sarah_utredning", Langd(14, "dagar"), {}, False, False),
+]
+
+
+@pytest.mark.parametrize(("regel_id", "langd", "per_insatstyp", "lag", "forlangas"), RADER)
+def test_issue_3_rows(
+    regel_id: str, langd: Langd, per_insatstyp: dict[str, Langd], lag: bool, forlangas: bool
+) -> None:
+    r = regel(regel_id)
+    assert r.id == regel_id
+    assert r.langd == langd
+    assert dict(r.langd_per_insatstyp) == per_insatstyp
+    assert r.lag_1930_173 is lag
+    assert r.kan_forlangas is forlangas
+    assert (r.forlangning is not None) is forlangas
+    assert r.namn and r.startar and r.uppfylls_av and r.kallor
+
+
+@pytest.mark.parametrize(
+    ("regel_id", "kalla"),
+    [
+        ("skyddsbedomning", "11 kap. 1 a § första stycket socialtjänstlagen (2001:453)"),
+        ("forhandsbedomning", "11 kap. 1 a § andra stycket socialtjänstlagen (2001:453)"),
+        ("forhandsbedomning", "Lag (1930:173)"),
+        ("utredning", "11 kap. 2 § andra stycket socialtjänstlagen (2001:453)"),
+        ("verkstallighet", "16 kap. 6 f § socialtjänstlagen (2001:453)"),
+        ("verkstallighet", "Seed 001"),
+        ("genomforandeplan", "Seed 001"),
+        ("uppfoljning", "Seed 004"),
+        ("lex_sarah_utredning", "14 kap. 3–6 §§ socialtjänstlagen (2001:453)"),
+        ("lex_sarah_utredning", "SOSFS 2011:5"),
+    ],
+)
+def test_sources(regel_id: str, kalla: str) -> None:
+    assert any(k.startswith(kalla) or kalla in k for k in regel(regel_id).kallor)
+
+
+@pytest.mark.parametrize("regel_id", sorted(REGLER))
+def test_unverified_sol_2025_paragraphs_are_said_plainly(regel_id: str) -> None:
+    # No row may cite a paragraph of SoL (2025:400) as a source: none could be verified.
+    r = regel(regel_id)
+    assert not any("2025:400" in k for k in r.kallor)
+    if r.id in {"skyddsbedomning", "forhandsbedomning", "utredning", "verkstallighet", "lex_sarah_utredning"}:
+        assert r.anmarkning is not None and "2025:400" in r.anmarkning
+
+
+def test_lex_sarah_length_is_the_namnds_own_requirement() -> None:
+    anmarkning = regel("lex_sarah_utredning").anmarkning or ""
+    assert "utan dröjsmål" in anmarkning
+    assert "inte lag" in anmarkning
+
+
+def test_rules_are_hashable_and_frozen() -> None:
+    assert len({*REGLER.values(), *REGLER.values()}) == len(REGLER)
+    with pytest.raises(AttributeError):
+        regel("utredning").lag_1930_173 = False  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        regel("uppfoljning").langd_per_insatstyp["kontaktfamilj"] = Langd(1, "dagar")  # type: ignore[index]
+
+
+def test_langd_for() -> None:
+    r = regel("uppfoljning")
+    assert r.langd_for(None) == Langd(6, "manader")
+    assert r.langd_for("oppenvard") == Langd(6, "manader")
+    assert r.langd_for("kontaktfamilj") == Langd(12, "manader")
+
+
+def test_unknown_rule() -> None:
+    with pytest.raises(OkandRegel) as fel:
+        regel("finns_inte")
+    assert isinstance(fel.value, KeyError)
+
+
+def test_default_reminders_and_their_order() -> None:
+    assert regel("forhandsbedomning").paminnelser == (7, 1)
+    assert regel("skyddsbedomning").paminnelser == (0,)
+    for r in REGLER.values():
+        assert list(r.paminnelser) == sorted(set(r.paminnelser), reverse=True)
+
+
+def test_settings_override_reminders_and_lex_sarah() -> None:
+    tabell = regler_med_installningar({"utredning": [3, 30, 3], "skyddsbedomning": []}, 21)
+    assert tabell["utredning"].paminnelser == (30, 3)
+    assert tabell["skyddsbedomning"].paminnelser == ()
+    assert tabell["lex_sarah_utredning"].langd == Langd(21, "dagar")
+    assert tabell["forhandsbedomning"] == REGLER["forhandsbedomning"]
+    # The defaults are untouched and the result cannot be changed in place.
+    assert REGLER["utredning"].paminnelser == (30, 14, 7, 1)
+    assert REGLER["lex_sarah_utredning"].langd == Langd(14, "dagar")
+    with pytest.raises(TypeError):
+        tabell["utredning"] = REGLER["utredning"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("paminnelser", "lex_sarah", "fel"),
+    [
+        ({"utredningen": [7]}, 14, OkandRegel),
+        ({"utredning": [-1]}, 14, ValueError),
+        ({"utredning": [1.5]}, 14, ValueError),
+        ({}, 0, ValueError),
+    ],
+)
+def test_bad_settings_are_refused(paminnelser: dict, lex_sarah: int, fel: type[Exception]) -> None:
+    with pytest.raises(fel):
+        regler_med_installningar(paminnelser, lex_sarah)
+
+
+def test_rule_invariants() -> None:
+    with pytest.raises(ValueError):
+        Langd(-1, "dagar")
+    with pytest.raises(ValueError):
+        Langd(1, "ar")  # type: ignore[arg-type]
+    bas = {"id": "x", "namn": "X", "startar": "s", "uppfylls_av": "u", "langd": Langd(1, "dagar")}
+    with pytest.raises(ValueError, match="forlangning"):
+        Regel(**bas, lag_1930_173=False, kan_forlangas=True, kallor=("k",))
+    with pytest.raises(ValueError, match="source"):
+        Regel(**bas, lag_1930_173=False, kan_forlangas=False, kallor=())
+
+
+def test_settings_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BEVAKNING_PAMINNELSER", json.dumps({"forhandsbedomning": [5, 2]}))
+    monkeypatch.setenv("LEX_SARAH_UTREDNING_DAGAR", "10")
+    settings = Settings()
+    assert settings.bevakning_paminnelser == {"forhandsbedomning": [5, 2]}
+    assert settings.lex_sarah_utredning_dagar == 10
+
+
+def test_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BEVAKNING_PAMINNELSER", raising=False)
+    monkeypatch.delenv("LEX_SARAH_UTREDNING_DAGAR", raising=False)
+    settings = Settings()
+    assert settings.bevakning_paminnelser == {}
+    assert settings.lex_sarah_utredning_dagar == 14
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "fel"),
+    [
+        ("BEVAKNING_PAMINNELSER", json.dumps({"utredningen": [7]}), ValidationError),
+        ("BEVAKNING_PAMINNELSER", json.dumps({"utredning": [-3]}), ValidationError),
+        ("BEVAKNING_PAMINNELSER", json.dumps({"utredning": ["x"]}), ValidationError),
+        ("BEVAKNING_PAMINNELSER", "not json", SettingsError),
+        ("LEX_SARAH_UTREDNING_DAGAR", "0", ValidationError),
+    ],
+)
+def test_bad_settings_stop_the_service_at_start(
+    monkeypatch: pytest.MonkeyPatch, env: str, value: str, fel: type[Exception]
+) -> None:
+    monkeypatch.setenv(env, value)
+    with pytest.raises(fel):
+        Settings()
