@@ -53,6 +53,10 @@ MATRIX: dict[str, frozenset[Role]] = {
     "record_uppfoljning": UTFORARE | CASE_WORKERS,
     "list_uppfoljningar": UPPDRAG_READERS,
     "list_bevakningar": UPPDRAG_READERS,
+    # Outbox relay operator view: integration operators hold `system`; case workers do not.
+    "utkorg_status": frozenset({Role.system}),
+    "list_dodsbrev": frozenset({Role.system}),
+    "replay_dodsbrev": frozenset({Role.system}),
     "list_regler": ALL_ROLES,
     "get_regel": ALL_ROLES,
     # audit: loggkontroll is the kvalitetssamordnare's alone

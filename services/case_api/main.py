@@ -12,6 +12,8 @@ from case_api.insats.router import router as insats_router
 from case_api.intake.router import router as intake_router
 from case_api.plan.router import router as plan_router
 from case_api.regler.router import router as regler_router
+from case_api.relay.router import router as relay_router
+from case_api.relay.worker import relay_worker
 from case_api.settings import Settings, get_settings
 from case_api.uppdrag.router import router as uppdrag_router
 from case_api.uppfoljning.router import router as uppfoljning_router
@@ -29,7 +31,7 @@ JWT; errors are RFC 9457 problem+json.
 
 
 # Background workers started with the app (the outbox relay and the deadline sweep join here).
-WORKERS: list[Worker] = []
+WORKERS: list[Worker] = [relay_worker]
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             uppfoljning_router,
             bevakning_router,
             regler_router,
+            relay_router,
             audit_router,
         ],
         engine=engine,

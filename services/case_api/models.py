@@ -8,6 +8,7 @@ from case_api.insats.models import Beslut, Insats, Omprovning
 from case_api.intake.models import Aktualisering, Forhandsbedomning, Skyddsbedomning
 from case_api.personer.models import Person, Samtycke, SkyddadBehorighet
 from case_api.plan.models import Genomforandeplan
+from case_api.relay.models import OutboxDelivery
 from case_api.uppdrag.models import EjVerkstalltRapport, Uppdrag
 from case_api.uppfoljning.models import Uppfoljning
 from case_api.utredning.models import Utredning, UtredningForlangning
@@ -24,6 +25,7 @@ __all__ = [
     "Genomforandeplan",
     "Insats",
     "Omprovning",
+    "OutboxDelivery",
     "OutboxEvent",
     "Person",
     "Samtycke",

@@ -3,17 +3,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from common.auth import Principal, authorizer
-from common.clock import Clock, system_clock
+from common.clock import ClockDep
 from notifier.access_matrix import MATRIX
 from notifier.settings import Settings
 
+__all__ = ["Caller", "ClockDep", "SettingsDep", "authorize"]
+
 authorize = authorizer(MATRIX)
 Caller = Annotated[Principal, Depends(authorize)]
-
-
-def current_clock(request: Request) -> Clock:
-    clock: Clock = getattr(request.app.state, "clock", system_clock)
-    return clock
 
 
 def current_settings(request: Request) -> Settings:
@@ -21,5 +18,4 @@ def current_settings(request: Request) -> Settings:
     return settings
 
 
-ClockDep = Annotated[Clock, Depends(current_clock)]
 SettingsDep = Annotated[Settings, Depends(current_settings)]

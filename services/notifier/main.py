@@ -46,6 +46,6 @@ def create_app(
         ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
+        clock=clock,
     )
-    app.state.clock = clock
     return app

@@ -1,7 +1,7 @@
 """Audit log: hash-chained, append-only (app role: SELECT and INSERT only; triggers refuse the rest).
 
 Revision ID: c3001
-Revises: c1001
+Revises: c2001
 Create Date: 2026-11-23 15:00:00
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 from devstack.alembic_env import app_role
 
 revision: str = "c3001"
-down_revision: str | None = "c1001"
+down_revision: str | None = "c2001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
