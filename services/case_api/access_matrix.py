@@ -64,4 +64,5 @@ MATRIX: dict[str, frozenset[Role]] = {
     "sok_audit_logg": frozenset({Role.kvalitetssamordnare}),
     "rapport_skyddade_personer": frozenset({Role.kvalitetssamordnare}),
     "rapport_manga_personer": frozenset({Role.kvalitetssamordnare}),
+    "hamta_registerutdrag": frozenset({Role.kvalitetssamordnare}),
 }

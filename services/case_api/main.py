@@ -11,6 +11,7 @@ from case_api.dependencies import authorize
 from case_api.insats.router import router as insats_router
 from case_api.intake.router import router as intake_router
 from case_api.plan.router import router as plan_router
+from case_api.registerutdrag.router import router as registerutdrag_router
 from case_api.regler.router import router as regler_router
 from case_api.relay.router import router as relay_router
 from case_api.relay.worker import relay_worker
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             regler_router,
             relay_router,
             audit_router,
+            registerutdrag_router,
         ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),

@@ -179,6 +179,12 @@ async def verifiera(session: AsyncSession, *, vem: Principal, batch: int = VERIF
     return result
 
 
+async def atkomster_till_person(session: AsyncSession, *, person_id: uuid.UUID) -> list[LoggPost]:
+    """Every audit row about one person, oldest first (for the registerutdrag)."""
+    rows = await audit_repository.for_person(session, person_id=person_id)
+    return [LoggPost.model_validate(row._mapping) for row in rows]
+
+
 def encode_cursor(before_id: int) -> str:
     # The id the next page starts below: any string of digits is a valid cursor, so no
     # schema-valid request is refused (an id past the end gives an empty page).
