@@ -90,4 +90,5 @@ MATRIX: dict[str, frozenset[Role]] = {
     "avsluta_kontaktfamilj": KONTAKTFAMILJ_DECIDERS,
     # rapporter
     "avvikelse_sammanstallning": AVVIKELSE_HANDLERS,
+    "hamta_registerutdrag": frozenset({Role.kvalitetssamordnare}),
 }

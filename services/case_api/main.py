@@ -15,6 +15,7 @@ from case_api.intake.router import router as intake_router
 from case_api.kontaktfamiljer.router import router as kontaktfamiljer_router
 from case_api.plan.router import router as plan_router
 from case_api.rapporter.router import router as rapporter_router
+from case_api.registerutdrag.router import router as registerutdrag_router
 from case_api.regler.router import router as regler_router
 from case_api.relay.router import router as relay_router
 from case_api.relay.worker import relay_worker
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             avvikelser_router,
             kontaktfamiljer_router,
             rapporter_router,
+            registerutdrag_router,
         ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
