@@ -81,4 +81,5 @@ MATRIX: dict[str, frozenset[Role]] = {
     "avsluta_kontaktfamilj": KONTAKTFAMILJ_DECIDERS,
     # rapporter
     "avvikelse_sammanstallning": AVVIKELSE_HANDLERS,
+    "egenkontroll_rapport": AVVIKELSE_HANDLERS,
 }

@@ -1,6 +1,7 @@
 """The queries behind the reports. Reports read other modules' tables; they never write."""
 
-from datetime import datetime
+import uuid
+from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import func, select
@@ -8,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from case_api.avvikelser.models import Avvikelse
+from case_api.bevakning.models import Bevakning
+from case_api.utredning.models import UtredningForlangning
 
 
 class AvvikelseCount(NamedTuple):
@@ -42,3 +45,38 @@ async def avvikelse_counts(
     if enhet is not None:
         query = query.where(col(Avvikelse.enhet) == enhet)
     return [AvvikelseCount(*row) for row in (await session.execute(query)).all()]
+
+
+class BevakningRow(NamedTuple):
+    typ: str
+    objekt_id: uuid.UUID
+    startdatum: date
+    forfallodatum: date
+    status: str
+    uppfylld_datum: date | None
+
+
+async def bevakningar_forfallna(
+    session: AsyncSession, *, fran: date, till: date, enhet: str | None
+) -> list[BevakningRow]:
+    """Bevakningar due in [fran, till]: the same rows the worklists show (ix_bevakning_forfallo)."""
+    query = select(
+        col(Bevakning.typ),
+        col(Bevakning.objekt_id),
+        col(Bevakning.startdatum),
+        col(Bevakning.forfallodatum),
+        col(Bevakning.status),
+        col(Bevakning.uppfylld_datum),
+    ).where(col(Bevakning.forfallodatum) >= fran, col(Bevakning.forfallodatum) <= till)
+    if enhet is not None:
+        query = query.where(col(Bevakning.enhet) == enhet)
+    return [BevakningRow(*row) for row in (await session.execute(query)).all()]
+
+
+async def forlangda_utredningar(session: AsyncSession, utredning_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    if not utredning_ids:
+        return set()
+    query = select(col(UtredningForlangning.utredning_id)).where(
+        col(UtredningForlangning.utredning_id).in_(utredning_ids)
+    )
+    return set((await session.execute(query)).scalars())

@@ -28,3 +28,31 @@ class AvvikelseSammanstallning(BaseModel):
     per_utfall: list[Rad] = Field(
         description="ej_utredd, ej_befogad, befogad, anmald_till_ivo: as handled when the report is made."
     )
+
+
+class EgenkontrollRad(BaseModel):
+    typ: str = Field(description="The rule (bevakning typ).")
+    namn: str
+    antal: int = Field(description="Bevakningar due in the period, cancelled ones left out.")
+    i_tid: int = Field(description="Met on or before the due date.")
+    sent_uppfyllda: int
+    forsenade_ej_uppfyllda: int = Field(description="Not met, and the due date has passed.")
+    ej_forfallna: int = Field(description="Not met, not yet due (a period reaching past today).")
+    avbrutna: int
+    andel_i_tid: float | None = Field(description="i_tid in percent of those due by today; null when none.")
+    dagar_sena: dict[str, int] = Field(
+        description="How late the late ones were, days after the due date (met late, or still open "
+        "today): 1-7, 8-14, 15-30, 31-90, 91-."
+    )
+    max_dagar_sen: int | None
+    forlangda: int | None = Field(description="utredning: how many were extended by decision.")
+    inom_regelns_tid: int | None = Field(
+        description="utredning: met within the rule's own length (4 months), whatever the extensions."
+    )
+
+
+class Egenkontroll(BaseModel):
+    period: PeriodRead
+    enhet: str | None
+    per_dag: date = Field(description="The day 'late' and 'not yet due' are judged on (today).")
+    per_typ: list[EgenkontrollRad]
