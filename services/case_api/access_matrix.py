@@ -61,6 +61,10 @@ MATRIX: dict[str, frozenset[Role]] = {
     "record_uppfoljning": UTFORARE | CASE_WORKERS,
     "list_uppfoljningar": UPPDRAG_READERS,
     "list_bevakningar": UPPDRAG_READERS,
+    # Outbox relay operator view: integration operators hold `system`; case workers do not.
+    "utkorg_status": frozenset({Role.system}),
+    "list_dodsbrev": frozenset({Role.system}),
+    "replay_dodsbrev": frozenset({Role.system}),
     "list_regler": ALL_ROLES,
     "get_regel": ALL_ROLES,
     # avvikelser
@@ -82,4 +86,9 @@ MATRIX: dict[str, frozenset[Role]] = {
     # rapporter
     "avvikelse_sammanstallning": AVVIKELSE_HANDLERS,
     "egenkontroll_rapport": AVVIKELSE_HANDLERS,
+    # audit: loggkontroll is the kvalitetssamordnare's alone
+    "verifiera_audit_kedja": frozenset({Role.kvalitetssamordnare}),
+    "sok_audit_logg": frozenset({Role.kvalitetssamordnare}),
+    "rapport_skyddade_personer": frozenset({Role.kvalitetssamordnare}),
+    "rapport_manga_personer": frozenset({Role.kvalitetssamordnare}),
 }

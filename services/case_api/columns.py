@@ -16,7 +16,7 @@ def pk() -> Any:
 def ref(target: str, *, nullable: bool = False, index: bool = True) -> Any:
     return Field(
         default=None if nullable else ...,
-        sa_type=Uuid,  # type: ignore[arg-type]
+        sa_type=Uuid,
         foreign_key=target,
         nullable=nullable,
         index=index,
@@ -24,17 +24,17 @@ def ref(target: str, *, nullable: bool = False, index: bool = True) -> Any:
 
 
 def tid(*, nullable: bool = False) -> Any:
-    return Field(default=None if nullable else ..., sa_type=DateTime(timezone=True), nullable=nullable)  # type: ignore[arg-type]
+    return Field(default=None if nullable else ..., sa_type=DateTime(timezone=True), nullable=nullable)
 
 
 def text_(*, nullable: bool = False, index: bool = False, default: Any = ...) -> Any:
     if nullable and default is ...:
         default = None
-    return Field(default=default, sa_type=Text, nullable=nullable, index=index)  # type: ignore[arg-type]
+    return Field(default=default, sa_type=Text, nullable=nullable, index=index)
 
 
 def jsonb(*, factory: Any = dict) -> Any:
-    return Field(default_factory=factory, sa_type=JSONB, nullable=False)  # type: ignore[arg-type]
+    return Field(default_factory=factory, sa_type=JSONB, nullable=False)
 
 
 __all__ = ["ForeignKey", "datetime", "jsonb", "pk", "ref", "text_", "tid"]

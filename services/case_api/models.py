@@ -2,6 +2,7 @@
 
 from case_api.arenden.models import Arende
 from case_api.avvikelser.models import Avvikelse
+from case_api.audit.models import AuditLogg
 from case_api.bevakning.models import Bevakning, BevakningLarm
 from case_api.events.models import OutboxEvent
 from case_api.insats.models import Beslut, Insats, Omprovning
@@ -9,6 +10,7 @@ from case_api.intake.models import Aktualisering, Forhandsbedomning, Skyddsbedom
 from case_api.kontaktfamiljer.models import Kontaktfamilj, KontaktfamiljUtredningssteg
 from case_api.personer.models import Person, Samtycke, SkyddadBehorighet
 from case_api.plan.models import Genomforandeplan
+from case_api.relay.models import OutboxDelivery
 from case_api.uppdrag.models import EjVerkstalltRapport, Uppdrag
 from case_api.uppfoljning.models import Uppfoljning
 from case_api.utredning.models import Utredning, UtredningForlangning
@@ -17,6 +19,7 @@ __all__ = [
     "Aktualisering",
     "Arende",
     "Avvikelse",
+    "AuditLogg",
     "Beslut",
     "Bevakning",
     "BevakningLarm",
@@ -27,6 +30,7 @@ __all__ = [
     "Kontaktfamilj",
     "KontaktfamiljUtredningssteg",
     "Omprovning",
+    "OutboxDelivery",
     "OutboxEvent",
     "Person",
     "Samtycke",

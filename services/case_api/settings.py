@@ -16,9 +16,21 @@ class Settings(CommonSettings):
     notifier_url: str = Field(default="http://127.0.0.1:8001", alias="NOTIFIER_URL")
     run_workers: bool = Field(default=True, alias="CASE_API_RUN_WORKERS")
     event_source: str = Field(default="/handlaggning/case-api", alias="EVENT_SOURCE")
+    # Outbox relay (case_api/relay).
+    notifier_token: str | None = Field(default=None, alias="NOTIFIER_TOKEN")
+    relay_poll_seconds: float = Field(default=2.0, gt=0, alias="RELAY_POLL_SECONDS")
+    relay_listen: bool = Field(default=True, alias="RELAY_LISTEN")
+    relay_max_attempts: int = Field(default=12, ge=1, alias="RELAY_MAX_ATTEMPTS")
+    relay_batch_size: int = Field(default=50, ge=1, alias="RELAY_BATCH_SIZE")
+    relay_concurrency: int = Field(default=10, ge=1, alias="RELAY_CONCURRENCY")
+    relay_lease_seconds: float = Field(default=30.0, gt=0, alias="RELAY_LEASE_SECONDS")
+    relay_http_timeout_seconds: float = Field(default=10.0, gt=0, alias="RELAY_HTTP_TIMEOUT_SECONDS")
+    relay_backoff_base_seconds: float = Field(default=1.0, gt=0, alias="RELAY_BACKOFF_BASE_SECONDS")
+    relay_backoff_max_seconds: float = Field(default=600.0, gt=0, alias="RELAY_BACKOFF_MAX_SECONDS")
     # Rule id -> days before the due date to remind; rules not named keep the table's days.
     bevakning_paminnelser: dict[str, list[int]] = Field(default_factory=dict, alias="BEVAKNING_PAMINNELSER")
     lex_sarah_utredning_dagar: int = Field(default=14, alias="LEX_SARAH_UTREDNING_DAGAR")
+    audit_manga_personer_troskel: int = Field(default=50, ge=0, alias="AUDIT_MANGA_PERSONER_TROSKEL")
 
     @model_validator(mode="after")
     def _regler_giltiga(self) -> Self:

@@ -1,6 +1,7 @@
 """RFC 9457 problem details: typed business errors and the one handler that renders them."""
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 import structlog
@@ -95,6 +96,13 @@ class UnprocessableContent(ProblemError):
     status, slug, title = 422, "validation-error", "The request is not valid"
 
 
+# Called for a 403 or 404 on a /v1 path, after the request's transaction has rolled back, so
+# the service can record the refusal in a transaction of its own (case_api: the audit log).
+# Set as app.state.audit_refusal; arguments: the request, the status and the problem slug.
+RefusalHook = Callable[[Request, int, str], Awaitable[None]]
+AUDITED_REFUSALS = frozenset({403, 404})
+
+
 def request_id_of(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
@@ -133,8 +141,23 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+async def _record_refusal(request: Request, status: int, slug: str) -> JSONResponse | None:
+    """Run the refusal hook; a refusal that cannot be recorded fails as a 500 of its own."""
+    hook: RefusalHook | None = getattr(request.app.state, "audit_refusal", None)
+    if hook is None or status not in AUDITED_REFUSALS or not request.url.path.startswith("/v1/"):
+        return None
+    try:
+        await hook(request, status, slug)
+    except Exception as exc:
+        return await _on_unexpected(request, exc)
+    return None
+
+
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
+    failed = await _record_refusal(request, exc.status, exc.slug)
+    if failed is not None:
+        return failed
     return problem_response(
         request,
         status=exc.status,
@@ -188,6 +211,9 @@ _HTTP_TITLES = {
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     slug, title = _HTTP_TITLES.get(exc.status_code, ("http-error", "HTTP error"))
+    failed = await _record_refusal(request, exc.status_code, slug)
+    if failed is not None:
+        return failed
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:

@@ -21,8 +21,8 @@ class ServiceDatabase:
 
 def _with(url: str, *, user: str, database: str) -> str:
     base: URL = make_url(url.replace("postgres://", "postgresql://", 1))
-    url = base.set(drivername="postgresql", username=user, password=None, database=database)
-    return url.render_as_string(hide_password=False)
+    target = base.set(drivername="postgresql", username=user, password=None, database=database)
+    return str(target.render_as_string(hide_password=False))
 
 
 def _asyncpg_dsn(url: str) -> str:

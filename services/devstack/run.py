@@ -5,8 +5,8 @@ migrations are applied; Ctrl-C stops everything.
 """
 
 import asyncio
-import logging
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -93,7 +93,7 @@ async def serve() -> None:
     ]
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda: [setattr(s, "should_exit", True) for s in servers])
+        loop.add_signal_handler(sig, _stop_all, servers)
     tasks = [asyncio.create_task(s.serve()) for s in servers]
     while not all(s.started for s in servers):
         if any(t.done() for t in tasks):
@@ -114,3 +114,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _stop_all(servers: list[_Server]) -> None:
+    for server in servers:
+        server.should_exit = True

@@ -4,29 +4,48 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from common.app import Worker, build_app
+from common.clock import Clock, system_clock
 from common.whoami import whoami_router
 from devstack.migrate import head_revision
 from notifier.dependencies import authorize
+from notifier.inbox.router import router as inbox_router
+from notifier.leveranser.router import router as leverans_router
+from notifier.mottagare.router import router as mottagare_router
+from notifier.prenumerationer.router import router as prenumeration_router
 from notifier.settings import Settings, get_settings
+from notifier.workers import delivery_worker, fan_out_worker
 
 DESCRIPTION = """
 Receives case events as CloudEvents, stores each once, and delivers them to subscribed
 webhooks (Standard Webhooks signatures) and as e-mail alerts for bevakningar.
 """
 
-# Background workers started with the app (delivery workers join here).
-WORKERS: list[Worker] = []
+# Background workers started with the app: inbox -> deliveries, deliveries -> receivers.
+WORKERS: list[Worker] = [fan_out_worker, delivery_worker]
 
 
-def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: AsyncEngine | None = None,
+    clock: Clock = system_clock,
+) -> FastAPI:
     settings = settings or get_settings()
-    return build_app(
+    app = build_app(
         title="Handläggning notifier",
         description=DESCRIPTION,
         settings=settings,
         database_url=settings.database_url,
         expected_head=head_revision("notifier"),
-        routers=[whoami_router(authorize)],
+        routers=[
+            whoami_router(authorize),
+            inbox_router,
+            prenumeration_router,
+            mottagare_router,
+            leverans_router,
+        ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
+        clock=clock,
     )
+    return app

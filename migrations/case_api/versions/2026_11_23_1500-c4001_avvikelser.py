@@ -1,7 +1,7 @@
 """Avvikelser: lex Sarah, other deviations and risks, synpunkter and klagomal.
 
 Revision ID: c4001
-Revises: c1001
+Revises: c3001
 Create Date: 2026-11-23 15:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c4001"
-down_revision: str | None = "c1001"
+down_revision: str | None = "c3001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select, tuple_
+from sqlmodel import col
 
 from case_api.arenden import service
 from case_api.arenden.models import Arende
@@ -44,16 +45,22 @@ async def list_arenden(
     cursor: CursorParam = None,
     limit: LimitParam = 50,
 ) -> Sida[ArendeOut]:
-    query = select(Arende).where(Arende.enhet == (k.scope.enhet or ""))
-    for column, value in ((Arende.handlaggare, handlaggare), (Arende.status, status), (Arende.typ, typ)):
+    query = select(Arende).where(col(Arende.enhet) == (k.scope.enhet or ""))
+    for column, value in (
+        (col(Arende.handlaggare), handlaggare),
+        (col(Arende.status), status),
+        (col(Arende.typ), typ),
+    ):
         if value is not None:
             query = query.where(column == value)
     after = decode_cursor(cursor, 2)
     if after is not None:
-        query = query.where(tuple_(Arende.oppnat_at, Arende.id) > tuple_(*after))
+        query = query.where(tuple_(col(Arende.oppnat_at), col(Arende.id)) > tuple_(*after))
     rows = list(
-        (await k.session.execute(query.order_by(Arende.oppnat_at, Arende.id).limit(limit + 1))).scalars()
-    )  # type: ignore[arg-type]
+        (
+            await k.session.execute(query.order_by(col(Arende.oppnat_at), col(Arende.id)).limit(limit + 1))
+        ).scalars()
+    )
     page = rows[:limit]
     nasta = encode_cursor([page[-1].oppnat_at.isoformat(), str(page[-1].id)]) if len(rows) > limit else None
     return Sida[ArendeOut](items=[await ut(k, a) for a in page], nasta=nasta)
@@ -63,7 +70,7 @@ async def list_arenden(
     "/{arende_id}",
     response_model=ArendeDetalj,
     responses=READ,
-    summary="One ärende with its aktualiseringar, utredningar, beslut, insatser, uppdrag and open bevakningar",
+    summary="One ärende with its aktualiseringar, utredningar, beslut, insatser, uppdrag, bevakningar",
 )
 async def get_arende(k: Ctx, arende_id: uuid.UUID, response: Response) -> ArendeDetalj:
     a = await hamta(k, Arende, arende_id, objekt="ärende")
@@ -79,29 +86,32 @@ async def _rows(k: Kontext, model, arende_id: uuid.UUID, order):  # type: ignore
 
 
 async def _detalj(k: Kontext, a: Arende) -> ArendeDetalj:
-    beslut = await _rows(k, Beslut, a.id, Beslut.created_at)
-    insatser = await _rows(k, Insats, a.id, Insats.created_at)
+    beslut = await _rows(k, Beslut, a.id, col(Beslut.created_at))
+    insatser = await _rows(k, Insats, a.id, col(Insats.created_at))
     by_beslut = {i.beslut_id: i for i in insatser}
     bevakningar = [
         b
-        for b in await _rows(k, Bevakning, a.id, Bevakning.forfallodatum)
+        for b in await _rows(k, Bevakning, a.id, col(Bevakning.forfallodatum))
         if b.status in ("oppen", "forsenad")
     ]
     return ArendeDetalj.model_validate(
         {
             **(await ut(k, a)).model_dump(),
             "aktualiseringar": [
-                await aktualisering_ut(k, x) for x in await _rows(k, Aktualisering, a.id, Aktualisering.inkom)
+                await aktualisering_ut(k, x)
+                for x in await _rows(k, Aktualisering, a.id, col(Aktualisering.inkom))
             ],
             "utredningar": [
-                await utredning_ut(k, x) for x in await _rows(k, Utredning, a.id, Utredning.startdatum)
+                await utredning_ut(k, x) for x in await _rows(k, Utredning, a.id, col(Utredning.startdatum))
             ],
             "beslut": [beslut_ut(b, by_beslut.get(b.id)) for b in beslut],
             "insatser": [insats_ut(i) for i in insatser],
-            "uppdrag": [await uppdrag_ut(k, u) for u in await _rows(k, Uppdrag, a.id, Uppdrag.skickat_at)],
+            "uppdrag": [
+                await uppdrag_ut(k, u) for u in await _rows(k, Uppdrag, a.id, col(Uppdrag.skickat_at))
+            ],
             "omprovningar": [
                 OmprovningOut.model_validate(o)
-                for o in await _rows(k, Omprovning, a.id, Omprovning.created_at)
+                for o in await _rows(k, Omprovning, a.id, col(Omprovning.created_at))
             ],
             "bevakningar": [bevakning_ut(b) for b in bevakningar],
         }

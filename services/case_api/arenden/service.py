@@ -4,6 +4,7 @@ import uuid
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel import col
 
 from case_api.arenden.models import Arende
 from case_api.bevakning import service as bevakning_service
@@ -54,11 +55,11 @@ async def oppna_eller_hamta(
             # statement generically, and a parameterised predicate then matches no index.
             index_where=text("status = 'oppet' AND typ = 'barn'"),
         )
-    inserted = (await k.session.execute(statement.returning(Arende.id))).scalar_one_or_none()
+    inserted = (await k.session.execute(statement.returning(col(Arende.id)))).scalar_one_or_none()
     query = select(Arende).where(
-        Arende.person_id == person_id, Arende.enhet == enhet, Arende.status == "oppet"
+        col(Arende.person_id) == person_id, col(Arende.enhet) == enhet, col(Arende.status) == "oppet"
     )
-    query = query.where(Arende.id == new_id) if inserted else query.where(Arende.typ == "barn")
+    query = query.where(col(Arende.id) == new_id) if inserted else query.where(col(Arende.typ) == "barn")
     arende = (await k.session.execute(query.with_for_update())).scalar_one()
     if inserted:
         await events.emit(
@@ -80,7 +81,7 @@ async def las(k: Kontext, arende_id: uuid.UUID) -> Arende:
 
 async def las_for_ordning(k: Kontext, arende_id: uuid.UUID) -> None:
     """Take the ärende's lock for a command on one of its objects (already scope-checked)."""
-    await k.session.execute(select(Arende.id).where(Arende.id == arende_id).with_for_update())
+    await k.session.execute(select(col(Arende.id)).where(col(Arende.id) == arende_id).with_for_update())
 
 
 async def avsluta(k: Kontext, *, arende: Arende, orsak: str) -> Arende:
@@ -119,9 +120,11 @@ async def tilldela(k: Kontext, *, arende: Arende, handlaggare: str) -> Arende:
 
 async def _pagaende(k: Kontext, arende_id: uuid.UUID) -> list[tuple[str, uuid.UUID]]:
     utredningar = await k.session.execute(
-        select(Utredning.id).where(Utredning.arende_id == arende_id, Utredning.status == "pagaende")
+        select(col(Utredning.id)).where(
+            col(Utredning.arende_id) == arende_id, col(Utredning.status) == "pagaende"
+        )
     )
     insatser = await k.session.execute(
-        select(Insats.id).where(Insats.arende_id == arende_id, Insats.status != "avslutad")
+        select(col(Insats.id)).where(col(Insats.arende_id) == arende_id, col(Insats.status) != "avslutad")
     )
     return [("utredning", i) for i in utredningar.scalars()] + [("insats", i) for i in insatser.scalars()]

@@ -27,7 +27,7 @@ class Bevakning(CaseTable, table=True):
     uppfylld_at: datetime | None = tid(nullable=True)
     uppfylld_datum: date | None = None
     avbruten_orsak: str | None = text_(nullable=True)
-    paminnelser: list[int] = Field(default_factory=list, sa_type=ARRAY(Integer), nullable=False)  # type: ignore[call-overload]
+    paminnelser: list[int] = Field(default_factory=list, sa_type=ARRAY(Integer), nullable=False)
     # The next day the sweep has something to say about this bevakning; NULL when nothing.
     nasta_larm: date | None = None
     version: int = 1

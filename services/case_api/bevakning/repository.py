@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, select, tuple_
+from sqlmodel import col
 
 from case_api.bevakning.models import Bevakning
 
@@ -23,22 +24,22 @@ class BevakningFilter:
 
 def list_query(
     f: BevakningFilter, *, after: tuple[date, uuid.UUID] | None, limit: int
-) -> Select[tuple[Bevakning]]:
+) -> Select[Bevakning]:
     query = select(Bevakning)
     for column, value in (
-        (Bevakning.arende_id, f.arende_id),
-        (Bevakning.enhet, f.enhet),
-        (Bevakning.handlaggare, f.handlaggare),
-        (Bevakning.utforare, f.utforare),
-        (Bevakning.typ, f.typ),
-        (Bevakning.status, f.status),
+        (col(Bevakning.arende_id), f.arende_id),
+        (col(Bevakning.enhet), f.enhet),
+        (col(Bevakning.handlaggare), f.handlaggare),
+        (col(Bevakning.utforare), f.utforare),
+        (col(Bevakning.typ), f.typ),
+        (col(Bevakning.status), f.status),
     ):
         if value is not None:
             query = query.where(column == value)
     if f.forfaller_fore is not None:
-        query = query.where(Bevakning.forfallodatum < f.forfaller_fore)
+        query = query.where(col(Bevakning.forfallodatum) < f.forfaller_fore)
     if f.forfaller_efter is not None:
-        query = query.where(Bevakning.forfallodatum > f.forfaller_efter)
+        query = query.where(col(Bevakning.forfallodatum) > f.forfaller_efter)
     if after is not None:
-        query = query.where(tuple_(Bevakning.forfallodatum, Bevakning.id) > tuple_(*after))
-    return query.order_by(Bevakning.forfallodatum, Bevakning.id).limit(limit)  # type: ignore[arg-type]
+        query = query.where(tuple_(col(Bevakning.forfallodatum), col(Bevakning.id)) > tuple_(*after))
+    return query.order_by(col(Bevakning.forfallodatum), col(Bevakning.id)).limit(limit)

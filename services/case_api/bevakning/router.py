@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import or_
+from sqlmodel import col
 
 from case_api.bevakning.models import Bevakning
 from case_api.bevakning.repository import BevakningFilter, list_query
@@ -70,5 +71,7 @@ def _scope_where(k: Kontext, query):  # type: ignore[no-untyped-def]
     if k.scope.alla:
         return query
     return query.where(
-        or_(Bevakning.enhet == (k.scope.enhet or ""), Bevakning.utforare == (k.scope.utforare or ""))
+        or_(
+            col(Bevakning.enhet) == (k.scope.enhet or ""), col(Bevakning.utforare) == (k.scope.utforare or "")
+        )
     )

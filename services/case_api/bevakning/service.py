@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from case_api.arenden.models import Arende
 from case_api.bevakning.models import Bevakning, BevakningLarm
@@ -95,9 +96,9 @@ async def oppna(
 
 
 async def oppna_for(k: Kontext, *, objekt_id: uuid.UUID, typ: str | None = None) -> list[Bevakning]:
-    query = select(Bevakning).where(Bevakning.objekt_id == objekt_id, Bevakning.status.in_(OPEN))  # type: ignore[attr-defined]
+    query = select(Bevakning).where(col(Bevakning.objekt_id) == objekt_id, col(Bevakning.status).in_(OPEN))
     if typ is not None:
-        query = query.where(Bevakning.typ == typ)
+        query = query.where(col(Bevakning.typ) == typ)
     return list((await k.session.execute(query.with_for_update())).scalars())
 
 
@@ -130,13 +131,13 @@ async def avbryt(
     typ: str | None = None,
 ) -> list[Bevakning]:
     """Cancel the bevakningar a change made moot, with the reason."""
-    query = select(Bevakning).where(Bevakning.status.in_(OPEN))  # type: ignore[attr-defined]
+    query = select(Bevakning).where(col(Bevakning.status).in_(OPEN))
     if arende_id is not None:
-        query = query.where(Bevakning.arende_id == arende_id)
+        query = query.where(col(Bevakning.arende_id) == arende_id)
     if objekt_id is not None:
-        query = query.where(Bevakning.objekt_id == objekt_id)
+        query = query.where(col(Bevakning.objekt_id) == objekt_id)
     if typ is not None:
-        query = query.where(Bevakning.typ == typ)
+        query = query.where(col(Bevakning.typ) == typ)
     cancelled = list((await k.session.execute(query.with_for_update())).scalars())
     for b in cancelled:
         b.status = krav("bevakning", b.status, "avbryt")
@@ -169,7 +170,7 @@ async def flytta(k: Kontext, *, objekt_id: uuid.UUID, typ: str, ny_forfallodatum
 
 async def skickade_larm(k: Kontext, bevakning_id: uuid.UUID) -> list[str]:
     rows = await k.session.execute(
-        select(BevakningLarm.troskel).where(BevakningLarm.bevakning_id == bevakning_id)
+        select(col(BevakningLarm.troskel)).where(col(BevakningLarm.bevakning_id) == bevakning_id)
     )
     return list(rows.scalars())
 
@@ -177,7 +178,7 @@ async def skickade_larm(k: Kontext, bevakning_id: uuid.UUID) -> list[str]:
 async def byt_handlaggare(k: Kontext, *, arende_id: uuid.UUID, handlaggare: str) -> None:
     """Alerts go to whoever holds the ärende now."""
     open_ = await k.session.execute(
-        select(Bevakning).where(Bevakning.arende_id == arende_id, Bevakning.status.in_(OPEN))  # type: ignore[attr-defined]
+        select(Bevakning).where(col(Bevakning.arende_id) == arende_id, col(Bevakning.status).in_(OPEN))
     )
     for b in open_.scalars():
         b.handlaggare = handlaggare

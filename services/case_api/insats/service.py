@@ -3,6 +3,7 @@
 import uuid
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from case_api.arenden import service as arende_service
 from case_api.arenden.models import Arende
@@ -162,7 +163,7 @@ async def avsluta(k: Kontext, *, insats: Insats, indata: InsatsAvslutIn) -> Insa
 async def aktiva_uppdrag(k: Kontext, insats_id: uuid.UUID) -> list[Uppdrag]:
     rows = await k.session.execute(
         select(Uppdrag)
-        .where(Uppdrag.insats_id == insats_id, Uppdrag.status.not_in(("avbojt", "avslutat")))  # type: ignore[attr-defined]
+        .where(col(Uppdrag.insats_id) == insats_id, col(Uppdrag.status).not_in(("avbojt", "avslutat")))
         .with_for_update()
     )
     return list(rows.scalars())
@@ -191,5 +192,5 @@ async def las_insats(k: Kontext, insats_id: uuid.UUID) -> Insats:
 
 
 async def insats_for_beslut(k: Kontext, beslut_id: uuid.UUID) -> Insats | None:
-    rows = await k.session.execute(select(Insats).where(Insats.beslut_id == beslut_id))
+    rows = await k.session.execute(select(Insats).where(col(Insats.beslut_id) == beslut_id))
     return rows.scalars().first()

@@ -1,6 +1,9 @@
 """Aktualiseringar: registration, skyddsbedömning and förhandsbedömning."""
 
+from datetime import date
+
 from sqlalchemy import select
+from sqlmodel import col
 
 from case_api.arenden import service as arende_service
 from case_api.arenden.models import Arende
@@ -201,9 +204,11 @@ async def forhandsbedom(k: Kontext, *, akt: Aktualisering, indata: Forhandsbedom
     return bedomning
 
 
-async def _forfallodatum(k: Kontext, akt: Aktualisering, typ: str) -> object | None:
+async def _forfallodatum(k: Kontext, akt: Aktualisering, typ: str) -> date | None:
     found = await k.session.execute(
-        select(Bevakning.forfallodatum).where(Bevakning.objekt_id == akt.id, Bevakning.typ == typ)
+        select(col(Bevakning.forfallodatum)).where(
+            col(Bevakning.objekt_id) == akt.id, col(Bevakning.typ) == typ
+        )
     )
     return found.scalars().first()
 
@@ -211,8 +216,10 @@ async def _forfallodatum(k: Kontext, akt: Aktualisering, typ: str) -> object | N
 async def bedomningar(
     k: Kontext, akt: Aktualisering
 ) -> tuple[Skyddsbedomning | None, Forhandsbedomning | None]:
-    skydd = await k.session.execute(select(Skyddsbedomning).where(Skyddsbedomning.aktualisering_id == akt.id))
+    skydd = await k.session.execute(
+        select(Skyddsbedomning).where(col(Skyddsbedomning.aktualisering_id) == akt.id)
+    )
     forhand = await k.session.execute(
-        select(Forhandsbedomning).where(Forhandsbedomning.aktualisering_id == akt.id)
+        select(Forhandsbedomning).where(col(Forhandsbedomning.aktualisering_id) == akt.id)
     )
     return skydd.scalars().first(), forhand.scalars().first()

@@ -4,6 +4,7 @@ import uuid
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlmodel import col
 
 from case_api.kontext import Kontext
 from case_api.personer import identitet
@@ -60,22 +61,22 @@ async def _skapa(
         pg_insert(Person)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["personnummer"])
-        .returning(Person.id)
+        .returning(col(Person.id))
     )
     person_id = inserted.scalar_one_or_none()
     if person_id is None:
         person_id = (
             await k.session.execute(text("SELECT case_person_id(:p)"), {"p": personnummer})
         ).scalar_one()
-    return person_id  # type: ignore[no-any-return]
+    return person_id
 
 
 async def har_behorighet(k: Kontext, person: Person) -> bool:
     if not person.skyddad_identitet:
         return True
     granted = await k.session.execute(
-        select(SkyddadBehorighet.id).where(
-            SkyddadBehorighet.person_id == person.id, SkyddadBehorighet.sub == k.vem.sub
+        select(col(SkyddadBehorighet.id)).where(
+            col(SkyddadBehorighet.person_id) == person.id, col(SkyddadBehorighet.sub) == k.vem.sub
         )
     )
     return granted.first() is not None
@@ -86,7 +87,7 @@ async def visa(k: Kontext, person: Person) -> PersonOut:
     if await har_behorighet(k, person):
         return PersonOut(
             id=person.id,
-            identitet_typ=person.identitet_typ,  # type: ignore[arg-type]
+            identitet_typ=person.identitet_typ,
             personnummer=person.personnummer,
             fornamn=person.fornamn,
             efternamn=person.efternamn,
@@ -97,7 +98,7 @@ async def visa(k: Kontext, person: Person) -> PersonOut:
         )
     return PersonOut(
         id=person.id,
-        identitet_typ=person.identitet_typ,  # type: ignore[arg-type]
+        identitet_typ=person.identitet_typ,
         personnummer=None,
         fornamn=None,
         efternamn=None,

@@ -4,6 +4,7 @@ as new versions (never overwritten)."""
 import uuid
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from case_api.arenden.models import Arende
 from case_api.bevakning import service as bevakning_service
@@ -139,8 +140,8 @@ async def _forsta_uppfoljning(k: Kontext, *, uppdrag: Uppdrag, fran: object) -> 
 async def senaste(k: Kontext, uppdrag_id: uuid.UUID) -> Genomforandeplan | None:
     rows = await k.session.execute(
         select(Genomforandeplan)
-        .where(Genomforandeplan.uppdrag_id == uppdrag_id, Genomforandeplan.status != "ersatt")
-        .order_by(Genomforandeplan.versionsnummer.desc())  # type: ignore[attr-defined]
+        .where(col(Genomforandeplan.uppdrag_id) == uppdrag_id, col(Genomforandeplan.status) != "ersatt")
+        .order_by(col(Genomforandeplan.versionsnummer).desc())
         .with_for_update()
     )
     return rows.scalars().first()

@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select, tuple_
+from sqlmodel import col
 
 from case_api.arenden import service as arende_service
 from case_api.insats.models import Insats
@@ -84,17 +85,19 @@ async def list_uppdrag(
 ) -> Sida[UppdragOut]:
     query = select(Uppdrag)
     if k.scope.utforare is not None and k.scope.enhet is None:
-        query = query.where(Uppdrag.utforare == k.scope.utforare)
+        query = query.where(col(Uppdrag.utforare) == k.scope.utforare)
     elif k.scope.enhet is not None:
-        query = query.where(Uppdrag.enhet == k.scope.enhet)
+        query = query.where(col(Uppdrag.enhet) == k.scope.enhet)
     if status is not None:
-        query = query.where(Uppdrag.status == status)
+        query = query.where(col(Uppdrag.status) == status)
     after = decode_cursor(cursor, 2)
     if after is not None:
-        query = query.where(tuple_(Uppdrag.skickat_at, Uppdrag.id) > tuple_(*after))
+        query = query.where(tuple_(col(Uppdrag.skickat_at), col(Uppdrag.id)) > tuple_(*after))
     rows = list(
-        (await k.session.execute(query.order_by(Uppdrag.skickat_at, Uppdrag.id).limit(limit + 1))).scalars()
-    )  # type: ignore[arg-type]
+        (
+            await k.session.execute(query.order_by(col(Uppdrag.skickat_at), col(Uppdrag.id)).limit(limit + 1))
+        ).scalars()
+    )
     page = rows[:limit]
     nasta = encode_cursor([page[-1].skickat_at.isoformat(), str(page[-1].id)]) if len(rows) > limit else None
     return Sida[UppdragOut](items=[await ut(k, u) for u in page], nasta=nasta)

@@ -1,6 +1,7 @@
 """Uppdrag to utförare: sent, accepted or declined, started, not carried out, changed needs."""
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from case_api.arenden.models import Arende
 from case_api.bevakning import service as bevakning_service
@@ -239,5 +240,5 @@ async def forandrade_behov(k: Kontext, *, uppdrag: Uppdrag, indata: ForandradeBe
 
 
 async def for_insats(k: Kontext, insats_id: object) -> list[Uppdrag]:
-    rows = await k.session.execute(select(Uppdrag).where(Uppdrag.insats_id == insats_id))
+    rows = await k.session.execute(select(Uppdrag).where(col(Uppdrag.insats_id) == insats_id))
     return list(rows.scalars())

@@ -2,6 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 from sqlalchemy import select
+from sqlmodel import col
 
 from case_api.kontext import Ctx
 from case_api.laddning import hamta, hamta_for_kommando
@@ -48,6 +49,6 @@ async def record_uppfoljning(
 async def list_uppfoljningar(k: Ctx, uppdrag_id: uuid.UUID) -> list[UppfoljningOut]:
     await hamta(k, Uppdrag, uppdrag_id, objekt="uppdrag")
     rows = await k.session.execute(
-        select(Uppfoljning).where(Uppfoljning.uppdrag_id == uppdrag_id).order_by(Uppfoljning.datum)  # type: ignore[arg-type]
+        select(Uppfoljning).where(col(Uppfoljning.uppdrag_id) == uppdrag_id).order_by(col(Uppfoljning.datum))
     )
     return [UppfoljningOut.model_validate(u) for u in rows.scalars()]

@@ -41,6 +41,6 @@ class UtredningOut(Utdata):
     status: str
     resultat: str | None
     avslutad_datum: date | None
-    forlangningar: list[ForlangningOut] = []
+    forlangningar: list[ForlangningOut]
     tillatna_kommandon: list[str]
     version: int

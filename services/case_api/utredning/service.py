@@ -4,6 +4,7 @@ import uuid
 from datetime import date
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from case_api.arenden.models import Arende
 from case_api.bevakning import service as bevakning_service
@@ -34,7 +35,7 @@ def event_data(u: Utredning) -> dict[str, object]:
 
 async def pagaende(k: Kontext, arende_id: uuid.UUID) -> Utredning | None:
     found = await k.session.execute(
-        select(Utredning).where(Utredning.arende_id == arende_id, Utredning.status == "pagaende")
+        select(Utredning).where(col(Utredning.arende_id) == arende_id, col(Utredning.status) == "pagaende")
     )
     return found.scalars().first()
 
@@ -80,7 +81,10 @@ async def anslut_vantande(
     förhandsbedömning is moot, and its bevakning is cancelled with the reason."""
     waiting = await k.session.execute(
         select(Aktualisering)
-        .where(Aktualisering.arende_id == arende.id, Aktualisering.status.in_(VANTAR_PA_FORHANDSBEDOMNING))  # type: ignore[attr-defined]
+        .where(
+            col(Aktualisering.arende_id) == arende.id,
+            col(Aktualisering.status).in_(VANTAR_PA_FORHANDSBEDOMNING),
+        )
         .with_for_update()
     )
     for akt in waiting.scalars():
@@ -172,7 +176,7 @@ async def avsluta(k: Kontext, *, utredning: Utredning, indata: UtredningAvslutIn
 async def forlangningar(k: Kontext, utredning_id: uuid.UUID) -> list[UtredningForlangning]:
     rows = await k.session.execute(
         select(UtredningForlangning)
-        .where(UtredningForlangning.utredning_id == utredning_id)
-        .order_by(UtredningForlangning.created_at)  # type: ignore[arg-type]
+        .where(col(UtredningForlangning.utredning_id) == utredning_id)
+        .order_by(col(UtredningForlangning.created_at))
     )
     return list(rows.scalars())

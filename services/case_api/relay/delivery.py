@@ -1,0 +1,99 @@
+"""One outbox event as a CloudEvent over HTTP to the notifier's ingest endpoint."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+from cloudevents.core.bindings.http import to_structured
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
+
+from case_api.relay.repository import ClaimedEvent
+from case_api.settings import Settings
+from common.tokens import mint_dev_token
+
+INGEST_PATH = "/v1/events"
+RELAY_SUBJECT = "case-api-relay"
+_FORMAT = JSONFormat()
+# The notifier cannot ever accept these as sent; retrying would only delay the dead letter.
+PERMANENT_STATUSES = frozenset({400, 413, 415, 422})
+
+
+def to_cloudevent(event: ClaimedEvent, *, source: str) -> CloudEvent:
+    attributes: dict[str, object] = {
+        "specversion": "1.0",
+        "id": str(event.id),
+        "source": source,
+        "type": event.type,
+        "subject": event.subject,
+        "time": event.occurred_at,
+        "datacontenttype": "application/json",
+        "sekvens": event.seq,
+    }
+    if event.arende_id is not None:
+        attributes["arendeid"] = str(event.arende_id)
+    enhet = event.data.get("enhet")
+    if isinstance(enhet, str) and enhet:
+        attributes["enhet"] = enhet
+    return CloudEvent(attributes=attributes, data=event.data)
+
+
+class TokenSource:
+    """The bearer token for the notifier: NOTIFIER_TOKEN, else a dev token renewed before expiry."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        ttl_seconds: int = 3600,
+        renew_before_seconds: int = 300,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._ttl = ttl_seconds
+        self._renew_before = renew_before_seconds
+        self._wall_clock = wall_clock
+        self._token: str | None = None
+        self._expires_at = 0.0
+
+    def token(self) -> str:
+        if self._settings.notifier_token:
+            return self._settings.notifier_token
+        # Token expiry is real time, not the injected domain clock that tests move around.
+        now = self._wall_clock()
+        if self._token is None or now >= self._expires_at - self._renew_before:
+            self._token = mint_dev_token(
+                self._settings, sub=RELAY_SUBJECT, roles=["system"], ttl_seconds=self._ttl
+            )
+            self._expires_at = now + self._ttl
+        return self._token
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    delivered: bool
+    permanent: bool = False
+    error: str | None = None
+
+
+async def send(
+    http: httpx.AsyncClient, event: ClaimedEvent, *, settings: Settings, tokens: TokenSource
+) -> SendOutcome:
+    message = to_structured(to_cloudevent(event, source=settings.event_source), _FORMAT)
+    headers = dict(message.headers) | {"Authorization": f"Bearer {tokens.token()}"}
+    url = settings.notifier_url.rstrip("/") + INGEST_PATH
+    try:
+        response = await http.post(
+            url, content=message.body, headers=headers, timeout=settings.relay_http_timeout_seconds
+        )
+    except httpx.HTTPError as exc:
+        return SendOutcome(delivered=False, error=f"{type(exc).__name__}: {exc}"[:500])
+    # 202 stored, 200 duplicate: both mean the notifier has it.
+    if response.is_success:
+        return SendOutcome(delivered=True)
+    return SendOutcome(
+        delivered=False,
+        permanent=response.status_code in PERMANENT_STATUSES,
+        error=f"HTTP {response.status_code}: {response.text[:300]}",
+    )

@@ -1,0 +1,69 @@
+"""Standard Webhooks delivery: the CloudEvent as the body, signed with every active secret."""
+
+import ipaddress
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+from standardwebhooks.webhooks import Webhook
+
+from notifier.prenumerationer import url_guard
+
+PERSONAL_FIELDS = frozenset({"personnummer", "namn", "fornamn", "efternamn", "adress", "telefon", "epost"})
+
+
+def strip_personal(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: strip_personal(v) for k, v in value.items() if k.lower() not in PERSONAL_FIELDS}
+    if isinstance(value, list):
+        return [strip_personal(v) for v in value]
+    return value
+
+
+def body_for(event: dict[str, Any], *, personal_data: bool) -> str:
+    payload = dict(event)
+    if not personal_data and "data" in payload:
+        payload["data"] = strip_personal(payload["data"])
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def sign(*, msg_id: str, timestamp: datetime, body: str, secrets: list[str]) -> str:
+    """Space-separated `v1,<sig>` per secret: receivers accept any one during a rotation."""
+    utc = timestamp.astimezone(UTC)
+    return " ".join(Webhook(secret).sign(msg_id, utc, body) for secret in secrets)
+
+
+def _pinned(url: str, address: url_guard.IPAddress, port: int) -> str:
+    parts = urlsplit(url)
+    host = f"[{address}]" if isinstance(address, ipaddress.IPv6Address) else str(address)
+    return urlunsplit((parts.scheme, f"{host}:{port}", parts.path or "/", parts.query, ""))
+
+
+async def post(
+    client: httpx.AsyncClient,
+    *,
+    url: str,
+    body: str,
+    msg_id: str,
+    timestamp: datetime,
+    secrets: list[str],
+    allowed_hosts: list[str],
+) -> httpx.Response:
+    """POST to the address the guard checked (not a second DNS answer), keeping the name for
+    the Host header and TLS. Raises url_guard.UrlRefused or httpx.HTTPError."""
+    scheme, host, port, address = await url_guard.resolve_checked(url, allowed_hosts)
+    netloc = urlsplit(url).netloc
+    headers = {
+        "Content-Type": "application/cloudevents+json",
+        "Host": netloc,
+        "User-Agent": "handlaggning-notifier/1",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(timestamp.timestamp())),
+        "webhook-signature": sign(msg_id=msg_id, timestamp=timestamp, body=body, secrets=secrets),
+    }
+    extensions = {"sni_hostname": host} if scheme == "https" else {}
+    return await client.post(
+        _pinned(url, address, port), content=body.encode(), headers=headers, extensions=extensions
+    )
