@@ -86,6 +86,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     # rapporter
     "avvikelse_sammanstallning": AVVIKELSE_HANDLERS,
     "egenkontroll_rapport": AVVIKELSE_HANDLERS,
+    "ivo_ej_verkstallda": AVVIKELSE_HANDLERS,
     # audit: loggkontroll is the kvalitetssamordnare's alone
     "verifiera_audit_kedja": frozenset({Role.kvalitetssamordnare}),
     "sok_audit_logg": frozenset({Role.kvalitetssamordnare}),

@@ -6,8 +6,8 @@ from fastapi.responses import Response
 
 from case_api.avvikelser.schemas import Enhet
 from case_api.dependencies import Caller
-from case_api.rapporter import service
-from case_api.rapporter.schemas import AvvikelseSammanstallning, Egenkontroll
+from case_api.rapporter import ivo, service
+from case_api.rapporter.schemas import AvvikelseSammanstallning, Egenkontroll, IvoRapport
 from common.clock import ClockDep
 from common.db import SessionDep
 
@@ -92,4 +92,28 @@ async def egenkontroll_rapport(
     if wants_csv(format, accept):
         name = f"egenkontroll_{report.period.fran}_{report.period.till}.csv"
         return csv_response(service.egenkontroll_csv(report), name)
+    return report
+
+
+@router.get(
+    "/ivo/ej-verkstallda",
+    response_model=IvoRapport,
+    responses=CSV_RESPONSE,
+    summary="Ej verkställda beslut for a quarter: IVO's individrapporter and the statistics report",
+)
+async def ivo_ej_verkstallda(
+    session: SessionDep,
+    caller: Caller,
+    clock: ClockDep,
+    kvartal: Annotated[
+        str | None,
+        Query(pattern=r"^\d{4}-Q[1-4]$", description="Like 2026-Q3; default the last whole quarter."),
+    ] = None,
+    enhet: Enhet | None = None,
+    format: Format = None,
+    accept: Accept = None,
+) -> IvoRapport | Response:
+    report = await ivo.ivo_rapport(session, caller=caller, kvartal_text=kvartal, enhet=enhet, now=clock())
+    if wants_csv(format, accept):
+        return csv_response(ivo.ivo_csv(report), f"ivo_ej_verkstallda_{report.kvartal}.csv")
     return report

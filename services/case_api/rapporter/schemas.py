@@ -1,4 +1,6 @@
+import uuid
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -56,3 +58,44 @@ class Egenkontroll(BaseModel):
     enhet: str | None
     per_dag: date = Field(description="The day 'late' and 'not yet due' are judged on (today).")
     per_typ: list[EgenkontrollRad]
+
+
+class Individrapport(BaseModel):
+    """One decision in IVO's format: the birth date and a sex marker, never the personnummer."""
+
+    referens: uuid.UUID = Field(description="Stable across quarters: later reports carry the first one's.")
+    forsta_kvartal: str
+    tidigare_kvartal: list[str] = Field(description="Quarters this decision was reported in before.")
+    typ: Literal["ej_paborjad", "avbrott"]
+    beslutsdatum: date
+    avbrott_datum: date | None
+    insatstyp: str
+    rattslig_grund: str
+    enhet: str
+    fodelsedatum: date | None
+    kon: Literal["K", "M"] | None
+    dagar: int = Field(
+        description="From the decision (or avbrott) to verkställighet, the end, or the quarter's end."
+    )
+    verkstallighetsdatum: date | None = Field(description="Carried out late, within this quarter.")
+    avslutad_datum: date | None = Field(description="Ended without being carried out, within this quarter.")
+    skal: str | None = Field(description="The latest reason reported for not carrying it out.")
+
+
+class StatistikRad(BaseModel):
+    insatstyp: str
+    typ: str
+    antal: int
+
+
+class IvoRapport(BaseModel):
+    kvartal: str
+    period: PeriodRead
+    rapporteringsdatum: date
+    enhet: str | None
+    individrapporter: list[Individrapport]
+    statistik: list[StatistikRad] = Field(
+        description="The quarterly statistics report to the nämnd, its revisorer and fullmäktige: "
+        "no personal data."
+    )
+    statistik_per_kon: dict[str, int]

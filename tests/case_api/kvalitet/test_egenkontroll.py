@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from common.clock import FrozenClock
-from tests.case_api.flow import ANMALAN, Walk, at
+from tests.case_api.flow import Walk, at
+from tests.case_api.kvalitet.steps import anmalan, avsluta_utredning, forhandsbedomning, utredning_id
 from tests.helpers import assert_problem, bearer
 
 URL = "/v1/rapporter/egenkontroll"
@@ -22,44 +23,6 @@ def walk(case_client: Any, case_app: Any, token: Any) -> Walk:
     tokens |= {f"al-{e}": token("arbetsledare", sub=f"al-{e}", enhet=e) for e in ENHETER}
     tokens["kval"] = token("kvalitetssamordnare", sub="kim", enhet=None)
     return Walk(case_client, tokens)
-
-
-async def anmalan(walk: Walk, enhet: str, inkom: str, skydd_at: str) -> dict[str, Any]:
-    akt = (
-        await walk.post(enhet, "/v1/aktualiseringar", ANMALAN | {"inkom": inkom, "enhet": enhet}, expect=201)
-    ).json()
-    path = f"/v1/aktualiseringar/{akt['id']}"
-    await walk.command(
-        enhet,
-        f"{path}/skyddsbedomning",
-        path,
-        {"bedomd_at": skydd_at, "omedelbart_skydd": False, "motivering": "Ingen akut fara."},
-    )
-    return dict(akt)
-
-
-async def forhandsbedomning(
-    walk: Walk, enhet: str, akt: dict[str, Any], beslut: str, dag: str, sent: bool = False
-) -> None:
-    path = f"/v1/aktualiseringar/{akt['id']}"
-    body = {"beslut": beslut, "beslutsdatum": dag, "motivering": "Bedömt."}
-    if sent:
-        body["synnerliga_skal"] = "Vårdnadshavarna kunde inte nås."
-    await walk.command(enhet, f"{path}/forhandsbedomning", path, body)
-
-
-async def utredning_id(walk: Walk, enhet: str, akt: dict[str, Any]) -> str:
-    return str((await walk.bevakningar(akt["arende_id"], who=enhet))["utredning"][0]["objekt_id"])
-
-
-async def avsluta_utredning(walk: Walk, enhet: str, uid: str, dag: str) -> None:
-    path = f"/v1/utredningar/{uid}"
-    await walk.command(
-        enhet,
-        f"{path}/avslut",
-        path,
-        {"avslutad_datum": dag, "resultat": "ingen_insats", "motivering": "Klar."},
-    )
 
 
 @pytest.fixture
