@@ -67,11 +67,6 @@ MATRIX: dict[str, frozenset[Role]] = {
     "replay_dodsbrev": frozenset({Role.system}),
     "list_regler": ALL_ROLES,
     "get_regel": ALL_ROLES,
-    # audit: loggkontroll is the kvalitetssamordnare's alone
-    "verifiera_audit_kedja": frozenset({Role.kvalitetssamordnare}),
-    "sok_audit_logg": frozenset({Role.kvalitetssamordnare}),
-    "rapport_skyddade_personer": frozenset({Role.kvalitetssamordnare}),
-    "rapport_manga_personer": frozenset({Role.kvalitetssamordnare}),
     # avvikelser
     "lista_orsakskategorier": STAFF,
     "registrera_avvikelse": STAFF,
@@ -91,4 +86,11 @@ MATRIX: dict[str, frozenset[Role]] = {
     # rapporter
     "avvikelse_sammanstallning": AVVIKELSE_HANDLERS,
     "hamta_registerutdrag": frozenset({Role.kvalitetssamordnare}),
+    "egenkontroll_rapport": AVVIKELSE_HANDLERS,
+    "ivo_ej_verkstallda": AVVIKELSE_HANDLERS,
+    # audit: loggkontroll is the kvalitetssamordnare's alone
+    "verifiera_audit_kedja": frozenset({Role.kvalitetssamordnare}),
+    "sok_audit_logg": frozenset({Role.kvalitetssamordnare}),
+    "rapport_skyddade_personer": frozenset({Role.kvalitetssamordnare}),
+    "rapport_manga_personer": frozenset({Role.kvalitetssamordnare}),
 }

@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_api import kontext
 from case_api.audit import kedja
 from case_api.audit import repository as audit_repository
 from case_api.audit.models import UTFALL
