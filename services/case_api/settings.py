@@ -44,6 +44,14 @@ class Settings(CommonSettings):
             raise ValueError(f"BEVAKNING_PAMINNELSER names unknown rules: {exc.args[0]}") from None
         return self
 
+    @model_validator(mode="after")
+    def _relay_lease_outlives_request(self) -> Self:
+        # A request still running when its lease ends lets a second relay send the same event
+        # meanwhile, and with it the ärende's next one: the order per ärende would be at risk.
+        if self.relay_http_timeout_seconds >= self.relay_lease_seconds:
+            raise ValueError("RELAY_HTTP_TIMEOUT_SECONDS must be shorter than RELAY_LEASE_SECONDS")
+        return self
+
 
 @lru_cache
 def get_settings() -> Settings:
