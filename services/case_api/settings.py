@@ -46,8 +46,9 @@ class Settings(CommonSettings):
 
     @model_validator(mode="after")
     def _relay_lease_outlives_request(self) -> Self:
-        # A request still running when its lease ends lets a second relay send the same event
-        # meanwhile, and with it the ärende's next one: the order per ärende would be at risk.
+        # A request still running when its lease ends invites a second relay to send the same
+        # event again: harmless (the inbox absorbs it, and order holds because the ärende's
+        # next event waits for an acknowledgement), but every slow request would cost a repeat.
         if self.relay_http_timeout_seconds >= self.relay_lease_seconds:
             raise ValueError("RELAY_HTTP_TIMEOUT_SECONDS must be shorter than RELAY_LEASE_SECONDS")
         return self
