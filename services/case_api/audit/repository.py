@@ -92,7 +92,8 @@ async def protected_person_accesses(
 ) -> Sequence[Row[Any]]:
     """Per protected person and user: how often, when, what, and how much was refused.
 
-    Reads person under row-level security: the caller sets a scope that sees every person.
+    Protected persons come from skyddade_person_ids(), a SECURITY DEFINER function that
+    returns ids only: the kvalitetssamordnare has no enhet scope and sees no person row.
     """
     return (
         await session.execute(
@@ -106,8 +107,8 @@ async def protected_person_accesses(
                        array_agg(DISTINCT a.enhet ORDER BY a.enhet)
                            FILTER (WHERE a.enhet IS NOT NULL) AS enheter
                 FROM audit_logg a
-                JOIN person p ON p.id = a.person_id
-                WHERE p.skyddad_identitet AND a.at >= :fran AND a.at < :till
+                JOIN skyddade_person_ids() p(id) ON p.id = a.person_id
+                WHERE a.at >= :fran AND a.at < :till
                 GROUP BY a.person_id, a.sub
                 ORDER BY a.person_id, count(*) DESC, a.sub
                 """

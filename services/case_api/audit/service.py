@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_api import kontext
 from case_api.audit import kedja
 from case_api.audit import repository as audit_repository
 from case_api.audit.models import UTFALL
@@ -241,10 +240,7 @@ async def skyddade_personer(
     session: AsyncSession, *, vem: Principal, fran: datetime, till: datetime, skal: str | None = None
 ) -> SkyddadePersonerRapport:
     """Every user's accesses to persons with skyddad identitet in [fran, till)."""
-    # Row-level security hides persons outside an enhet; this report needs every person's flag
-    # (and nothing else of theirs), so the transaction reads person with the system's scope.
-    await kontext.apply_scope(session, kontext.SYSTEM_SCOPE)
-    rows = await audit_repository.protected_person_accesses(session, fran=fran, till=till)
+    rows = list(await audit_repository.protected_person_accesses(session, fran=fran, till=till))
     atkomster = [
         SkyddadPersonAtkomst.model_validate({**row._mapping, "enheter": row.enheter or []}) for row in rows
     ]

