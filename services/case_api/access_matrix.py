@@ -65,4 +65,8 @@ MATRIX: dict[str, frozenset[Role]] = {
     "rapport_skyddade_personer": frozenset({Role.kvalitetssamordnare}),
     "rapport_manga_personer": frozenset({Role.kvalitetssamordnare}),
     "hamta_registerutdrag": frozenset({Role.kvalitetssamordnare}),
+    # samtycke: recorded and withdrawn by the handläggare, read by the enhet
+    "register_samtycke": CASE_WORKERS,
+    "list_samtycken": UNIT_READERS,
+    "withdraw_samtycke": CASE_WORKERS,
 }
