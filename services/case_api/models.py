@@ -2,10 +2,12 @@
 
 from case_api.arenden.models import Arende
 from case_api.audit.models import AuditLogg
+from case_api.avvikelser.models import Avvikelse
 from case_api.bevakning.models import Bevakning, BevakningLarm
 from case_api.events.models import OutboxEvent
 from case_api.insats.models import Beslut, Insats, Omprovning
 from case_api.intake.models import Aktualisering, Forhandsbedomning, Skyddsbedomning
+from case_api.kontaktfamiljer.models import Kontaktfamilj, KontaktfamiljUtredningssteg
 from case_api.personer.models import Person, Samtycke, SkyddadBehorighet
 from case_api.plan.models import Genomforandeplan
 from case_api.relay.models import OutboxDelivery
@@ -17,6 +19,7 @@ __all__ = [
     "Aktualisering",
     "Arende",
     "AuditLogg",
+    "Avvikelse",
     "Beslut",
     "Bevakning",
     "BevakningLarm",
@@ -24,6 +27,8 @@ __all__ = [
     "Forhandsbedomning",
     "Genomforandeplan",
     "Insats",
+    "Kontaktfamilj",
+    "KontaktfamiljUtredningssteg",
     "Omprovning",
     "OutboxDelivery",
     "OutboxEvent",
