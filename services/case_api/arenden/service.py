@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import and_, select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col
 
@@ -37,7 +37,9 @@ async def oppna_eller_hamta(
     """The child's open ärende at this enhet, locked; opened when there is none. (ärende, new?)"""
     handlaggare = k.vem.sub if Role.handlaggare in k.vem.roles else None
     new_id = uuid.uuid4()
-    # The partial unique index (one open barn-ärende per child and enhet) settles races.
+    # The partial unique index (one open barn-ärende per child and enhet) settles races. Its
+    # predicate is written as literal SQL: with bound parameters a generic plan of the
+    # prepared statement (from the sixth execution on a connection) cannot infer the index.
     statement = pg_insert(Arende).values(
         id=new_id,
         person_id=person_id,
@@ -51,7 +53,7 @@ async def oppna_eller_hamta(
     if typ == "barn":
         statement = statement.on_conflict_do_nothing(
             index_elements=["person_id", "enhet"],
-            index_where=and_(col(Arende.status) == "oppet", col(Arende.typ) == "barn"),
+            index_where=text("status = 'oppet' AND typ = 'barn'"),
         )
     inserted = (await k.session.execute(statement.returning(col(Arende.id)))).scalar_one_or_none()
     query = select(Arende).where(
