@@ -4,9 +4,12 @@ lifecycle table, not the outbox."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from case_api.tillstand import tillatna
@@ -417,3 +420,370 @@ async def test_illegal_command_is_409_and_changes_nothing(
     scenario: Scenario, walk: Walk, case_conn: AsyncConnection
 ) -> None:
     await assert_refused(walk, case_conn, await scenario(Steg(walk)))
+
+
+# --- The strongest proof: random command sequences against a model of what is legal. ---------
+#
+# Every command is sent whatever the state. The model below is written from the machines in
+# DESIGN.md plus the cross-object rules (an open ärende for the aktualisering's commands and for
+# beslut; no open utredning or insats when the ärende closes; one active uppdrag per insats; an
+# established plan needs a running uppdrag). Legal -> 2xx and the model advances; illegal ->
+# 409 and nothing changed. After every command the API's states must equal the model's.
+
+ACTIVE_UPPDRAG = ("skickat", "mottaget", "ej_verkstallt", "verkstallt", "avbrutet")
+
+
+@dataclass
+class Kommando:
+    who: str
+    path: str
+    body: dict[str, Any]
+    obj_path: str
+    legal: bool
+    apply: Callable[[dict[str, Any]], None]
+    etag: bool = True
+
+
+@dataclass
+class Modell:
+    arende_id: str
+    akt_id: str
+    akt: str
+    utredning: str | None
+    arende: str = "oppet"
+    utredning_id: str | None = None
+    forlangningar: int = 0
+    insatser: list[dict[str, Any]] = field(default_factory=list)
+
+    def insats(self) -> dict[str, Any] | None:
+        return self.insatser[-1] if self.insatser else None
+
+    def uppdrag(self) -> dict[str, Any] | None:
+        i = self.insats()
+        return i["uppdrag"][-1] if i and i["uppdrag"] else None
+
+    def plan(self) -> dict[str, Any] | None:
+        u = self.uppdrag()
+        return u["planer"][-1] if u and u["planer"] else None
+
+
+def _set(obj: dict[str, Any], **values: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda _: obj.update(values)
+
+
+def k_skydd(m: Modell) -> Kommando:
+    def apply(_: dict[str, Any]) -> None:
+        m.akt = {"inkommen": "skyddsbedomd", "ansluten": "ansluten_skyddsbedomd"}[m.akt]
+
+    path = f"/v1/aktualiseringar/{m.akt_id}"
+    legal = m.akt in ("inkommen", "ansluten") and m.arende == "oppet"
+    return Kommando("handlaggare", f"{path}/skyddsbedomning", SKYDD, path, legal, apply)
+
+
+def k_forhand(beslut: str) -> Callable[[Modell], Kommando]:
+    def make(m: Modell) -> Kommando:
+        def apply(_: dict[str, Any]) -> None:
+            if beslut == "inled_utredning":
+                m.akt, m.utredning = "utredning_inledd", "pagaende"
+            else:
+                m.akt = "ej_utredning"
+
+        path = f"/v1/aktualiseringar/{m.akt_id}"
+        legal = m.akt in ("skyddsbedomd", "registrerad") and m.arende == "oppet"
+        return Kommando(
+            "handlaggare", f"{path}/forhandsbedomning", FORHAND | {"beslut": beslut}, path, legal, apply
+        )
+
+    return make
+
+
+def k_forlang(m: Modell) -> Kommando | None:
+    if m.utredning_id is None:
+        return None
+    path = f"/v1/utredningar/{m.utredning_id}"
+    # Each extension a day later than the last, past any end date the rule gives.
+    body = FORLANG | {"ny_slutdatum": (date(2030, 1, 1) + timedelta(days=m.forlangningar)).isoformat()}
+
+    def apply(_: dict[str, Any]) -> None:
+        m.forlangningar += 1
+
+    return Kommando("arbetsledare", f"{path}/forlangning", body, path, m.utredning == "pagaende", apply)
+
+
+def k_utredning_avslut(m: Modell) -> Kommando | None:
+    if m.utredning_id is None:
+        return None
+
+    def apply(_: dict[str, Any]) -> None:
+        m.utredning = "avslutad"
+
+    path = f"/v1/utredningar/{m.utredning_id}"
+    return Kommando("handlaggare", f"{path}/avslut", U_AVSLUT, path, m.utredning == "pagaende", apply)
+
+
+def k_beslut(m: Modell) -> Kommando:
+    def apply(body: dict[str, Any]) -> None:
+        m.insatser.append({"id": body["insats"]["id"], "status": "beslutad", "uppdrag": []})
+
+    body = {
+        "arende_id": m.arende_id,
+        "utfall": "bifall",
+        "insatstyp": "oppenvard",
+        "rattslig_grund": "4 kap. 1 §",
+        "beslutsdatum": DAG,
+        "beslutsfattare": "anna",
+        "motivering": "m",
+    }
+    path = f"/v1/arenden/{m.arende_id}"
+    return Kommando("handlaggare", "/v1/beslut", body, path, m.arende == "oppet", apply, etag=False)
+
+
+def k_insats_avslut(m: Modell) -> Kommando | None:
+    i = m.insats()
+    if i is None:
+        return None
+
+    def apply(_: dict[str, Any]) -> None:
+        i["status"] = "avslutad"
+        for u in i["uppdrag"]:
+            if u["status"] in ACTIVE_UPPDRAG:
+                u["status"] = "avslutat"
+
+    path = f"/v1/insatser/{i['id']}"
+    return Kommando("handlaggare", f"{path}/avslut", I_AVSLUT, path, i["status"] != "avslutad", apply)
+
+
+def k_skicka(m: Modell) -> Kommando | None:
+    i = m.insats()
+    if i is None:
+        return None
+
+    def apply(body: dict[str, Any]) -> None:
+        i["uppdrag"].append({"id": body["id"], "status": "skickat", "planer": []})
+
+    body = {
+        "insats_id": i["id"],
+        "utforare": "ov-1",
+        "behovsbedomning": "b",
+        "omfattning": "o",
+        "mal": ["m"],
+        "uppfoljningsform": "u",
+        "kontaktuppgifter": {},
+    }
+    legal = i["status"] in ("beslutad", "ej_verkstalld") and not any(
+        u["status"] in ACTIVE_UPPDRAG for u in i["uppdrag"]
+    )
+    return Kommando("handlaggare", "/v1/uppdrag", body, f"/v1/insatser/{i['id']}", legal, apply, etag=False)
+
+
+def k_uppdrag(
+    cmd: str,
+    body: dict[str, Any],
+    legal_from: tuple[str, ...],
+    to: Callable[[str], tuple[str, str | None]],
+    *,
+    etag: bool = True,
+) -> Callable[[Modell], Kommando | None]:
+    """A command on the latest uppdrag; `to` maps its state to (new uppdrag state, new insats state)."""
+
+    def make(m: Modell) -> Kommando | None:
+        i, u = m.insats(), m.uppdrag()
+        if i is None or u is None:
+            return None
+
+        def apply(_: dict[str, Any]) -> None:
+            uppdrag_state, insats_state = to(u["status"])
+            u["status"] = uppdrag_state
+            if insats_state is not None:
+                i["status"] = insats_state
+
+        path = f"/v1/uppdrag/{u['id']}"
+        return Kommando("utforare", f"{path}/{cmd}", body, path, u["status"] in legal_from, apply, etag=etag)
+
+    return make
+
+
+def k_plan(m: Modell) -> Kommando | None:
+    u = m.uppdrag()
+    if u is None:
+        return None
+
+    def apply(body: dict[str, Any]) -> None:
+        for p in u["planer"]:
+            if p["status"] != "ersatt":
+                p["status"] = "ersatt"
+        u["planer"].append({"id": body["id"], "status": "utkast"})
+
+    path = f"/v1/uppdrag/{u['id']}"
+    return Kommando(
+        "utforare", f"{path}/genomforandeplaner", PLAN, path, u["status"] == "verkstallt", apply, etag=False
+    )
+
+
+def k_faststall(m: Modell) -> Kommando | None:
+    u, p = m.uppdrag(), m.plan()
+    if u is None or p is None:
+        return None
+    path = f"/v1/genomforandeplaner/{p['id']}"
+    legal = p["status"] == "utkast" and u["status"] == "verkstallt"
+    return Kommando("utforare", f"{path}/faststallande", FASTSTALL, path, legal, _set(p, status="faststalld"))
+
+
+def k_arende_avslut(m: Modell) -> Kommando:
+    def apply(_: dict[str, Any]) -> None:
+        m.arende = "avslutat"
+
+    path = f"/v1/arenden/{m.arende_id}"
+    legal = (
+        m.arende == "oppet"
+        and m.utredning != "pagaende"
+        and all(i["status"] == "avslutad" for i in m.insatser)
+    )
+    return Kommando("handlaggare", f"{path}/avslut", {"orsak": "Klart."}, path, legal, apply)
+
+
+def k_tilldelning(m: Modell) -> Kommando:
+    path = f"/v1/arenden/{m.arende_id}"
+    return Kommando(
+        "arbetsledare",
+        f"{path}/tilldelning",
+        {"handlaggare": "bo"},
+        path,
+        m.arende == "oppet",
+        lambda _: None,
+    )
+
+
+KOMMANDON: dict[str, Callable[[Modell], Kommando | None]] = {
+    "skyddsbedomning": k_skydd,
+    "forhandsbedomning_inled": k_forhand("inled_utredning"),
+    "forhandsbedomning_ej": k_forhand("inled_ej_utredning"),
+    "forlangning": k_forlang,
+    "utredning_avslut": k_utredning_avslut,
+    "beslut": k_beslut,
+    "insats_avslut": k_insats_avslut,
+    "uppdrag": k_skicka,
+    "mottagande_ja": k_uppdrag(
+        "mottagande", {"accepterat": True}, ("skickat",), lambda s: ("mottaget", None)
+    ),
+    "mottagande_nej": k_uppdrag(
+        "mottagande", {"accepterat": False, "orsak": "Ingen plats."}, ("skickat",), lambda s: ("avbojt", None)
+    ),
+    "verkstallighet": k_uppdrag(
+        "verkstallighet",
+        VERK,
+        ("mottaget", "ej_verkstallt", "avbrutet"),
+        lambda s: ("verkstallt", "verkstalld"),
+    ),
+    "ej_verkstallt": k_uppdrag(
+        "ej-verkstallt",
+        {"datum": DAG, "orsak": "Ej påbörjad."},
+        ("mottaget", "verkstallt"),
+        lambda s: ("ej_verkstallt", "ej_verkstalld") if s == "mottaget" else ("avbrutet", "avbruten"),
+    ),
+    "forandrade_behov": k_uppdrag(
+        "forandrade-behov", {"beskrivning": "Mer stöd."}, ("verkstallt", "avbrutet"), lambda s: (s, None)
+    ),
+    "uppfoljning": k_uppdrag("uppfoljningar", UPPFOLJNING, ("verkstallt",), lambda s: (s, None), etag=False),
+    "genomforandeplan": k_plan,
+    "faststallande": k_faststall,
+    "arende_avslut": k_arende_avslut,
+    "tilldelning": k_tilldelning,
+}
+START = {
+    "anmalan": ("inkommen", None),
+    "ansokan": ("utredning_inledd", "pagaende"),
+    "ovrig_information": ("registrerad", None),
+}
+
+
+async def check_model(walk: Walk, m: Modell) -> None:
+    """The API's states equal the model's, object by object."""
+    arende = (await walk.get("handlaggare", f"/v1/arenden/{m.arende_id}")).json()
+    assert arende["status"] == m.arende
+    assert [a["status"] for a in arende["aktualiseringar"]] == [m.akt]
+    assert [u["status"] for u in arende["utredningar"]] == ([m.utredning] if m.utredning else [])
+    if m.utredning and m.utredning_id is None:
+        m.utredning_id = arende["utredningar"][0]["id"]
+    assert {i["id"]: i["status"] for i in arende["insatser"]} == {i["id"]: i["status"] for i in m.insatser}
+    expected_uppdrag = {u["id"]: u["status"] for i in m.insatser for u in i["uppdrag"]}
+    assert {u["id"]: u["status"] for u in arende["uppdrag"]} == expected_uppdrag
+    u = m.uppdrag()
+    for p in u["planer"] if u else []:
+        assert (await walk.get("utforare", f"/v1/genomforandeplaner/{p['id']}")).json()["status"] == p[
+            "status"
+        ]
+
+
+async def send(walk: Walk, conn: AsyncConnection, k: Kommando) -> None:
+    before = await walk.get(k.who, k.obj_path)
+    rows_before = None if k.legal else (await fingerprint(conn), await outbox_count(conn))
+    headers = bearer(walk.tokens[k.who]) | ({"If-Match": before.headers["ETag"]} if k.etag else {})
+    response = await walk.client.post(k.path, json=k.body, headers=headers)
+    if k.legal:
+        assert response.status_code in (200, 201), f"{k.path}: {response.text}"
+        k.apply(response.json())
+        return
+    problem = assert_problem(response, 409)
+    assert isinstance(problem["tillstand"], str) and isinstance(problem["tillatna_kommandon"], list), problem
+    after = await walk.get(k.who, k.obj_path)
+    assert (after.json(), after.headers["ETag"]) == (before.json(), before.headers["ETag"])
+    assert (await fingerprint(conn), await outbox_count(conn)) == rows_before
+
+
+# Where an example starts: a fresh aktualisering, or one already walked (through the same
+# checked commands) to a started uppdrag with a draft plan, so sequences reach the deep states.
+PREFIX = {
+    "anmalan": [],
+    "ansokan": [],
+    "ovrig_information": [],
+    "verkstallt": [
+        "skyddsbedomning",
+        "forhandsbedomning_inled",
+        "utredning_avslut",
+        "beslut",
+        "uppdrag",
+        "mottagande_ja",
+        "verkstallighet",
+        "genomforandeplan",
+    ],
+}
+
+
+async def step(walk: Walk, conn: AsyncConnection, m: Modell, name: str) -> None:
+    kommando = KOMMANDON[name](m)
+    if kommando is None:
+        return  # its object does not exist yet
+    event(f"{name}: {'legal' if kommando.legal else 'refused'}")
+    await send(walk, conn, kommando)
+    await check_model(walk, m)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+async def test_random_command_sequences_follow_the_model(
+    data: st.DataObject, walk: Walk, case_conn: AsyncConnection
+) -> None:
+    savepoint = await case_conn.begin_nested()  # each example starts from the same empty case
+    try:
+        start = data.draw(st.sampled_from(sorted(PREFIX)), label="start")
+        typ = start if start in START else "anmalan"
+        akt = await Steg(walk).aktualisering(typ)
+        m = Modell(arende_id=akt["arende_id"], akt_id=akt["id"], akt=START[typ][0], utredning=START[typ][1])
+        await check_model(walk, m)
+        for name in PREFIX[start]:
+            await step(walk, case_conn, m, name)
+        for _ in range(data.draw(st.integers(min_value=4, max_value=14), label="length")):
+            # Mostly a command the model says is legal, so sequences get deep; otherwise any.
+            legal = [n for n, f in KOMMANDON.items() if (k := f(m)) is not None and k.legal]
+            prefer_legal = data.draw(st.integers(0, 2), label="prefer legal") > 0
+            pool = legal if legal and prefer_legal else sorted(KOMMANDON)
+            await step(walk, case_conn, m, data.draw(st.sampled_from(pool), label="command"))
+    finally:
+        await savepoint.rollback()
