@@ -228,6 +228,8 @@ async def rapportera_ej_verkstallt(
 
 async def forandrade_behov(k: Kontext, *, uppdrag: Uppdrag, indata: ForandradeBehovIn) -> object:
     uppdrag.status = krav("uppdrag", uppdrag.status, "forandrade_behov")
+    # A new version, so a repeated report with the same If-Match is refused (412), not doubled.
+    uppdrag.version += 1
     insats = await insats_service.las_insats(k, uppdrag.insats_id)
     omprovning = await insats_service.oppna_omprovning(
         k, insats=insats, anledning="forandrade_behov", beskrivning=indata.beskrivning
