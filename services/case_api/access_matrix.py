@@ -10,6 +10,14 @@ from common.auth import Role
 ALL_ROLES = frozenset(Role)
 CASE_WORKERS = frozenset({Role.handlaggare, Role.arbetsledare})
 UNIT_READERS = CASE_WORKERS | {Role.enhetschef}
+# Everyone on staff must be able to report an avvikelse (seed 002, 3.1.5); the
+# kvalitetssamordnare (all units) and the enhetschef (own unit) investigate and decide.
+STAFF = frozenset(Role) - {Role.system}
+AVVIKELSE_HANDLERS = frozenset({Role.kvalitetssamordnare, Role.enhetschef})
+# Kontaktfamiljer: the staff of the recruiting enhet (the service checks the enhet); approving
+# or ending a family is a decision for the arbetsledare or enhetschef.
+KONTAKTFAMILJ_STAFF = frozenset({Role.handlaggare, Role.arbetsledare, Role.enhetschef, Role.utforare})
+KONTAKTFAMILJ_DECIDERS = frozenset({Role.arbetsledare, Role.enhetschef})
 
 UTFORARE = frozenset({Role.utforare})
 UPPDRAG_READERS = UNIT_READERS | UTFORARE
@@ -59,4 +67,34 @@ MATRIX: dict[str, frozenset[Role]] = {
     "replay_dodsbrev": frozenset({Role.system}),
     "list_regler": ALL_ROLES,
     "get_regel": ALL_ROLES,
+    # avvikelser
+    "lista_orsakskategorier": STAFF,
+    "registrera_avvikelse": STAFF,
+    "lista_avvikelser": AVVIKELSE_HANDLERS,
+    "hamta_avvikelse": AVVIKELSE_HANDLERS,
+    "utred_avvikelse": AVVIKELSE_HANDLERS,
+    "besluta_ivo_avvikelse": AVVIKELSE_HANDLERS,
+    "avsluta_avvikelse": AVVIKELSE_HANDLERS,
+    # kontaktfamiljer
+    "registrera_kontaktfamilj": KONTAKTFAMILJ_STAFF,
+    "lista_kontaktfamiljer": KONTAKTFAMILJ_STAFF,
+    "hamta_kontaktfamilj": KONTAKTFAMILJ_STAFF,
+    "registrera_utredningssteg": KONTAKTFAMILJ_STAFF,
+    "registrera_avtal": KONTAKTFAMILJ_STAFF,
+    "godkann_kontaktfamilj": KONTAKTFAMILJ_DECIDERS,
+    "avsluta_kontaktfamilj": KONTAKTFAMILJ_DECIDERS,
+    # rapporter
+    "avvikelse_sammanstallning": AVVIKELSE_HANDLERS,
+    "hamta_registerutdrag": frozenset({Role.kvalitetssamordnare}),
+    "egenkontroll_rapport": AVVIKELSE_HANDLERS,
+    "ivo_ej_verkstallda": AVVIKELSE_HANDLERS,
+    # audit: loggkontroll is the kvalitetssamordnare's alone
+    "verifiera_audit_kedja": frozenset({Role.kvalitetssamordnare}),
+    "sok_audit_logg": frozenset({Role.kvalitetssamordnare}),
+    "rapport_skyddade_personer": frozenset({Role.kvalitetssamordnare}),
+    "rapport_manga_personer": frozenset({Role.kvalitetssamordnare}),
+    # samtycke: recorded and withdrawn by the handläggare, read by the enhet
+    "register_samtycke": CASE_WORKERS,
+    "list_samtycken": UNIT_READERS,
+    "withdraw_samtycke": CASE_WORKERS,
 }

@@ -4,14 +4,22 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from case_api.arenden.router import router as arenden_router
+from case_api.audit import dependencies as audit_dependencies
+from case_api.audit.router import router as audit_router
+from case_api.avvikelser.router import router as avvikelser_router
 from case_api.bevakning.router import router as bevakning_router
+from case_api.bevakning.sweep import sweep_worker
 from case_api.dependencies import authorize
 from case_api.insats.router import router as insats_router
 from case_api.intake.router import router as intake_router
+from case_api.kontaktfamiljer.router import router as kontaktfamiljer_router
 from case_api.plan.router import router as plan_router
+from case_api.rapporter.router import router as rapporter_router
+from case_api.registerutdrag.router import router as registerutdrag_router
 from case_api.regler.router import router as regler_router
 from case_api.relay.router import router as relay_router
 from case_api.relay.worker import relay_worker
+from case_api.samtycke.router import router as samtycke_router
 from case_api.settings import Settings, get_settings
 from case_api.uppdrag.router import router as uppdrag_router
 from case_api.uppfoljning.router import router as uppfoljning_router
@@ -29,12 +37,12 @@ JWT; errors are RFC 9457 problem+json.
 
 
 # Background workers started with the app (the outbox relay and the deadline sweep join here).
-WORKERS: list[Worker] = [relay_worker]
+WORKERS: list[Worker] = [relay_worker, sweep_worker]
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    return build_app(
+    app = build_app(
         title="Handläggning case API",
         description=DESCRIPTION,
         settings=settings,
@@ -52,7 +60,15 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             bevakning_router,
             regler_router,
             relay_router,
+            audit_router,
+            avvikelser_router,
+            kontaktfamiljer_router,
+            rapporter_router,
+            registerutdrag_router,
+            samtycke_router,
         ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
     )
+    app.state.audit_refusal = audit_dependencies.logga_nekad
+    return app

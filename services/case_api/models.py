@@ -1,10 +1,13 @@
 """Imports every case_api table model so the metadata is complete (alembic, drift test)."""
 
 from case_api.arenden.models import Arende
+from case_api.audit.models import AuditLogg
+from case_api.avvikelser.models import Avvikelse
 from case_api.bevakning.models import Bevakning, BevakningLarm
 from case_api.events.models import OutboxEvent
 from case_api.insats.models import Beslut, Insats, Omprovning
 from case_api.intake.models import Aktualisering, Forhandsbedomning, Skyddsbedomning
+from case_api.kontaktfamiljer.models import Kontaktfamilj, KontaktfamiljUtredningssteg
 from case_api.personer.models import Person, Samtycke, SkyddadBehorighet
 from case_api.plan.models import Genomforandeplan
 from case_api.relay.models import OutboxDelivery
@@ -15,6 +18,8 @@ from case_api.utredning.models import Utredning, UtredningForlangning
 __all__ = [
     "Aktualisering",
     "Arende",
+    "AuditLogg",
+    "Avvikelse",
     "Beslut",
     "Bevakning",
     "BevakningLarm",
@@ -22,6 +27,8 @@ __all__ = [
     "Forhandsbedomning",
     "Genomforandeplan",
     "Insats",
+    "Kontaktfamilj",
+    "KontaktfamiljUtredningssteg",
     "Omprovning",
     "OutboxDelivery",
     "OutboxEvent",

@@ -27,9 +27,13 @@ class Settings(CommonSettings):
     relay_http_timeout_seconds: float = Field(default=10.0, gt=0, alias="RELAY_HTTP_TIMEOUT_SECONDS")
     relay_backoff_base_seconds: float = Field(default=1.0, gt=0, alias="RELAY_BACKOFF_BASE_SECONDS")
     relay_backoff_max_seconds: float = Field(default=600.0, gt=0, alias="RELAY_BACKOFF_MAX_SECONDS")
+    # Deadline sweep (case_api/bevakning/sweep.py).
+    sweep_interval_seconds: float = Field(default=60.0, gt=0, alias="SWEEP_INTERVAL_SECONDS")
+    sweep_batch_size: int = Field(default=100, ge=1, alias="SWEEP_BATCH_SIZE")
     # Rule id -> days before the due date to remind; rules not named keep the table's days.
     bevakning_paminnelser: dict[str, list[int]] = Field(default_factory=dict, alias="BEVAKNING_PAMINNELSER")
     lex_sarah_utredning_dagar: int = Field(default=14, alias="LEX_SARAH_UTREDNING_DAGAR")
+    audit_manga_personer_troskel: int = Field(default=50, ge=0, alias="AUDIT_MANGA_PERSONER_TROSKEL")
 
     @model_validator(mode="after")
     def _regler_giltiga(self) -> Self:
@@ -38,6 +42,15 @@ class Settings(CommonSettings):
             regler_med_installningar(self.bevakning_paminnelser, self.lex_sarah_utredning_dagar)
         except KeyError as exc:
             raise ValueError(f"BEVAKNING_PAMINNELSER names unknown rules: {exc.args[0]}") from None
+        return self
+
+    @model_validator(mode="after")
+    def _relay_lease_outlives_request(self) -> Self:
+        # A request still running when its lease ends invites a second relay to send the same
+        # event again: harmless (the inbox absorbs it, and order holds because the ärende's
+        # next event waits for an acknowledgement), but every slow request would cost a repeat.
+        if self.relay_http_timeout_seconds >= self.relay_lease_seconds:
+            raise ValueError("RELAY_HTTP_TIMEOUT_SECONDS must be shorter than RELAY_LEASE_SECONDS")
         return self
 
 

@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 
+from common.clock import request_clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -47,6 +49,8 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
     factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
     async with factory() as session, session.begin():
+        # Code that has only the session (the audit log) reads the app's clock from here.
+        session.info["clock"] = request_clock(request)
         yield session
 
 

@@ -5,6 +5,7 @@ import re
 import sys
 import uuid
 from collections.abc import MutableMapping
+from contextvars import ContextVar
 from typing import Any
 
 import structlog
@@ -14,6 +15,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # samordningsnummer. Redacting too eagerly (any such digit run) is the safe side here.
 _PNR = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
 REDACTED = "[personnummer]"
+
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+def current_request_id() -> str | None:
+    """The id of the request being served (None outside a request, e.g. in a worker)."""
+    return _request_id.get()
 
 
 def redact(text: str) -> str:
@@ -95,6 +103,7 @@ class RequestIdMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        reset_token = _request_id.set(request_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -114,6 +123,7 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
+            _request_id.reset(reset_token)
             log.info(
                 "request",
                 method=scope.get("method"),

@@ -1,6 +1,7 @@
 """RFC 9457 problem details: typed business errors and the one handler that renders them."""
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 import structlog
@@ -95,6 +96,13 @@ class UnprocessableContent(ProblemError):
     status, slug, title = 422, "validation-error", "The request is not valid"
 
 
+# Called for a 403 or 404 on a /v1 path, after the request's transaction has rolled back, so
+# the service can record the refusal in a transaction of its own (case_api: the audit log).
+# Set as app.state.audit_refusal; arguments: the request, the status and the problem slug.
+RefusalHook = Callable[[Request, int, str], Awaitable[None]]
+AUDITED_REFUSALS = frozenset({403, 404})
+
+
 def request_id_of(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
@@ -133,8 +141,31 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+async def _record_refusal(
+    request: Request, status: int, slug: str, exc: ProblemError | None = None
+) -> JSONResponse | None:
+    """Run the refusal hook; a refusal that cannot be recorded fails as a 500 of its own.
+
+    Other problems opt in with `audit_refusal = True` (a samtycke missing); the hook finds
+    the problem itself on request.state.refused_problem.
+    """
+    hook: RefusalHook | None = getattr(request.app.state, "audit_refusal", None)
+    audited = status in AUDITED_REFUSALS or getattr(exc, "audit_refusal", False)
+    if hook is None or not audited or not request.url.path.startswith("/v1/"):
+        return None
+    request.state.refused_problem = exc
+    try:
+        await hook(request, status, slug)
+    except Exception as exc:
+        return await _on_unexpected(request, exc)
+    return None
+
+
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
+    failed = await _record_refusal(request, exc.status, exc.slug, exc)
+    if failed is not None:
+        return failed
     return problem_response(
         request,
         status=exc.status,
@@ -188,6 +219,9 @@ _HTTP_TITLES = {
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     slug, title = _HTTP_TITLES.get(exc.status_code, ("http-error", "HTTP error"))
+    failed = await _record_refusal(request, exc.status_code, slug)
+    if failed is not None:
+        return failed
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:
@@ -202,15 +236,22 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
 def _allowed_methods(request: Request) -> list[str]:
     """Every method of every route on this path: Starlette's Allow names only the first
-    route that matched the path, which is wrong when a GET and a POST live on separate routes."""
-    methods: set[str] = set()
-    for route in request.app.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
-            methods.update(getattr(route, "methods", None) or ())
-    return sorted(methods)
+    route that matched the path, which is wrong when a GET and a POST live on separate routes.
+    Each method is tried against the routes, because FastAPI's included routers carry no
+    `methods` of their own."""
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.routes
+        )
+    ]
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

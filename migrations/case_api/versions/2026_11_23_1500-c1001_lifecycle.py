@@ -45,6 +45,11 @@ CREATE FUNCTION case_person_id(p text) RETURNS uuid LANGUAGE sql STABLE SECURITY
     SET search_path = public AS $$ SELECT id FROM person WHERE personnummer = p $$;
 REVOKE ALL ON FUNCTION case_person_id(text) FROM PUBLIC;
 
+-- Which persons are protected, as ids only: loggkontroll reports on them without seeing them.
+CREATE FUNCTION skyddade_person_ids() RETURNS SETOF uuid LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = public AS $$ SELECT id FROM person WHERE skyddad_identitet $$;
+REVOKE ALL ON FUNCTION skyddade_person_ids() FROM PUBLIC;
+
 CREATE FUNCTION app_ser_enhet(e text) RETURNS boolean LANGUAGE sql STABLE AS $$
     SELECT coalesce(current_setting('app.alla', true), '') = 'on'
         OR (coalesce(e, '') <> '' AND e = current_setting('app.enhet', true)) $$;
@@ -70,6 +75,7 @@ POLICY_SQL = {
 
 DROP_SQL = """
 DROP FUNCTION IF EXISTS case_person_id(text);
+DROP FUNCTION IF EXISTS skyddade_person_ids();
 """
 
 
@@ -411,6 +417,7 @@ def upgrade() -> None:
         if statement.strip():
             op.execute(statement)
     grant_function("case_person_id(text)")
+    grant_function("skyddade_person_ids()")
     for table, condition in POLICY_SQL.items():
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"CREATE POLICY scope ON {table} USING ({condition}) WITH CHECK ({condition})")
@@ -419,7 +426,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in POLICY_SQL:
         op.execute(f"DROP POLICY IF EXISTS scope ON {table}")
-    op.execute(DROP_SQL)
+    for statement in DROP_SQL.split(";\n"):
+        if statement.strip():
+            op.execute(statement)
     op.drop_index(op.f('ix_uppfoljning_uppdrag_id'), table_name='uppfoljning')
     op.drop_table('uppfoljning')
     op.drop_index(op.f('ix_genomforandeplan_utforare'), table_name='genomforandeplan')

@@ -7,7 +7,7 @@ this narrow SECURITY DEFINER function does exactly that one change, and only on 
 to the calling utförare (app.utforare).
 
 Revision ID: c5001
-Revises: c2001
+Revises: c4002
 Create Date: 2026-11-23 16:00:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from devstack.migration_ops import grant_function
 
 revision: str = "c5001"
-down_revision: str | None = "c2001"
+down_revision: str | None = "c4002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

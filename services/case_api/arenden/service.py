@@ -37,9 +37,7 @@ async def oppna_eller_hamta(
     """The child's open ärende at this enhet, locked; opened when there is none. (ärende, new?)"""
     handlaggare = k.vem.sub if Role.handlaggare in k.vem.roles else None
     new_id = uuid.uuid4()
-    # The partial unique index (one open barn-ärende per child and enhet) settles races. Its
-    # predicate is written as literal SQL: with bound parameters a generic plan of the
-    # prepared statement (from the sixth execution on a connection) cannot infer the index.
+    # The partial unique index (one open barn-ärende per child and enhet) settles races.
     statement = pg_insert(Arende).values(
         id=new_id,
         person_id=person_id,
@@ -53,6 +51,8 @@ async def oppna_eller_hamta(
     if typ == "barn":
         statement = statement.on_conflict_do_nothing(
             index_elements=["person_id", "enhet"],
+            # Literals, not bind parameters: after five executions PostgreSQL may plan the
+            # statement generically, and a parameterised predicate then matches no index.
             index_where=text("status = 'oppet' AND typ = 'barn'"),
         )
     inserted = (await k.session.execute(statement.returning(col(Arende.id)))).scalar_one_or_none()

@@ -8,6 +8,7 @@ from case_api.bevakning import service as bevakning_service
 from case_api.events import service as events
 from case_api.insats import service as insats_service
 from case_api.insats.models import Insats
+from case_api.kontaktfamiljer import service as kontaktfamilj_service
 from case_api.kontext import Kontext
 from case_api.tillstand import krav, tillatna
 from case_api.uppdrag.models import EjVerkstalltRapport, Uppdrag
@@ -84,10 +85,6 @@ async def skicka(k: Kontext, *, arende: Arende, insats: Insats, indata: UppdragI
 async def _krav_kontaktfamilj(k: Kontext, indata: UppdragIn, arende: Arende) -> None:
     """A family not fully investigated cannot receive an uppdrag (seed 004)."""
     if indata.kontaktfamilj_id is None:
-        return
-    try:
-        from case_api.kontaktfamiljer import service as kontaktfamilj_service
-    except ImportError:
         return
     await kontaktfamilj_service.krav_godkand(
         k.session, kontaktfamilj_id=indata.kontaktfamilj_id, enhet=arende.enhet, dag=k.idag()
@@ -183,6 +180,8 @@ async def ej_verkstallt(k: Kontext, *, uppdrag: Uppdrag, indata: EjVerkstalltIn)
             objekt_typ="insats",
             objekt_id=insats.id,
             startdatum=indata.datum,
+            # The utförare reports the resumption, so it sees this bevakning (and row-level
+            # security refuses the utförare a row it could not see).
             utforare=uppdrag.utforare,
         )
     return rapport

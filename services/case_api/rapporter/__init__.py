@@ -1,0 +1,1 @@
+"""Reports for the nämnd and the kvalitetssamordnare, computed from the case data."""

@@ -1,0 +1,70 @@
+"""audit_logg is append-only in the database: grants for the app role, a trigger for everyone."""
+
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from case_api.audit import service as audit_service
+from common.db import make_engine
+from tests.case_api.audit.conftest import audit_rows, caller
+
+CHANGES = [
+    "UPDATE audit_logg SET sub = 'mallory'",
+    "DELETE FROM audit_logg",
+    "TRUNCATE audit_logg",
+    "UPDATE audit_logg SET sub = 'mallory' WHERE false",  # a change that matches nothing
+]
+
+
+async def test_app_role_may_only_select_and_insert(case_conn, case_db) -> None:
+    role = (await case_conn.execute(text("SELECT current_user"))).scalar_one()
+    assert role == case_db.app_role
+    privileges = {
+        p: (
+            await case_conn.execute(text("SELECT has_table_privilege('audit_logg', :p)"), {"p": p})
+        ).scalar_one()
+        for p in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+    }
+    assert privileges == {
+        "SELECT": True,
+        "INSERT": True,
+        "UPDATE": False,
+        "DELETE": False,
+        "TRUNCATE": False,
+        "REFERENCES": False,
+        "TRIGGER": False,
+    }
+
+
+@pytest.mark.parametrize("statement", CHANGES)
+async def test_changes_fail_for_the_app_role(audit_session, case_conn, statement: str) -> None:
+    await audit_service.logga(
+        audit_session,
+        vem=caller(),
+        handling="las",
+        objekt_typ="arende",
+        objekt_id=uuid.uuid4(),
+        person_id=uuid.uuid4(),
+        arende_id=None,
+    )
+    before = await audit_rows(case_conn)
+    savepoint = await case_conn.begin_nested()
+    with pytest.raises(DBAPIError, match="permission denied"):
+        await case_conn.execute(text(statement))
+    await savepoint.rollback()
+    assert await audit_rows(case_conn) == before
+
+
+@pytest.mark.parametrize("statement", CHANGES)
+async def test_the_trigger_refuses_the_owner_too(case_db, statement: str) -> None:
+    engine = make_engine(case_db.owner_url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT current_user"))).scalar_one() == case_db.owner_role
+            with pytest.raises(DBAPIError, match="audit_logg is append-only"):
+                await conn.execute(text(statement))
+            await conn.rollback()
+    finally:
+        await engine.dispose()
