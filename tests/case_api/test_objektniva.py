@@ -252,6 +252,60 @@ async def test_lists_never_show_another_enhets_objects(walk: Walk, token: TokenF
     assert akt2["arende_id"] not in {a["id"] for a in own}
 
 
+async def test_quality_lists_never_show_another_enhets_objects(walk: Walk, token: TokenFactory) -> None:
+    """GET /v1/avvikelser and /v1/kontaktfamiljer: each enhet its own; the kvalitetssamordnare,
+    who acts for every enhet, sees both (so the lists are not empty for want of rows)."""
+    ids = await bou1_case(walk, token)
+    gun = bearer(token("handlaggare", **FOREIGN[Role.handlaggare][0]))
+    avvikelse2 = await walk.client.post(
+        "/v1/avvikelser",
+        json={
+            "typ": "klagomal",
+            "inkommen_fran": "personal",
+            "form": "skriftlig",
+            "enhet": "bou-2",
+            "orsakskategori": "handlaggning",
+            "beskrivning": "b",
+        },
+        headers=gun,
+    )
+    familj2 = await walk.client.post("/v1/kontaktfamiljer", json={"namn": "Familjen Ek"}, headers=gun)
+    assert avvikelse2.status_code == familj2.status_code == 201, (avvikelse2.text, familj2.text)
+
+    async def listed(path: str, role: Role, claims: dict[str, Any]) -> list[str]:
+        response = await walk.client.get(path, headers=bearer(token(role.value, **claims)))
+        assert response.status_code == 200, (path, role, response.text)
+        return [item["id"] for item in response.json()["items"]]
+
+    staff = {"bou-1": OWN, "bou-2": {r: cs[-1] for r, cs in FOREIGN.items()}}
+    mine = {
+        "lista_avvikelser": (
+            "/v1/avvikelser",
+            {"bou-1": ids["avvikelse_id"], "bou-2": avvikelse2.json()["id"]},
+        ),
+        "lista_kontaktfamiljer": (
+            "/v1/kontaktfamiljer",
+            {"bou-1": ids["kontaktfamilj_id"], "bou-2": familj2.json()["id"]},
+        ),
+    }
+    seen = 0
+    for op, (path, by_enhet) in mine.items():
+        for enhet, claims_by_role in staff.items():
+            for role in MATRIX[op] & set(claims_by_role):
+                claims = claims_by_role[role]
+                assert claims["enhet"] == enhet
+                assert await listed(path, role, claims) == [by_enhet[enhet]], (path, role, enhet)
+                seen += 1
+    # The enhetschef of each enhet for avvikelser; four roles of each enhet for kontaktfamiljer.
+    assert seen == 2 * 1 + 2 * 4
+    every = await listed("/v1/avvikelser", Role.kvalitetssamordnare, {"sub": "kim", "enhet": None})
+    assert set(every) == set(mine["lista_avvikelser"][1].values())
+    # Asking for the other enhet's avvikelser by filter is refused, without naming any.
+    chef2 = bearer(token("enhetschef", **FOREIGN[Role.enhetschef][0]))
+    refused = await walk.client.get("/v1/avvikelser", params={"enhet": "bou-1"}, headers=chef2)
+    assert_problem(refused, 403, "enhet-ej-tillaten")
+
+
 RLS_TABLES = ("person", "arende", "aktualisering", "bevakning", "uppdrag")
 
 
