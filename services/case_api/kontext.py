@@ -16,9 +16,10 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from case_api.access_matrix import SYSTEM_SCOPES
 from case_api.dependencies import authorize
 from case_api.settings import Settings
-from common.auth import Principal, Role
+from common.auth import Principal, Role, operation_id
 from common.clock import Clock, ClockDep
 from common.db import SessionDep
 from common.problems import NotFound
@@ -35,7 +36,10 @@ class Scope:
     alla: bool = False
 
     @classmethod
-    def of(cls, principal: Principal) -> "Scope":
+    def of(cls, principal: Principal, *, system_las: bool = False) -> "Scope":
+        """`system_las`: an integration reading with a scope the operation asks for sees every enhet."""
+        if system_las and Role.system in principal.roles and not principal.roles & UNIT_ROLES:
+            return SYSTEM_SCOPE
         enhet = principal.enhet if principal.roles & UNIT_ROLES else None
         utforare = principal.utforare if Role.utforare in principal.roles else None
         return cls(enhet=enhet, utforare=utforare)
@@ -144,7 +148,10 @@ class Kontext:
 async def kontext(
     request: Request, session: SessionDep, vem: Annotated[Principal, Depends(authorize)], clock: ClockDep
 ) -> Kontext:
-    scope = Scope.of(vem)
+    operation = operation_id(request)
+    # Reads only: the system role's rows in the matrix are reads, and this keeps it so.
+    system_las = request.method == "GET" and bool(vem.scopes & SYSTEM_SCOPES.get(operation, frozenset()))
+    scope = Scope.of(vem, system_las=system_las)
     await apply_scope(session, scope)
     return Kontext(
         session=session,

@@ -45,7 +45,9 @@ async def list_arenden(
     cursor: CursorParam = None,
     limit: LimitParam = 50,
 ) -> Sida[ArendeOut]:
-    query = select(Arende).where(col(Arende.enhet) == (k.scope.enhet or ""))
+    query = select(Arende)
+    if not k.scope.alla:
+        query = query.where(col(Arende.enhet) == (k.scope.enhet or ""))
     for column, value in (
         (col(Arende.handlaggare), handlaggare),
         (col(Arende.status), status),
