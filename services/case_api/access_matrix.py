@@ -71,11 +71,6 @@ MATRIX: dict[str, frozenset[Role]] = {
     "replay_dodsbrev": frozenset({Role.system}),
     "list_regler": ALL_ROLES,
     "get_regel": ALL_ROLES,
-    # audit: loggkontroll is the kvalitetssamordnare's alone
-    "verifiera_audit_kedja": frozenset({Role.kvalitetssamordnare}),
-    "sok_audit_logg": frozenset({Role.kvalitetssamordnare}),
-    "rapport_skyddade_personer": frozenset({Role.kvalitetssamordnare}),
-    "rapport_manga_personer": frozenset({Role.kvalitetssamordnare}),
     # avvikelser
     "lista_orsakskategorier": STAFF,
     "registrera_avvikelse": STAFF,
@@ -94,6 +89,14 @@ MATRIX: dict[str, frozenset[Role]] = {
     "avsluta_kontaktfamilj": KONTAKTFAMILJ_DECIDERS,
     # rapporter
     "avvikelse_sammanstallning": AVVIKELSE_HANDLERS,
+    "hamta_registerutdrag": frozenset({Role.kvalitetssamordnare}),
+    "egenkontroll_rapport": AVVIKELSE_HANDLERS,
+    "ivo_ej_verkstallda": AVVIKELSE_HANDLERS,
+    # audit: loggkontroll is the kvalitetssamordnare's alone
+    "verifiera_audit_kedja": frozenset({Role.kvalitetssamordnare}),
+    "sok_audit_logg": frozenset({Role.kvalitetssamordnare}),
+    "rapport_skyddade_personer": frozenset({Role.kvalitetssamordnare}),
+    "rapport_manga_personer": frozenset({Role.kvalitetssamordnare}),
 }
 
 # The scopes a system principal needs for the operations the matrix opens to it (any one of them).

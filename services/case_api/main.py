@@ -8,12 +8,14 @@ from case_api.audit import dependencies as audit_dependencies
 from case_api.audit.router import router as audit_router
 from case_api.avvikelser.router import router as avvikelser_router
 from case_api.bevakning.router import router as bevakning_router
+from case_api.bevakning.sweep import sweep_worker
 from case_api.dependencies import authorize
 from case_api.insats.router import router as insats_router
 from case_api.intake.router import router as intake_router
 from case_api.kontaktfamiljer.router import router as kontaktfamiljer_router
 from case_api.plan.router import router as plan_router
 from case_api.rapporter.router import router as rapporter_router
+from case_api.registerutdrag.router import router as registerutdrag_router
 from case_api.regler.router import router as regler_router
 from case_api.relay.router import router as relay_router
 from case_api.relay.worker import relay_worker
@@ -34,7 +36,7 @@ JWT; errors are RFC 9457 problem+json.
 
 
 # Background workers started with the app (the outbox relay and the deadline sweep join here).
-WORKERS: list[Worker] = [relay_worker]
+WORKERS: list[Worker] = [relay_worker, sweep_worker]
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             avvikelser_router,
             kontaktfamiljer_router,
             rapporter_router,
+            registerutdrag_router,
         ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),

@@ -27,6 +27,9 @@ class Settings(CommonSettings):
     relay_http_timeout_seconds: float = Field(default=10.0, gt=0, alias="RELAY_HTTP_TIMEOUT_SECONDS")
     relay_backoff_base_seconds: float = Field(default=1.0, gt=0, alias="RELAY_BACKOFF_BASE_SECONDS")
     relay_backoff_max_seconds: float = Field(default=600.0, gt=0, alias="RELAY_BACKOFF_MAX_SECONDS")
+    # Deadline sweep (case_api/bevakning/sweep.py).
+    sweep_interval_seconds: float = Field(default=60.0, gt=0, alias="SWEEP_INTERVAL_SECONDS")
+    sweep_batch_size: int = Field(default=100, ge=1, alias="SWEEP_BATCH_SIZE")
     # Rule id -> days before the due date to remind; rules not named keep the table's days.
     bevakning_paminnelser: dict[str, list[int]] = Field(default_factory=dict, alias="BEVAKNING_PAMINNELSER")
     lex_sarah_utredning_dagar: int = Field(default=14, alias="LEX_SARAH_UTREDNING_DAGAR")

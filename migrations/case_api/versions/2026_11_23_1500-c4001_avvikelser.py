@@ -1,7 +1,7 @@
 """Avvikelser: lex Sarah, other deviations and risks, synpunkter and klagomal.
 
 Revision ID: c4001
-Revises: c1001
+Revises: c3001
 Create Date: 2026-11-23 15:00:00
 """
 

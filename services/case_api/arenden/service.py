@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import and_, select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col
 
@@ -51,7 +51,9 @@ async def oppna_eller_hamta(
     if typ == "barn":
         statement = statement.on_conflict_do_nothing(
             index_elements=["person_id", "enhet"],
-            index_where=and_(col(Arende.status) == "oppet", col(Arende.typ) == "barn"),
+            # Literals, not bind parameters: after five executions PostgreSQL may plan the
+            # statement generically, and a parameterised predicate then matches no index.
+            index_where=text("status = 'oppet' AND typ = 'barn'"),
         )
     inserted = (await k.session.execute(statement.returning(col(Arende.id)))).scalar_one_or_none()
     query = select(Arende).where(

@@ -135,3 +135,8 @@ async def distinct_persons_per_user(
     if handling is not None:
         query = query.where(c.handling == handling)
     return (await session.execute(query)).all()
+
+
+async def for_person(session: AsyncSession, *, person_id: uuid.UUID) -> Sequence[Row[Any]]:
+    query = select(_table).where(_table.c.person_id == person_id).order_by(_table.c.id)
+    return (await session.execute(query)).all()

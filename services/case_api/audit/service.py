@@ -61,8 +61,9 @@ async def logga(
     arende_id: uuid.UUID | None,
     skal: str | None = None,
     utfall: str = "tillaten",
+    nu: datetime | None = None,
 ) -> None:
-    """Record one access in the caller's transaction."""
+    """Record one access in the caller's transaction. `nu` defaults to the session's clock."""
     await _append(
         session,
         vem=vem,
@@ -71,6 +72,7 @@ async def logga(
         rader=[(objekt_id, person_id, arende_id)],
         skal=skal,
         utfall=utfall,
+        nu=nu,
     )
 
 
@@ -82,10 +84,18 @@ async def logga_manga(
     objekt_typ: str,
     rader: Sequence[Rad],
     skal: str | None = None,
+    nu: datetime | None = None,
 ) -> None:
     """Record a list or search result: one row per (objekt_id, person_id, arende_id)."""
     await _append(
-        session, vem=vem, handling=handling, objekt_typ=objekt_typ, rader=rader, skal=skal, utfall="tillaten"
+        session,
+        vem=vem,
+        handling=handling,
+        objekt_typ=objekt_typ,
+        rader=rader,
+        skal=skal,
+        utfall="tillaten",
+        nu=nu,
     )
 
 
@@ -98,6 +108,7 @@ async def _append(
     rader: Sequence[Rad],
     skal: str | None,
     utfall: str,
+    nu: datetime | None,
 ) -> None:
     if utfall not in UTFALL:
         raise ValueError(f"utfall must be one of {UTFALL}, not {utfall!r}")
@@ -106,7 +117,7 @@ async def _append(
     if not rader:
         return
     common: dict[str, Any] = {
-        "at": _clock(session)(),
+        "at": nu or _clock(session)(),
         "sub": vem.sub,
         "roller": sorted(role.value for role in vem.roles),
         "enhet": vem.enhet,
@@ -165,6 +176,12 @@ async def verifiera(session: AsyncSession, *, vem: Principal, batch: int = VERIF
         arende_id=None,
     )
     return result
+
+
+async def atkomster_till_person(session: AsyncSession, *, person_id: uuid.UUID) -> list[LoggPost]:
+    """Every audit row about one person, oldest first (for the registerutdrag)."""
+    rows = await audit_repository.for_person(session, person_id=person_id)
+    return [LoggPost.model_validate(row._mapping) for row in rows]
 
 
 def encode_cursor(before_id: int) -> str:

@@ -178,6 +178,9 @@ async def ej_verkstallt(k: Kontext, *, uppdrag: Uppdrag, indata: EjVerkstalltIn)
             objekt_typ="insats",
             objekt_id=insats.id,
             startdatum=indata.datum,
+            # The utförare reports the resumption, so it sees this bevakning (and row-level
+            # security refuses the utförare a row it could not see).
+            utforare=uppdrag.utforare,
         )
     return rapport
 

@@ -193,11 +193,11 @@ async def test_skyddade_personer(committed_engine, owner_engine, committed_clien
     from sqlalchemy.ext.asyncio import AsyncSession
 
     skyddad, vanlig = uuid.uuid4(), uuid.uuid4()
-    async with owner_engine.begin() as conn:
+    async with owner_engine.begin() as conn:  # the owner is not bound by row-level security
         await conn.execute(
             text(
                 "INSERT INTO person (id, identitet_typ, skyddad_identitet, kontakt, skapad_av_enhet, created_at) "
-                "VALUES (:s, 'okand', true, '{}', 'bou-1', now()), (:v, 'okand', false, '{}', 'bou-1', now())"
+                "VALUES (:s, 'okand', true, '{}', 'bou-9', now()), (:v, 'okand', false, '{}', 'bou-9', now())"
             ),
             {"s": skyddad, "v": vanlig},
         )

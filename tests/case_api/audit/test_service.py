@@ -157,3 +157,21 @@ async def test_append_refuses_repeatable_read(committed_engine) -> None:
                 )
     async with committed_engine.connect() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM audit_logg"))).scalar_one() == 0
+
+
+async def test_an_explicit_nu_wins_over_the_session_clock(audit_session) -> None:
+    later = T0.replace(year=2027)
+    await audit_service.logga(
+        audit_session,
+        vem=caller(),
+        handling="las",
+        objekt_typ="arende",
+        objekt_id=None,
+        person_id=None,
+        arende_id=None,
+        nu=later,
+    )
+    await audit_service.logga_manga(
+        audit_session, vem=caller(), handling="sok", objekt_typ="arende", rader=[(None, None, None)], nu=later
+    )
+    assert [row.at for row in await audit_rows(audit_session)] == [later, later]
