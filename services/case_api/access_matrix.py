@@ -65,6 +65,9 @@ MATRIX: dict[str, frozenset[Role]] = {
     "record_uppfoljning": UTFORARE | CASE_WORKERS,
     "list_uppfoljningar": UPPDRAG_READERS,
     "list_bevakningar": UPPDRAG_READERS | SYSTEM,
+    # Personer: masked per caller; an enhetschef grants access to a protected person (issue 5).
+    "get_person": UNIT_READERS,
+    "grant_behorighet": frozenset({Role.enhetschef}),
     # Outbox relay operator view: integration operators hold `system`; case workers do not.
     "utkorg_status": frozenset({Role.system}),
     "list_dodsbrev": frozenset({Role.system}),

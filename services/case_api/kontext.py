@@ -95,6 +95,28 @@ class Kontext:
         """
         await self._logga(handling or self.handling, objekt_typ, [objekt], per_person=False)
 
+    async def logga_rad(
+        self,
+        objekt_typ: str,
+        *,
+        objekt_id: uuid.UUID,
+        person_id: uuid.UUID,
+        arende_id: uuid.UUID,
+    ) -> None:
+        """As logga, for an object that names its person and ärende only through the caller."""
+        from case_api.audit import service as audit_service
+
+        await audit_service.logga(
+            self.session,
+            vem=self.vem,
+            handling=self.handling,
+            objekt_typ=objekt_typ,
+            objekt_id=objekt_id,
+            person_id=person_id,
+            arende_id=arende_id,
+            skal=SKAL_ARENDE,
+        )
+
     async def logga_lista(self, objekt_typ: str, objekt: Sequence[Any]) -> None:
         """Audit a list or search: one row per person (and ärende) the page returns."""
         await self._logga("sok", objekt_typ, objekt, per_person=True)
