@@ -100,6 +100,10 @@ MATRIX: dict[str, frozenset[Role]] = {
     "sok_audit_logg": frozenset({Role.kvalitetssamordnare}),
     "rapport_skyddade_personer": frozenset({Role.kvalitetssamordnare}),
     "rapport_manga_personer": frozenset({Role.kvalitetssamordnare}),
+    # samtycke: recorded and withdrawn by the handläggare, read by the enhet
+    "register_samtycke": CASE_WORKERS,
+    "list_samtycken": UNIT_READERS,
+    "withdraw_samtycke": CASE_WORKERS,
 }
 
 # The scopes a system principal needs for the operations the matrix opens to it (any one of them).

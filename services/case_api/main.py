@@ -20,6 +20,7 @@ from case_api.registerutdrag.router import router as registerutdrag_router
 from case_api.regler.router import router as regler_router
 from case_api.relay.router import router as relay_router
 from case_api.relay.worker import relay_worker
+from case_api.samtycke.router import router as samtycke_router
 from case_api.settings import Settings, get_settings
 from case_api.uppdrag.router import router as uppdrag_router
 from case_api.uppfoljning.router import router as uppfoljning_router
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             kontaktfamiljer_router,
             rapporter_router,
             registerutdrag_router,
+            samtycke_router,
         ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),

@@ -44,6 +44,15 @@ class Settings(CommonSettings):
             raise ValueError(f"BEVAKNING_PAMINNELSER names unknown rules: {exc.args[0]}") from None
         return self
 
+    @model_validator(mode="after")
+    def _relay_lease_outlives_request(self) -> Self:
+        # A request still running when its lease ends invites a second relay to send the same
+        # event again: harmless (the inbox absorbs it, and order holds because the ärende's
+        # next event waits for an acknowledgement), but every slow request would cost a repeat.
+        if self.relay_http_timeout_seconds >= self.relay_lease_seconds:
+            raise ValueError("RELAY_HTTP_TIMEOUT_SECONDS must be shorter than RELAY_LEASE_SECONDS")
+        return self
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -141,11 +141,19 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-async def _record_refusal(request: Request, status: int, slug: str) -> JSONResponse | None:
-    """Run the refusal hook; a refusal that cannot be recorded fails as a 500 of its own."""
+async def _record_refusal(
+    request: Request, status: int, slug: str, exc: ProblemError | None = None
+) -> JSONResponse | None:
+    """Run the refusal hook; a refusal that cannot be recorded fails as a 500 of its own.
+
+    Other problems opt in with `audit_refusal = True` (a samtycke missing); the hook finds
+    the problem itself on request.state.refused_problem.
+    """
     hook: RefusalHook | None = getattr(request.app.state, "audit_refusal", None)
-    if hook is None or status not in AUDITED_REFUSALS or not request.url.path.startswith("/v1/"):
+    audited = status in AUDITED_REFUSALS or getattr(exc, "audit_refusal", False)
+    if hook is None or not audited or not request.url.path.startswith("/v1/"):
         return None
+    request.state.refused_problem = exc
     try:
         await hook(request, status, slug)
     except Exception as exc:
@@ -155,7 +163,7 @@ async def _record_refusal(request: Request, status: int, slug: str) -> JSONRespo
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    failed = await _record_refusal(request, exc.status, exc.slug)
+    failed = await _record_refusal(request, exc.status, exc.slug, exc)
     if failed is not None:
         return failed
     return problem_response(

@@ -441,3 +441,11 @@ async def test_a_repeat_after_a_crash_is_absorbed_by_the_real_notifier(
     finally:
         await engine.dispose()
         await inbox.dispose()
+
+
+def test_a_request_timeout_as_long_as_the_lease_is_refused() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="RELAY_HTTP_TIMEOUT_SECONDS"):
+        Settings(RELAY_LEASE_SECONDS=10, RELAY_HTTP_TIMEOUT_SECONDS=10)
+    assert Settings(RELAY_LEASE_SECONDS=10, RELAY_HTTP_TIMEOUT_SECONDS=5).relay_lease_seconds == 10

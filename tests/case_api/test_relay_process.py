@@ -89,6 +89,7 @@ async def test_sigkilled_relay_loses_nothing_and_keeps_order(
                 "DATABASE_URL": committed_case_db.app_url,
                 "NOTIFIER_URL": notifier_url,
                 "RELAY_LEASE_SECONDS": "2",
+                "RELAY_HTTP_TIMEOUT_SECONDS": "1.5",
                 "RELAY_POLL_SECONDS": "0.5",
                 "RELAY_BATCH_SIZE": "5",
                 "RELAY_BACKOFF_BASE_SECONDS": "0.05",

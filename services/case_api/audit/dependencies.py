@@ -64,6 +64,8 @@ async def logga_nekad(request: Request, status: int, slug: str) -> None:
     route = request.scope.get("route")
     template = str(getattr(route, "path", request.url.path))
     objekt_id, person_id, arende_id = refused_ids(template, dict(request.path_params))
+    # A problem may name the person it was refused for (a missing samtycke).
+    person_id = getattr(getattr(request.state, "refused_problem", None), "audit_person_id", None) or person_id
     factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
     async with factory() as session, session.begin():
         session.info["clock"] = request_clock(request)

@@ -19,7 +19,7 @@ from case_api.rapporter.repository import VerkstallighetRow
 from case_api.rapporter.schemas import Individrapport, IvoRapport, PeriodRead, StatistikRad
 from common.auth import Principal
 
-KVARTAL = re.compile(r"^(\d{4})-Q([1-4])$")
+KVARTAL = re.compile(r"^((?:19|20)\d{2})-Q([1-4])$")
 
 
 def kvartal(text: str) -> Period:

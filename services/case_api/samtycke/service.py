@@ -1,0 +1,120 @@
+"""Samtycke: recorded per person and enhet, withdrawn by a command, and required (krav) before
+data crosses a boundary that needs it (an uppdrag to an external utförare, SIP)."""
+
+import uuid
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from case_api.audit import service as audit_service
+from case_api.kontext import Kontext
+from case_api.laddning import hamta_for_andring
+from case_api.personer import service as person_service
+from case_api.personer.models import Person, Samtycke
+from case_api.personer.schemas import SamtyckeIn
+from case_api.samtycke import repository as samtycke_repository
+from case_api.samtycke.exceptions import BarnetUnder15, SamtyckeAterkallat, SamtyckeSaknas
+from common.problems import NotFound
+
+BARNETS_ALDER = 15
+
+
+def _alder(fodd: date, dag: date) -> int:
+    return dag.year - fodd.year - ((dag.month, dag.day) < (fodd.month, fodd.day))
+
+
+def _minst_15(fodd: date | None, dag: date) -> bool:
+    return fodd is not None and _alder(fodd, dag) >= BARNETS_ALDER
+
+
+async def _person(k: Kontext, person_id: uuid.UUID) -> Person:
+    # Row-level security: a person the caller's enhet has no ärende with is not there.
+    person = await k.session.get(Person, person_id)
+    if person is None or k.scope.enhet is None:
+        raise NotFound("No person with that id.")
+    return person
+
+
+async def registrera(k: Kontext, *, person_id: uuid.UUID, indata: SamtyckeIn) -> Samtycke:
+    person = await _person(k, person_id)
+    # From 15 the child's own samtycke counts (seed 001, barnets delaktighet).
+    if indata.givet_av == "barnet" and not _minst_15(person.fodelsedatum, indata.giltigt_fran):
+        raise BarnetUnder15(
+            "The child must be 15 on giltigt_fran (and the birth date known) to give samtycke.",
+            errors=[
+                {
+                    "field": "givet_av",
+                    "message": "the child is under 15 or of unknown age",
+                    "code": "barnet-under-15",
+                }
+            ],
+        )
+    assert k.scope.enhet is not None
+    samtycke = await person_service.registrera_samtycke(
+        k, person_id=person_id, enhet=k.scope.enhet, indata=indata
+    )
+    await audit_service.logga(
+        k.session,
+        vem=k.vem,
+        handling="skapa",
+        objekt_typ="samtycke",
+        objekt_id=samtycke.id,
+        person_id=person_id,
+        arende_id=None,
+        nu=k.nu(),
+    )
+    return samtycke
+
+
+async def lista(k: Kontext, *, person_id: uuid.UUID) -> list[Samtycke]:
+    await _person(k, person_id)
+    samtycken = list(await samtycke_repository.for_person(k.session, person_id=person_id))
+    await audit_service.logga(
+        k.session,
+        vem=k.vem,
+        handling="las",
+        objekt_typ="samtycke",
+        objekt_id=None,
+        person_id=person_id,
+        arende_id=None,
+        nu=k.nu(),
+    )
+    return samtycken
+
+
+async def aterkalla(k: Kontext, *, samtycke_id: uuid.UUID, if_match: str | None) -> Samtycke:
+    samtycke = await hamta_for_andring(k, Samtycke, samtycke_id, objekt="samtycke", if_match=if_match)
+    if samtycke.aterkallat_at is not None:
+        raise SamtyckeAterkallat(
+            "This samtycke was withdrawn before.", aterkallat_at=samtycke.aterkallat_at.isoformat()
+        )
+    samtycke.aterkallat_at = k.nu()
+    samtycke.version += 1
+    await k.session.flush()
+    await audit_service.logga(
+        k.session,
+        vem=k.vem,
+        handling="andra",
+        objekt_typ="samtycke",
+        objekt_id=samtycke.id,
+        person_id=samtycke.person_id,
+        arende_id=None,
+        nu=k.nu(),
+    )
+    return samtycke
+
+
+async def krav(session: AsyncSession, person_id: uuid.UUID, omfattning: str, dag: date) -> Samtycke:
+    """The samtycke in force on `dag` that covers `omfattning`, or a 409 samtycke-saknas.
+
+    The refusal is audited (a `nekad` row in its own transaction) by the refusal hook.
+    """
+    samtycke = await samtycke_repository.i_kraft(session, person_id=person_id, omfattning=omfattning, dag=dag)
+    if samtycke is None:
+        raise SamtyckeSaknas(
+            f"No samtycke in force on {dag.isoformat()} covers {omfattning!r}.",
+            person_id=person_id,
+            omfattning=omfattning,
+            dag=dag.isoformat(),
+        )
+    return samtycke
