@@ -103,6 +103,13 @@ async def test_authorisation_runs_before_body_validation(
     # A caller who may register gets the validation error for the same body.
     allowed = _role_token(token, Role.handlaggare)
     assert_problem(await _call(case_client, "POST", "/v1/aktualiseringar", allowed, json={}), 422)
+    # Only a body that is not JSON at all is refused first, while it is read: 400, nothing learned.
+    malformed = await case_client.post(
+        "/v1/aktualiseringar",
+        content=b"{not json",
+        headers=bearer(utforare) | {"Content-Type": "application/json"},
+    )
+    assert_problem(malformed, 400)
     # Path and query validation also come after: a malformed id is still a 403 for the wrong role.
     assert_problem(await _call(case_client, "GET", "/v1/arenden/not-a-uuid", utforare), 403)
     assert_problem(
