@@ -2,6 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
+from case_api.arenden.models import Arende
 from case_api.intake import service
 from case_api.intake.models import Aktualisering
 from case_api.intake.schemas import (
@@ -24,10 +25,12 @@ router = APIRouter(prefix="/v1/aktualiseringar", tags=["aktualiseringar"])
 
 async def ut(k: Kontext, akt: Aktualisering) -> AktualiseringOut:
     skydd, forhand = await service.bedomningar(k, akt)
+    arende = await k.session.get(Arende, akt.arende_id)
+    oppet = arende is not None and arende.status == "oppet"
     return AktualiseringOut.model_validate(
         {
             **akt.model_dump(),
-            "tillatna_kommandon": tillatna("aktualisering", akt.status),
+            "tillatna_kommandon": tillatna("aktualisering", akt.status) if oppet else [],
             "skyddsbedomning": SkyddsbedomningOut.model_validate(skydd) if skydd else None,
             "forhandsbedomning": ForhandsbedomningOut.model_validate(forhand) if forhand else None,
         }

@@ -11,7 +11,7 @@ from case_api.insats.models import Insats
 from case_api.kontaktfamiljer import service as kontaktfamilj_service
 from case_api.kontext import Kontext
 from case_api.samtycke import service as samtycke_service
-from case_api.tillstand import krav
+from case_api.tillstand import krav, tillatna
 from case_api.uppdrag.models import EjVerkstalltRapport, Uppdrag
 from case_api.uppdrag.schemas import (
     EjVerkstalltIn,
@@ -48,7 +48,11 @@ def _invalid(field: str, message: str, code: str = "invalid") -> UnprocessableCo
 async def skicka(k: Kontext, *, arende: Arende, insats: Insats, indata: UppdragIn) -> Uppdrag:
     krav("insats", insats.status, "uppdrag")
     if await insats_service.aktiva_uppdrag(k, insats.id):
-        raise UppdragRedanAktivt("End or wait for the current uppdrag before sending another.")
+        raise UppdragRedanAktivt(
+            "End or wait for the current uppdrag before sending another.",
+            tillstand=insats.status,
+            tillatna_kommandon=[c for c in tillatna("insats", insats.status) if c != "uppdrag"],
+        )
     if insats.insatstyp == "kontaktfamilj" and indata.kontaktfamilj_id is None:
         raise _invalid("kontaktfamilj_id", "an uppdrag for kontaktfamilj names the family", "required")
     await _krav_kontaktfamilj(k, indata, arende)
@@ -111,9 +115,7 @@ async def motta(k: Kontext, *, uppdrag: Uppdrag, indata: MottagandeIn) -> Uppdra
     uppdrag.avbojt_orsak = None if indata.accepterat else indata.orsak
     uppdrag.version += 1
     if not indata.accepterat:
-        await bevakning_service.satt_utforare(
-            k, objekt_id=uppdrag.insats_id, typ="verkstallighet", utforare=None
-        )
+        await bevakning_service.slapp_utforare(k, objekt_id=uppdrag.insats_id, typ="verkstallighet")
     kind = "uppdrag.mottaget" if indata.accepterat else "uppdrag.avbojt"
     await events.emit(
         k.session, type=kind, arende_id=uppdrag.arende_id, data=event_data(uppdrag), occurred_at=k.nu()
@@ -242,6 +244,8 @@ async def rapportera_ej_verkstallt(
 
 async def forandrade_behov(k: Kontext, *, uppdrag: Uppdrag, indata: ForandradeBehovIn) -> object:
     uppdrag.status = krav("uppdrag", uppdrag.status, "forandrade_behov")
+    # A new version, so a repeated report with the same If-Match is refused (412), not doubled.
+    uppdrag.version += 1
     insats = await insats_service.las_insats(k, uppdrag.insats_id)
     omprovning = await insats_service.oppna_omprovning(
         k, insats=insats, anledning="forandrade_behov", beskrivning=indata.beskrivning
