@@ -59,6 +59,8 @@ async def test_demo_loads_the_children_once(
         "DATA_DIR": str(test_data_dir),
         "CASE_API_RUN_WORKERS": "false",
         "LOG_LEVEL": "WARNING",
+        # The demo's öppenvård belongs to the nämnd, as in make run's embedded stack.
+        "INTERNA_UTFORARE": "ov-1",
     }
     idag = datum.lokal_dag(datetime.now(UTC))
     with running_service("case_api.main:create_app", env) as base:

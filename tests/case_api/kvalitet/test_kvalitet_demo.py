@@ -16,6 +16,8 @@ def test_demo_prints_the_three_reports(committed_case_db, test_data_dir) -> None
         "DATA_DIR": str(test_data_dir),
         "CASE_API_RUN_WORKERS": "false",
         "LOG_LEVEL": "WARNING",
+        # The demo's öppenvård belongs to the nämnd, as in make run's embedded stack.
+        "INTERNA_UTFORARE": "ov-1",
     }
     with running_service("case_api.main:create_app", env) as base:
         result = subprocess.run(
