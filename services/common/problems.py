@@ -104,6 +104,11 @@ class PreconditionRequired(ProblemError):
 class UnprocessableContent(ProblemError):
     status, slug, title = 422, "validation-error", "The request is not valid"
 
+    @classmethod
+    def field(cls, field: str, message: str, code: str = "invalid") -> "UnprocessableContent":
+        """A business-rule 422 that names its field, shaped like the schema validation errors."""
+        return cls(f"{field}: {message}.", errors=[{"field": field, "message": message, "code": code}])
+
 
 # Called for a 403 or 404 on a /v1 path, after the request's transaction has rolled back, so
 # the service can record the refusal in a transaction of its own (case_api: the audit log).

@@ -35,20 +35,16 @@ def event_data(i: Insats) -> dict[str, object]:
     }
 
 
-def _invalid(field: str, message: str, code: str = "invalid") -> UnprocessableContent:
-    return UnprocessableContent(
-        f"{field}: {message}.", errors=[{"field": field, "message": message, "code": code}]
-    )
-
-
 async def besluta(k: Kontext, *, arende: Arende, indata: BeslutIn) -> tuple[Beslut, Insats | None]:
     krav("arende", arende.status, "andring")
     if indata.beslutsdatum > k.idag():
-        raise _invalid("beslutsdatum", "lies in the future", "future")
+        raise UnprocessableContent.field("beslutsdatum", "lies in the future", "future")
     if indata.utredning_id is not None:
         utredning = await k.session.get(Utredning, indata.utredning_id)
         if utredning is None or utredning.arende_id != arende.id:
-            raise _invalid("utredning_id", "no utredning of this ärende has that id", "unknown")
+            raise UnprocessableContent.field(
+                "utredning_id", "no utredning of this ärende has that id", "unknown"
+            )
     beslut = Beslut(
         arende_id=arende.id,
         enhet=arende.enhet,
@@ -111,7 +107,9 @@ async def starta_service(k: Kontext, *, indata: ServiceinsatsIn) -> Insats:
 
         raise AnnanEnhet(f"You may register only for your own enhet ({k.scope.enhet}).")
     if indata.samtycke.giltigt_fran > indata.startdatum:
-        raise _invalid("samtycke.giltigt_fran", "the samtycke must be in force when the service starts")
+        raise UnprocessableContent.field(
+            "samtycke.giltigt_fran", "the samtycke must be in force when the service starts"
+        )
     person_id = await person_service.hitta_eller_skapa(k, barn=indata.barn)
     arende, _ = await arende_service.oppna_eller_hamta(
         k, person_id=person_id, enhet=indata.enhet, typ="service"

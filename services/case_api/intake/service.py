@@ -39,17 +39,11 @@ def event_data(a: Aktualisering) -> dict[str, object]:
     }
 
 
-def _validation(field: str, message: str, code: str) -> UnprocessableContent:
-    return UnprocessableContent(
-        f"{field}: {message}.", errors=[{"field": field, "message": message, "code": code}]
-    )
-
-
 async def registrera(k: Kontext, *, indata: AktualiseringIn) -> Aktualisering:
     if not k.scope.ser(enhet=indata.enhet):
         raise AnnanEnhet(f"You may register only for your own enhet ({k.scope.enhet}).")
     if indata.inkom > k.nu():
-        raise _validation("inkom", "lies in the future", "future")
+        raise UnprocessableContent.field("inkom", "lies in the future", "future")
     person_id = await person_service.hitta_eller_skapa(k, barn=indata.barn)
     arende, _ = await arende_service.oppna_eller_hamta(k, person_id=person_id, enhet=indata.enhet)
     inkom_dag = datum.lokal_dag(indata.inkom)
@@ -127,9 +121,9 @@ async def skyddsbedom(k: Kontext, *, akt: Aktualisering, indata: Skyddsbedomning
     next_state = krav("aktualisering", akt.status, "skyddsbedomning")
     await _krav_oppet_arende(k, akt)
     if indata.bedomd_at < akt.inkom:
-        raise _validation("bedomd_at", "is before the anmälan came in", "too_early")
+        raise UnprocessableContent.field("bedomd_at", "is before the anmälan came in", "too_early")
     if indata.bedomd_at > k.nu():
-        raise _validation("bedomd_at", "lies in the future", "future")
+        raise UnprocessableContent.field("bedomd_at", "lies in the future", "future")
     bedomning = Skyddsbedomning(
         aktualisering_id=akt.id,
         arende_id=akt.arende_id,
@@ -168,12 +162,12 @@ async def forhandsbedom(k: Kontext, *, akt: Aktualisering, indata: Forhandsbedom
     next_state = krav("aktualisering", akt.status, "forhandsbedomning", target)
     await _krav_oppet_arende(k, akt)
     if indata.beslutsdatum < akt.inkom_dag:
-        raise _validation("beslutsdatum", "is before the aktualisering came in", "too_early")
+        raise UnprocessableContent.field("beslutsdatum", "is before the aktualisering came in", "too_early")
     if indata.beslutsdatum > k.idag():
-        raise _validation("beslutsdatum", "lies in the future", "future")
+        raise UnprocessableContent.field("beslutsdatum", "lies in the future", "future")
     due = await _forfallodatum(k, akt, "forhandsbedomning")
     if due is not None and indata.beslutsdatum > due and indata.synnerliga_skal is None:
-        raise _validation(
+        raise UnprocessableContent.field(
             "synnerliga_skal", f"decided after the limit ({due}): state the synnerliga skäl", "required"
         )
     bedomning = Forhandsbedomning(

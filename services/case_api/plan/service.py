@@ -35,18 +35,12 @@ def event_data(p: Genomforandeplan) -> dict[str, object]:
     }
 
 
-def _invalid(field: str, message: str, code: str = "invalid") -> UnprocessableContent:
-    return UnprocessableContent(
-        f"{field}: {message}.", errors=[{"field": field, "message": message, "code": code}]
-    )
-
-
 async def upratta(k: Kontext, *, uppdrag: Uppdrag, indata: GenomforandeplanIn) -> Genomforandeplan:
     uppdrag.status = krav("uppdrag", uppdrag.status, "genomforandeplan")
     insats = await k.session.get(Insats, uppdrag.insats_id)
     assert insats is not None
     if insats.insatstyp == "kontaktfamilj" and not any(d.roll == "kontaktfamilj" for d in indata.deltagare):
-        raise _invalid(
+        raise UnprocessableContent.field(
             "deltagare", "a kontaktfamilj plan is made with the family: add the kontaktfamilj", "required"
         )
     previous = await senaste(k, uppdrag.id)
@@ -96,11 +90,15 @@ async def faststall(k: Kontext, *, plan: Genomforandeplan, indata: Faststallande
     # A draft left when the insats ended (its uppdrag closed) is not established afterwards.
     krav("uppdrag", uppdrag.status, "genomforandeplan")
     if uppdrag.verkstallighetsdatum and indata.faststalld_datum < uppdrag.verkstallighetsdatum:
-        raise _invalid("faststalld_datum", "is before the verkställighetsdatum", "too_early")
+        raise UnprocessableContent.field(
+            "faststalld_datum", "is before the verkställighetsdatum", "too_early"
+        )
     if indata.faststalld_datum > k.idag():
-        raise _invalid("faststalld_datum", "lies in the future", "future")
+        raise UnprocessableContent.field("faststalld_datum", "lies in the future", "future")
     if indata.kopia_lamnad_datum < indata.faststalld_datum:
-        raise _invalid("kopia_lamnad_datum", "is before the plan was established", "too_early")
+        raise UnprocessableContent.field(
+            "kopia_lamnad_datum", "is before the plan was established", "too_early"
+        )
     plan.status = next_state
     plan.faststalld_datum = indata.faststalld_datum
     plan.undertecknad_av = list(indata.undertecknad_av)

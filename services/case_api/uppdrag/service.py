@@ -39,12 +39,6 @@ def event_data(u: Uppdrag) -> dict[str, object]:
     }
 
 
-def _invalid(field: str, message: str, code: str = "invalid") -> UnprocessableContent:
-    return UnprocessableContent(
-        f"{field}: {message}.", errors=[{"field": field, "message": message, "code": code}]
-    )
-
-
 async def skicka(k: Kontext, *, arende: Arende, insats: Insats, indata: UppdragIn) -> Uppdrag:
     krav("insats", insats.status, "uppdrag")
     if await insats_service.aktiva_uppdrag(k, insats.id):
@@ -54,7 +48,9 @@ async def skicka(k: Kontext, *, arende: Arende, insats: Insats, indata: UppdragI
             tillatna_kommandon=[c for c in tillatna("insats", insats.status) if c != "uppdrag"],
         )
     if insats.insatstyp == "kontaktfamilj" and indata.kontaktfamilj_id is None:
-        raise _invalid("kontaktfamilj_id", "an uppdrag for kontaktfamilj names the family", "required")
+        raise UnprocessableContent.field(
+            "kontaktfamilj_id", "an uppdrag for kontaktfamilj names the family", "required"
+        )
     await _krav_kontaktfamilj(k, indata, arende)
     await _krav_samtycke(k, indata, arende)
     uppdrag = Uppdrag(
@@ -130,9 +126,9 @@ async def verkstall(k: Kontext, *, uppdrag: Uppdrag, indata: VerkstallighetIn) -
     new_insats_state = krav("insats", insats.status, "verkstallighet")
     start = insats.avbrott_datum if resumed else insats.beslutsdatum
     if start is not None and indata.verkstallighetsdatum < start:
-        raise _invalid("verkstallighetsdatum", f"is before {start}", "too_early")
+        raise UnprocessableContent.field("verkstallighetsdatum", f"is before {start}", "too_early")
     if indata.verkstallighetsdatum > k.idag():
-        raise _invalid("verkstallighetsdatum", "lies in the future", "future")
+        raise UnprocessableContent.field("verkstallighetsdatum", "lies in the future", "future")
     insats.status = new_insats_state
     if not resumed:
         uppdrag.verkstallighetsdatum = indata.verkstallighetsdatum
@@ -173,7 +169,7 @@ async def ej_verkstallt(k: Kontext, *, uppdrag: Uppdrag, indata: EjVerkstalltIn)
     uppdrag.status = krav("uppdrag", uppdrag.status, "ej_verkstallt")
     insats.status = krav("insats", insats.status, "avbrott" if interrupted else "ej_verkstallt")
     if indata.datum > k.idag():
-        raise _invalid("datum", "lies in the future", "future")
+        raise UnprocessableContent.field("datum", "lies in the future", "future")
     uppdrag.version += 1
     insats.version += 1
     rapport = await rapportera_ej_verkstallt(

@@ -15,10 +15,7 @@ from common.problems import UnprocessableContent
 async def dokumentera(k: Kontext, *, uppdrag: Uppdrag, indata: UppfoljningIn) -> Uppfoljning:
     uppdrag.status = krav("uppdrag", uppdrag.status, "uppfoljning")
     if indata.datum > k.idag():
-        raise UnprocessableContent(
-            "datum lies in the future.",
-            errors=[{"field": "datum", "message": "lies in the future", "code": "future"}],
-        )
+        raise UnprocessableContent.field("datum", "lies in the future", "future")
     uppfoljning = Uppfoljning(
         uppdrag_id=uppdrag.id,
         arende_id=uppdrag.arende_id,

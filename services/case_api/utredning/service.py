@@ -113,16 +113,7 @@ async def anslut_vantande(
 async def forlang(k: Kontext, *, utredning: Utredning, indata: ForlangningIn) -> UtredningForlangning:
     utredning.status = krav("utredning", utredning.status, "forlangning")
     if indata.ny_slutdatum <= utredning.slutdatum:
-        raise UnprocessableContent(
-            "ny_slutdatum must be after the current end date.",
-            errors=[
-                {
-                    "field": "ny_slutdatum",
-                    "message": f"must be after {utredning.slutdatum}",
-                    "code": "too_early",
-                }
-            ],
-        )
+        raise UnprocessableContent.field("ny_slutdatum", f"must be after {utredning.slutdatum}", "too_early")
     forlangning = UtredningForlangning(
         utredning_id=utredning.id,
         arende_id=utredning.arende_id,
@@ -155,10 +146,7 @@ async def forlang(k: Kontext, *, utredning: Utredning, indata: ForlangningIn) ->
 async def avsluta(k: Kontext, *, utredning: Utredning, indata: UtredningAvslutIn) -> Utredning:
     utredning.status = krav("utredning", utredning.status, "avslut")
     if indata.avslutad_datum < utredning.startdatum:
-        raise UnprocessableContent(
-            "avslutad_datum is before the utredning started.",
-            errors=[{"field": "avslutad_datum", "message": "before startdatum", "code": "too_early"}],
-        )
+        raise UnprocessableContent.field("avslutad_datum", "before startdatum", "too_early")
     utredning.resultat = indata.resultat
     utredning.avslutad_datum = indata.avslutad_datum
     utredning.version += 1
