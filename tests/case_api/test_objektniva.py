@@ -76,6 +76,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "registrera_avtal": {"fran": DAG, "till": "2027-03-09"},
     "avsluta_kontaktfamilj": {"orsak": "o"},
     "register_samtycke": SAMTYCKE,
+    "grant_behorighet": {"sub": "anna", "skal": "Handlägger barnets ärende."},
 }
 # Another enhet's staff, and another organisation's utförare: external (no enhet), and the
 # in-house team of another enhet (kontaktfamiljer belong to an enhet, uppdrag to an utförare).
@@ -104,7 +105,12 @@ async def bou1_case(walk: Walk, token: TokenFactory) -> dict[str, str]:
     arende = (await walk.get("handlaggare", f"/v1/arenden/{akt['arende_id']}")).json()
     plan = await s.plan(up["id"])
     anna = bearer(token("handlaggare", **OWN[Role.handlaggare]))
-    person_id = arende["barn"]["id"]
+    # The person behind personer/{person_id}: a second bou-1 child, with skyddad identitet, so
+    # that granting access to them (behorigheter) is a command that can succeed.
+    skyddad = await s.aktualisering(barn={"personnummer": "191212121212", "skyddad_identitet": True})
+    barn = (await walk.get("handlaggare", f"/v1/arenden/{skyddad['arende_id']}")).json()["barn"]
+    assert barn["skyddad_identitet"] is True
+    person_id = barn["id"]
     samtycke = await walk.client.post(f"/v1/personer/{person_id}/samtycken", json=SAMTYCKE, headers=anna)
     avvikelse = await walk.client.post(
         "/v1/avvikelser",
@@ -146,7 +152,7 @@ def walk(case_app: Any, case_client: Any, token: TokenFactory) -> Walk:
 
 def test_the_spec_still_has_the_paths_this_covers() -> None:
     ops = {op for _, _, op, _ in COVERED}
-    assert len(ops) >= 34, sorted(ops)
+    assert len(ops) >= 36, sorted(ops)
     # Every operation with a body has a valid one here, and no body is left over.
     assert {op for _, _, op, spec in COVERED if "requestBody" in spec} == set(BODIES)
     assert {m for _, m, _, _ in COVERED} == {"get", "post", "put"}
