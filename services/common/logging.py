@@ -12,8 +12,11 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Twelve or ten digits, optionally with a separator before the last four: a personnummer or
-# samordningsnummer. Redacting too eagerly (any such digit run) is the safe side here.
-_PNR = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
+# samordningsnummer. Redacting too eagerly (any such digit run) is the safe side here, but a run
+# inside a longer word (a hex request id, a hash) is not a personnummer.
+_PNR = re.compile(r"(?<![0-9A-Za-z])(?:\d{2})?\d{6}[-+]?\d{4}(?![0-9A-Za-z])")
+# Generated identifiers, never personal data: redacting inside them would only break tracing.
+_NOT_REDACTED = frozenset({"request_id"})
 REDACTED = "[personnummer]"
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -41,7 +44,7 @@ def _redact_value(value: Any) -> Any:
 def _redact_processor(
     _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    return {k: _redact_value(v) for k, v in event_dict.items()}
+    return {k: v if k in _NOT_REDACTED else _redact_value(v) for k, v in event_dict.items()}
 
 
 class _RedactingFormatter(logging.Formatter):

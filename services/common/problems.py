@@ -38,6 +38,11 @@ class Problem(BaseModel):
     errors: list[ValidationItem] | None = None
 
 
+RESERVED_MEMBERS = frozenset(
+    {"type", "type_", "title", "status", "detail", "instance", "request_id", "headers"}
+)
+
+
 class ProblemError(Exception):
     """A business error that knows its status and stable problem type."""
 
@@ -46,6 +51,10 @@ class ProblemError(Exception):
     title: ClassVar[str] = "Internal error"
 
     def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+        clash = RESERVED_MEMBERS.intersection(extensions)
+        if clash:
+            # A programming error, caught when the raise is first tested rather than as a 500 later.
+            raise TypeError(f"problem extensions may not reuse RFC 9457 members: {sorted(clash)}")
         super().__init__(detail or self.title)
         self.detail = detail
         self.extensions = extensions

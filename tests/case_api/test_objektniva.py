@@ -23,26 +23,32 @@ from tests.conftest import REPO, TokenFactory, asgi_client
 from tests.helpers import assert_problem, bearer
 
 SPEC = json.loads((REPO / "openapi" / "case_api.json").read_text())
-UUID_PATHS = [
-    (path, method, op["operationId"])
+ID_PATHS = [
+    (path, method, op["operationId"], op)
     for path, ops in SPEC["paths"].items()
     for method, op in ops.items()
-    if any(p["in"] == "path" and p["schema"].get("format") == "uuid" for p in op.get("parameters", []))
+    if any(p["in"] == "path" for p in op.get("parameters", []))
 ]
-# Paths with an id that are not one enhet's objects, by design (each owner tests its own rules).
-NOT_ENHET_SCOPED = {
-    "replay_dodsbrev": "the outbox operator view belongs to `system`, which acts for every enhet",
-    "hamta_kontaktfamilj": "a kontaktfamilj serves every beställare of the kommun (kvalitet)",
-    "avsluta_kontaktfamilj": "a kontaktfamilj serves every beställare of the kommun (kvalitet)",
-    "registrera_avtal": "a kontaktfamilj serves every beställare of the kommun (kvalitet)",
-    "godkann_kontaktfamilj": "a kontaktfamilj serves every beställare of the kommun (kvalitet)",
-    "registrera_utredningssteg": "a kontaktfamilj serves every beställare of the kommun (kvalitet)",
-    "hamta_registerutdrag": "the kvalitetssamordnare's registerutdrag covers the whole kommun (audit)",
+# Roles that act for every enhet: nothing they can reach is "outside scope".
+EVERY_ENHET = frozenset({Role.kvalitetssamordnare, Role.system})
+# Id paths no scoped role can call, or whose object has no enhet. Each is a conscious choice:
+# a new one must be added here with its reason, or the test below fails.
+EXCLUDED = {
+    # The outbox operator view: `system` only, and integrations act for every enhet.
+    "replay_dodsbrev": "system only",
+    # GDPR art. 15 review: the kvalitetssamordnare's alone, who sees every enhet.
+    "hamta_registerutdrag": "kvalitetssamordnare only",
+    # The rule table is national law, the same for every enhet: no object of anyone's.
+    "get_regel": "no enhet: the rule table",
 }
-SCOPED_PATHS = [(p, m, op) for p, m, op in UUID_PATHS if op not in NOT_ENHET_SCOPED]
-# Roles that act for the whole kommun are not "another enhet".
-KOMMUNGEMENSAMMA = frozenset({Role.kvalitetssamordnare, Role.system})
+COVERED = [(path, method, op, spec) for path, method, op, spec in ID_PATHS if op not in EXCLUDED]
 
+SAMTYCKE = {
+    "givet_av": "vardnadshavare",
+    "omfattning": ["utforare:ov-1"],
+    "giltigt_fran": "2026-03-01",
+    "giltigt_till": "2026-12-31",
+}
 # A valid body for every operation with one, so only the object's scope can refuse it.
 BODIES: dict[str, dict[str, Any]] = {
     "decide_forhandsbedomning": {"beslut": "inled_utredning", "beslutsdatum": DAG, "motivering": "m"},
@@ -63,64 +69,70 @@ BODIES: dict[str, dict[str, Any]] = {
     "report_verkstallighet": {"verkstallighetsdatum": DAG},
     "close_utredning": {"avslutad_datum": DAG, "resultat": "ingen_insats", "motivering": "m"},
     "extend_utredning": {"beslutsdatum": DAG, "skal": "s", "ny_slutdatum": "2026-12-01"},
-    "register_samtycke": {
-        "givet_av": "vardnadshavare",
-        "omfattning": ["personuppgifter"],
-        "giltigt_fran": DAG,
-    },
-    "withdraw_samtycke": {},
+    "utred_avvikelse": {"utredare": "Kim", "iakttagelser": "i", "atgarder": "a", "befogad": True},
+    "besluta_ivo_avvikelse": {"anmals_till_ivo": False, "beslutsfattare": "Sara", "motivering": "m"},
     "avsluta_avvikelse": {"kommentar": "k"},
-    "besluta_ivo_avvikelse": {"anmals_till_ivo": True, "beslutsfattare": "b", "motivering": "m"},
-    "utred_avvikelse": {"utredare": "u", "iakttagelser": "i", "atgarder": "a", "befogad": True},
+    "registrera_utredningssteg": {"steg": "intervju", "datum": DAG, "resultat": "positivt"},
+    "registrera_avtal": {"fran": DAG, "till": "2027-03-09"},
+    "avsluta_kontaktfamilj": {"orsak": "o"},
+    "register_samtycke": SAMTYCKE,
 }
+# Another enhet's staff, and another organisation's utförare: external (no enhet), and the
+# in-house team of another enhet (kontaktfamiljer belong to an enhet, uppdrag to an utförare).
 FOREIGN = {
-    Role.handlaggare: {"sub": "gun", "enhet": "bou-2"},
-    Role.arbetsledare: {"sub": "gert", "enhet": "bou-2"},
-    Role.enhetschef: {"sub": "greta", "enhet": "bou-2"},
-    Role.utforare: {"sub": "oskar", "enhet": None, "utforare": "ov-9"},
+    Role.handlaggare: [{"sub": "gun", "enhet": "bou-2"}],
+    Role.arbetsledare: [{"sub": "gert", "enhet": "bou-2"}],
+    Role.enhetschef: [{"sub": "greta", "enhet": "bou-2"}],
+    Role.utforare: [
+        {"sub": "oskar", "enhet": None, "utforare": "ov-9"},
+        {"sub": "ulla", "enhet": "bou-2", "utforare": "ov-9"},
+    ],
 }
+# bou-1's own; its utförare is bou-1's in-house team ov-1, the one the uppdrag was sent to.
 OWN = {
     Role.handlaggare: {"sub": "anna", "enhet": "bou-1"},
     Role.arbetsledare: {"sub": "berit", "enhet": "bou-1"},
     Role.enhetschef: {"sub": "eva", "enhet": "bou-1"},
-    Role.utforare: {"sub": "olle", "enhet": None, "utforare": "ov-1"},
+    Role.utforare: {"sub": "olle", "enhet": "bou-1", "utforare": "ov-1"},
 }
 
 
-async def bou1_case(walk: Walk) -> dict[str, str]:
+async def bou1_case(walk: Walk, token: TokenFactory) -> dict[str, str]:
     """A bou-1 child with an object behind every id parameter in the spec."""
     s = Steg(walk)
     akt, insats, up = await s.verkstallt_uppdrag()
     arende = (await walk.get("handlaggare", f"/v1/arenden/{akt['arende_id']}")).json()
     plan = await s.plan(up["id"])
-    samtycke = await walk.post(
-        "handlaggare",
-        f"/v1/personer/{arende['barn']['id']}/samtycken",
-        BODIES["register_samtycke"],
-        expect=201,
-    )
-    avvikelse = await walk.post(
-        "handlaggare",
+    anna = bearer(token("handlaggare", **OWN[Role.handlaggare]))
+    person_id = arende["barn"]["id"]
+    samtycke = await walk.client.post(f"/v1/personer/{person_id}/samtycken", json=SAMTYCKE, headers=anna)
+    avvikelse = await walk.client.post(
         "/v1/avvikelser",
-        {
+        json={
             "typ": "klagomal",
             "inkommen_fran": "vardnadshavare",
-            "form": "muntlig_antecknad",
+            "form": "skriftlig",
             "enhet": "bou-1",
-            "orsakskategori": "bemotande_integritet",
-            "beskrivning": "Inte lyssnad på.",
+            "orsakskategori": "handlaggning",
+            "beskrivning": "b",
+            "arende_id": akt["arende_id"],
         },
-        expect=201,
+        headers=anna,
     )
+    familj = await walk.client.post("/v1/kontaktfamiljer", json={"namn": "Familjen Berg"}, headers=anna)
+    for created in (samtycke, avvikelse, familj):
+        assert created.status_code == 201, created.text
+    assert familj.json()["enhet"] == avvikelse.json()["enhet"] == "bou-1"
     return {
-        "person_id": arende["barn"]["id"],
-        "samtycke_id": samtycke.json()["id"],
-        "avvikelse_id": avvikelse.json()["id"],
         "aktualisering_id": akt["id"],
         "arende_id": akt["arende_id"],
+        "avvikelse_id": avvikelse.json()["id"],
         "beslut_id": insats["beslut_id"],
+        "kontaktfamilj_id": familj.json()["id"],
+        "person_id": person_id,
         "plan_id": plan["id"],
         "insats_id": insats["id"],
+        "samtycke_id": samtycke.json()["id"],
         "uppdrag_id": up["id"],
         "utredning_id": arende["utredningar"][0]["id"],
     }
@@ -133,50 +145,54 @@ def walk(case_app: Any, case_client: Any, token: TokenFactory) -> Walk:
 
 
 def test_the_spec_still_has_the_paths_this_covers() -> None:
-    ops = {op for _, _, op in SCOPED_PATHS}
-    assert len(ops) >= 29, sorted(ops)
-    assert set(NOT_ENHET_SCOPED) <= {op for _, _, op in UUID_PATHS}, "an exclusion names no path any more"
-    assert {op for op in ops if op.startswith(("record_", "report_", "close_", "establish_", "draft_"))} <= {
-        *BODIES
-    }
+    ops = {op for _, _, op, _ in COVERED}
+    assert len(ops) >= 34, sorted(ops)
+    # Every operation with a body has a valid one here, and no body is left over.
+    assert {op for _, _, op, spec in COVERED if "requestBody" in spec} == set(BODIES)
+    assert {m for _, m, _, _ in COVERED} == {"get", "post", "put"}
+    # The exclusions are exactly the id paths no scoped role may call, plus the rule table.
+    only_every_enhet = {op for _, _, op, _ in ID_PATHS if MATRIX[op] <= EVERY_ENHET}
+    assert only_every_enhet | {"get_regel"} == set(EXCLUDED), only_every_enhet
+    # And every covered one has a scoped role to be foreign with.
+    assert all(MATRIX[op] & set(FOREIGN) for _, _, op, _ in COVERED)
 
 
 async def test_every_id_path_is_404_outside_scope(walk: Walk, token: TokenFactory) -> None:
-    ids = await bou1_case(walk)
-    checked = 0
-    for path, method, op in SCOPED_PATHS:
+    ids = await bou1_case(walk, token)
+    checked: set[tuple[str, str]] = set()
+    for path, method, op, spec in COVERED:
         url = path.format(**ids)
         nowhere = path.format(**dict.fromkeys(ids, str(uuid.uuid4())))
-        roles = [r for r in FOREIGN if r in MATRIX[op] and r not in KOMMUNGEMENSAMMA]
-        assert roles, op
-        for role in roles:
-            foreign = token(role.value, **FOREIGN[role])
-            answers = []
-            for target in (url, nowhere):
-                if method == "get":
-                    response = await walk.client.get(target, headers=bearer(foreign))
-                else:
-                    body = BODIES[op]  # an operation new to the spec needs a body here
-                    response = await walk.client.request(
-                        method.upper(), target, json=body, headers=bearer(foreign)
-                    )
-                problem = assert_problem(response, 404)
-                answers.append({k: v for k, v in problem.items() if k not in ("instance", "request_id")})
-            # Indistinguishable from an id that exists nowhere: nothing confirms the object.
-            assert answers[0] == answers[1], (op, role, answers)
-            checked += 1
-        if method == "get":
-            # The same id answers its own enhet (and the utförare it was sent to): the 404 above
-            # was about scope, not a wrong id.
-            for role in (r for r in OWN if r in MATRIX[op]):
-                response = await walk.client.get(url, headers=bearer(token(role.value, **OWN[role])))
-                assert response.status_code == 200, (op, role, response.text)
-    assert checked >= 50
+        body = BODIES.get(op)
+        for role in (r for r in FOREIGN if r in MATRIX[op]):
+            for claims in FOREIGN[role]:
+                foreign = bearer(token(role.value, **claims))
+                answers = []
+                for target in (url, nowhere):
+                    response = await walk.client.request(method, target, json=body, headers=foreign)
+                    assert response.status_code == 404, (op, role, claims, response.text)
+                    problem = assert_problem(response, 404)
+                    answers.append({k: v for k, v in problem.items() if k not in ("instance", "request_id")})
+                # Indistinguishable from an id that exists nowhere: nothing confirms the object.
+                assert answers[0] == answers[1], (op, role, claims, answers)
+                checked.add((op, f"{role}:{claims['sub']}"))
+        # The same id and body pass their own enhet (and the utförare it was sent to): the 404
+        # above was about scope, not a wrong id or a bad body. A command stops at its missing
+        # If-Match (428), which comes after scope; a create goes through.
+        own = [r for r in OWN if r in MATRIX[op]]
+        assert own, op
+        for role in own:
+            headers = bearer(token(role.value, **OWN[role]))
+            response = await walk.client.request(method, url, json=body, headers=headers)
+            expected = 200 if method == "get" else 428 if "428" in spec["responses"] else 201
+            assert response.status_code == expected, (op, role, response.text)
+    assert {op for op, _ in checked} == {op for _, _, op, _ in COVERED}
+    assert len(checked) >= 80, len(checked)
 
 
 async def test_ids_in_bodies_are_404_outside_scope(walk: Walk, token: TokenFactory) -> None:
-    ids = await bou1_case(walk)
-    gun = bearer(token("handlaggare", **FOREIGN[Role.handlaggare]))
+    ids = await bou1_case(walk, token)
+    gun = bearer(token("handlaggare", **FOREIGN[Role.handlaggare][0]))
     beslut = {
         "arende_id": ids["arende_id"],
         "utfall": "bifall",
@@ -203,7 +219,7 @@ async def test_ids_in_bodies_are_404_outside_scope(walk: Walk, token: TokenFacto
 
 
 async def test_lists_never_show_another_enhets_objects(walk: Walk, token: TokenFactory) -> None:
-    ids = await bou1_case(walk)
+    ids = await bou1_case(walk, token)
     # bou-2 has a case of its own, so its lists are not trivially empty.
     bou2 = Walk(
         walk.client,
@@ -234,6 +250,60 @@ async def test_lists_never_show_another_enhets_objects(walk: Walk, token: TokenF
     # And bou-1 in turn sees none of bou-2's.
     own = (await walk.get("handlaggare", "/v1/arenden")).json()["items"]
     assert akt2["arende_id"] not in {a["id"] for a in own}
+
+
+async def test_quality_lists_never_show_another_enhets_objects(walk: Walk, token: TokenFactory) -> None:
+    """GET /v1/avvikelser and /v1/kontaktfamiljer: each enhet its own; the kvalitetssamordnare,
+    who acts for every enhet, sees both (so the lists are not empty for want of rows)."""
+    ids = await bou1_case(walk, token)
+    gun = bearer(token("handlaggare", **FOREIGN[Role.handlaggare][0]))
+    avvikelse2 = await walk.client.post(
+        "/v1/avvikelser",
+        json={
+            "typ": "klagomal",
+            "inkommen_fran": "personal",
+            "form": "skriftlig",
+            "enhet": "bou-2",
+            "orsakskategori": "handlaggning",
+            "beskrivning": "b",
+        },
+        headers=gun,
+    )
+    familj2 = await walk.client.post("/v1/kontaktfamiljer", json={"namn": "Familjen Ek"}, headers=gun)
+    assert avvikelse2.status_code == familj2.status_code == 201, (avvikelse2.text, familj2.text)
+
+    async def listed(path: str, role: Role, claims: dict[str, Any]) -> list[str]:
+        response = await walk.client.get(path, headers=bearer(token(role.value, **claims)))
+        assert response.status_code == 200, (path, role, response.text)
+        return [item["id"] for item in response.json()["items"]]
+
+    staff = {"bou-1": OWN, "bou-2": {r: cs[-1] for r, cs in FOREIGN.items()}}
+    mine = {
+        "lista_avvikelser": (
+            "/v1/avvikelser",
+            {"bou-1": ids["avvikelse_id"], "bou-2": avvikelse2.json()["id"]},
+        ),
+        "lista_kontaktfamiljer": (
+            "/v1/kontaktfamiljer",
+            {"bou-1": ids["kontaktfamilj_id"], "bou-2": familj2.json()["id"]},
+        ),
+    }
+    seen = 0
+    for op, (path, by_enhet) in mine.items():
+        for enhet, claims_by_role in staff.items():
+            for role in MATRIX[op] & set(claims_by_role):
+                claims = claims_by_role[role]
+                assert claims["enhet"] == enhet
+                assert await listed(path, role, claims) == [by_enhet[enhet]], (path, role, enhet)
+                seen += 1
+    # The enhetschef of each enhet for avvikelser; four roles of each enhet for kontaktfamiljer.
+    assert seen == 2 * 1 + 2 * 4
+    every = await listed("/v1/avvikelser", Role.kvalitetssamordnare, {"sub": "kim", "enhet": None})
+    assert set(every) == set(mine["lista_avvikelser"][1].values())
+    # Asking for the other enhet's avvikelser by filter is refused, without naming any.
+    chef2 = bearer(token("enhetschef", **FOREIGN[Role.enhetschef][0]))
+    refused = await walk.client.get("/v1/avvikelser", params={"enhet": "bou-1"}, headers=chef2)
+    assert_problem(refused, 403, "enhet-ej-tillaten")
 
 
 RLS_TABLES = ("person", "arende", "aktualisering", "bevakning", "uppdrag")

@@ -30,3 +30,10 @@ async def test_request_lines_carry_request_id_and_no_personnummer(case_client, t
     request_lines = [line for line in lines if line.get("event") == "request"]
     assert request_lines and all(line["request_id"] == "req-test-0001" for line in request_lines)
     assert request_lines[0]["route"] is None or "1212" not in request_lines[0]["route"]
+
+
+def test_digit_runs_inside_identifiers_are_not_redacted() -> None:
+    from common.logging import redact
+
+    assert redact("4795a201503142380d98") == "4795a201503142380d98"
+    assert redact("pnr=201503142380.") == "pnr=[personnummer]."

@@ -87,3 +87,13 @@ async def test_422_names_field_and_400_for_bad_json(probe_client, token) -> None
 
 async def test_403_for_role_without_rule(probe_client, token) -> None:  # type: ignore[no-untyped-def]
     assert_problem(await probe_client.get("/forbidden", headers=bearer(token("handlaggare"))), 403)
+
+
+def test_extensions_may_not_reuse_the_standard_members() -> None:
+    import pytest as _pytest
+
+    from common.problems import Conflict
+
+    with _pytest.raises(TypeError, match="status"):
+        Conflict("x", status="oppen")
+    assert Conflict("x", tillstand="oppen").extensions == {"tillstand": "oppen"}

@@ -57,6 +57,7 @@ async def list_bevakningar(
     nasta = (
         encode_cursor([page[-1].forfallodatum.isoformat(), str(page[-1].id)]) if len(rows) > limit else None
     )
+    await k.logga_lista("bevakning", page)
     return Sida[BevakningOut](items=[ut(b) for b in page], nasta=nasta)
 
 

@@ -11,7 +11,7 @@ from case_api.arenden.models import Arende
 from case_api.bevakning.models import Bevakning, BevakningLarm
 from case_api.events import service as events
 from case_api.kontext import Kontext
-from case_api.regler import datum
+from case_api.regler import datum, tabell
 from case_api.regler import service as regler_service
 from case_api.tillstand import krav
 
@@ -51,6 +51,7 @@ def event_data(b: Bevakning) -> dict[str, object]:
     return {
         "bevakning_id": b.id,
         "typ": b.typ,
+        "regel_namn": tabell.regel(b.typ).namn,
         "arende_id": b.arende_id,
         "enhet": b.enhet,
         "handlaggare": b.handlaggare,

@@ -49,6 +49,7 @@ async def register_aktualisering(
 ) -> Response:
     async def work():  # type: ignore[no-untyped-def]
         akt = await service.registrera(k, indata=body)
+        await k.logga("aktualisering", akt)
         headers = {"ETag": etag(akt.version), "Location": f"/v1/aktualiseringar/{akt.id}"}
         return outcome(201, await ut(k, akt), headers)
 
@@ -68,6 +69,7 @@ async def register_aktualisering(
 async def get_aktualisering(k: Ctx, aktualisering_id: uuid.UUID, response: Response) -> AktualiseringOut:
     akt = await hamta(k, Aktualisering, aktualisering_id, objekt="aktualisering")
     set_etag(response, akt.version)
+    await k.logga("aktualisering", akt)
     return await ut(k, akt)
 
 
@@ -85,6 +87,7 @@ async def record_skyddsbedomning(
     )
     await service.skyddsbedom(k, akt=akt, indata=body)
     set_etag(response, akt.version)
+    await k.logga("skyddsbedomning", akt)
     return await ut(k, akt)
 
 
@@ -106,4 +109,5 @@ async def decide_forhandsbedomning(
     )
     await service.forhandsbedom(k, akt=akt, indata=body)
     set_etag(response, akt.version)
+    await k.logga("forhandsbedomning", akt)
     return await ut(k, akt)

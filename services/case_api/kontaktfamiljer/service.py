@@ -97,7 +97,10 @@ async def registrera(
 async def hamta(
     session: AsyncSession, *, kontaktfamilj_id: uuid.UUID, caller: Principal
 ) -> tuple[Kontaktfamilj, list[KontaktfamiljUtredningssteg]]:
-    family = await repository.get(session, kontaktfamilj_id, enhet=recruiting_unit(caller))
+    # A caller of no enhet gets the 404 of any other enhet's family, not the list's 403
+    # ingen-enhet: an id path answers the same whether the family exists or not (issue 5).
+    enhet = caller.enhet
+    family = None if enhet is None else await repository.get(session, kontaktfamilj_id, enhet=enhet)
     if family is None:
         raise KontaktfamiljSaknas()
     return family, await repository.steps(session, family.id)
@@ -126,7 +129,12 @@ async def _for_command(
     if_match: str | None,
     command: Kommando,
 ) -> tuple[Kontaktfamilj, Status]:
-    family = await repository.get(session, kontaktfamilj_id, enhet=recruiting_unit(caller), for_update=True)
+    enhet = caller.enhet
+    family = (
+        None
+        if enhet is None
+        else await repository.get(session, kontaktfamilj_id, enhet=enhet, for_update=True)
+    )
     if family is None:
         raise KontaktfamiljSaknas()
     check_if_match(if_match, family.version)

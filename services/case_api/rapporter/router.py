@@ -107,7 +107,7 @@ async def ivo_ej_verkstallda(
     clock: ClockDep,
     kvartal: Annotated[
         str | None,
-        Query(pattern=r"^(19|20)\d{2}-Q[1-4]$", description="Like 2026-Q3; default the last whole quarter."),
+        Query(pattern=r"^\d{4}-Q[1-4]$", description="Like 2026-Q3; default the last whole quarter."),
     ] = None,
     enhet: Enhet | None = None,
     format: Format = None,

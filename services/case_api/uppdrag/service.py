@@ -10,6 +10,7 @@ from case_api.insats import service as insats_service
 from case_api.insats.models import Insats
 from case_api.kontaktfamiljer import service as kontaktfamilj_service
 from case_api.kontext import Kontext
+from case_api.samtycke import service as samtycke_service
 from case_api.tillstand import krav, tillatna
 from case_api.uppdrag.models import EjVerkstalltRapport, Uppdrag
 from case_api.uppdrag.schemas import (
@@ -55,6 +56,7 @@ async def skicka(k: Kontext, *, arende: Arende, insats: Insats, indata: UppdragI
     if insats.insatstyp == "kontaktfamilj" and indata.kontaktfamilj_id is None:
         raise _invalid("kontaktfamilj_id", "an uppdrag for kontaktfamilj names the family", "required")
     await _krav_kontaktfamilj(k, indata, arende)
+    await _krav_samtycke(k, indata, arende)
     uppdrag = Uppdrag(
         insats_id=insats.id,
         arende_id=arende.id,
@@ -80,6 +82,21 @@ async def skicka(k: Kontext, *, arende: Arende, insats: Insats, indata: UppdragI
         k.session, type="uppdrag.skickat", arende_id=arende.id, data=event_data(uppdrag), occurred_at=k.nu()
     )
     return uppdrag
+
+
+# What a samtycke names to let the child's data go to an external utförare: that one, or any.
+INFORMATIONSUTBYTE = "informationsutbyte"
+
+
+async def _krav_samtycke(k: Kontext, indata: UppdragIn, arende: Arende) -> None:
+    """An utförare outside the nämnd (INTERNA_UTFORARE) gets the child's data only with a
+    samtycke in force today that names it (`utforare:<id>`) or information exchange in general:
+    otherwise 409 samtycke-saknas, audited in a transaction of its own."""
+    if indata.utforare in k.settings.interna_utforare:
+        return
+    await samtycke_service.krav(
+        k.session, arende.person_id, [f"utforare:{indata.utforare}", INFORMATIONSUTBYTE], k.idag()
+    )
 
 
 async def _krav_kontaktfamilj(k: Kontext, indata: UppdragIn, arende: Arende) -> None:

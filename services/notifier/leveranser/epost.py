@@ -12,24 +12,24 @@ import aiosmtplib
 
 from notifier.settings import Settings
 
-# Display names of the rule table's ids; an unknown id is shown as written.
+# Fallback display names of case_api's rule ids, for events that do not carry `regel_namn`.
 REGEL_NAMN = {
     "skyddsbedomning": "Skyddsbedömning",
     "forhandsbedomning": "Förhandsbedömning",
     "utredning": "Utredning",
-    "utredning_forlangd": "Förlängd utredning",
-    "beslut": "Beslut",
     "verkstallighet": "Verkställighet",
-    "ej_verkstallt": "Ej verkställt beslut",
     "genomforandeplan": "Genomförandeplan",
     "uppfoljning": "Uppföljning",
-    "uppfoljning_plan": "Uppföljning av genomförandeplan",
-    "uppfoljning_beslut": "Uppföljning av beslut",
-    "omprovning": "Omprövning",
+    "lex_sarah_utredning": "Utredning av lex Sarah-rapport",
 }
 
 
-def regel_namn(typ: Any) -> str:
+def regel_namn(data: dict[str, Any]) -> str:
+    """The rule's name as case_api's rule table gives it, else the fallback table."""
+    named = data.get("regel_namn")
+    if isinstance(named, str) and named.strip():
+        return named.strip()[:100]
+    typ = data.get("typ")
     if not isinstance(typ, str) or not typ:
         return "Bevakning"
     return REGEL_NAMN.get(typ, typ.replace("_", " ").capitalize())
@@ -45,7 +45,7 @@ def _datum(value: Any) -> str:
 def compose(
     *, event_type: str, data: dict[str, Any], arende_id: str | None, to: str, settings: Settings
 ) -> EmailMessage:
-    namn = regel_namn(data.get("typ"))
+    namn = regel_namn(data)
     datum = _datum(data.get("forfallodatum"))
     kind = event_type.rsplit(".", 1)[-1]
     if kind == "forsenad":

@@ -154,8 +154,11 @@ async def test_other_roles_are_refused(case_client: Any, token: Any, role: str) 
     assert_problem(response, 403, "forbidden")
 
 
-async def test_kvartal_is_validated(case_client: Any, token: Any) -> None:
+@pytest.mark.parametrize(
+    ("kvartal", "slug"), [("2026-Q5", "validation-error"), ("0000-Q1", "ogiltig-period")]
+)
+async def test_kvartal_is_validated(case_client: Any, token: Any, kvartal: str, slug: str) -> None:
     response = await case_client.get(
-        URL, params={"kvartal": "2026-Q5"}, headers=bearer(token("kvalitetssamordnare"))
+        URL, params={"kvartal": kvartal}, headers=bearer(token("kvalitetssamordnare"))
     )
-    assert_problem(response, 422, "validation-error")
+    assert_problem(response, 422, slug)
