@@ -36,6 +36,7 @@ from case_api.kontaktfamiljer.state_machine import (
     missing_steps,
     next_state,
 )
+from case_api.kontext import SYSTEM_SCOPE, Scope, apply_scope
 from common.auth import Principal
 from common.concurrency import check_if_match
 from common.cursor import decode_cursor, encode_cursor
@@ -48,6 +49,13 @@ def recruiting_unit(caller: Principal) -> str:
     if caller.enhet is None:
         raise IngenEnhet("Kontaktfamiljer belong to the recruiting enhet; your token names none.")
     return caller.enhet
+
+
+async def _scoped(session: AsyncSession, caller: Principal) -> str:
+    """The recruiting enhet, set as the transaction's row-level security scope too."""
+    enhet = recruiting_unit(caller)
+    await apply_scope(session, Scope(enhet=enhet, utforare=None))
+    return enhet
 
 
 def latest_results(steps: Sequence[KontaktfamiljUtredningssteg]) -> dict[Steg, Resultat]:
@@ -83,7 +91,7 @@ async def registrera(
     session: AsyncSession, *, data: KontaktfamiljCreate, caller: Principal, now: datetime
 ) -> Kontaktfamilj:
     family = Kontaktfamilj(
-        enhet=recruiting_unit(caller),
+        enhet=await _scoped(session, caller),
         namn=data.namn,
         status=Status.under_utredning,
         registrerad_at=now,
@@ -97,7 +105,7 @@ async def registrera(
 async def hamta(
     session: AsyncSession, *, kontaktfamilj_id: uuid.UUID, caller: Principal
 ) -> tuple[Kontaktfamilj, list[KontaktfamiljUtredningssteg]]:
-    family = await repository.get(session, kontaktfamilj_id, enhet=recruiting_unit(caller))
+    family = await repository.get(session, kontaktfamilj_id, enhet=await _scoped(session, caller))
     if family is None:
         raise KontaktfamiljSaknas()
     return family, await repository.steps(session, family.id)
@@ -108,7 +116,7 @@ async def lista(
 ) -> tuple[list[Kontaktfamilj], str | None]:
     rows = await repository.page(
         session,
-        enhet=recruiting_unit(caller),
+        enhet=await _scoped(session, caller),
         status=status,
         after=decode_cursor(cursor) if cursor else None,
         limit=limit + 1,
@@ -126,7 +134,8 @@ async def _for_command(
     if_match: str | None,
     command: Kommando,
 ) -> tuple[Kontaktfamilj, Status]:
-    family = await repository.get(session, kontaktfamilj_id, enhet=recruiting_unit(caller), for_update=True)
+    enhet = await _scoped(session, caller)
+    family = await repository.get(session, kontaktfamilj_id, enhet=enhet, for_update=True)
     if family is None:
         raise KontaktfamiljSaknas()
     check_if_match(if_match, family.version)
@@ -273,12 +282,18 @@ async def krav_godkand(
     for every beställare (seed 004), so it does not narrow the lookup; it is named in the refusal.
     Raises KontaktfamiljEjUtredd (409, `saknas` lists what is missing) or KontaktfamiljSaknas (404).
     """
+    # The family belongs to another enhet than the beställare's scope: look across enheter for
+    # these two reads only, then put the caller's scope back.
+    before = await repository.current_scope(session)
+    await apply_scope(session, SYSTEM_SCOPE)
     family = await repository.get_any(session, kontaktfamilj_id)
+    steps = [] if family is None else await repository.steps(session, family.id)
+    await repository.restore_scope(session, before)
     if family is None:
         raise KontaktfamiljSaknas()
     saknas = missing_for_uppdrag(
         status=Status(family.status),
-        latest=latest_results(await repository.steps(session, family.id)),
+        latest=latest_results(steps),
         avtal_fran=family.avtal_fran,
         avtal_till=family.avtal_till,
         dag=dag,
