@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -155,6 +155,29 @@ class _AsSystem:
             await apply_scope(self.session, self.scope)
 
 
+async def _bevaka(k: Kontext, avvikelse: Avvikelse, arende: Arende | None, start: date) -> None:
+    """Every lex Sarah report is watched until investigated: about an ärende, with the ärende's
+    handläggare; about none, by its enhet (the late alert goes to the enhet's ledning)."""
+    if arende is not None:
+        await bevakning_service.oppna(
+            k,
+            typ=LEX_SARAH_REGEL,
+            arende=arende,
+            objekt_typ=OBJEKT_TYP,
+            objekt_id=avvikelse.id,
+            startdatum=start,
+        )
+    else:
+        await bevakning_service.oppna_utan_arende(
+            k,
+            typ=LEX_SARAH_REGEL,
+            enhet=avvikelse.enhet,
+            objekt_typ=OBJEKT_TYP,
+            objekt_id=avvikelse.id,
+            startdatum=start,
+        )
+
+
 async def registrera(
     session: AsyncSession, *, data: AvvikelseCreate, caller: Principal, now: datetime, settings: Settings
 ) -> Avvikelse:
@@ -177,28 +200,19 @@ async def registrera(
         registrerad_av=caller.sub,
         utredning_forfallodatum=datum.forfallodatum(regel, start) if lex_sarah else None,
     )
-    if data.arende_id is None:
+    if data.arende_id is None and not lex_sarah:
         await repository.add(session, avvikelse)
     else:
         async with _AsSystem(session, now=now, settings=settings, scope=scope) as k:
-            arende = await session.get(Arende, data.arende_id)
-            if arende is None:
+            arende = None if data.arende_id is None else await session.get(Arende, data.arende_id)
+            if data.arende_id is not None and arende is None:
                 raise ArendeSaknas(
                     "arende_id names no ärende.",
                     errors=[{"field": "arende_id", "message": "no such ärende", "code": "not_found"}],
                 )
             await repository.add(session, avvikelse)
             if lex_sarah:
-                # The bevakning table needs an ärende; a report about none is watched through
-                # utredning_forfallodatum on the avvikelse itself.
-                await bevakning_service.oppna(
-                    k,
-                    typ=LEX_SARAH_REGEL,
-                    arende=arende,
-                    objekt_typ="avvikelse",
-                    objekt_id=avvikelse.id,
-                    startdatum=start,
-                )
+                await _bevaka(k, avvikelse, arende, start)
     await _emit(session, avvikelse, "avvikelse.registrerad", now)
     await _logga(session, caller=caller, handling="skapa", avvikelser=[avvikelse], scope=scope, nu=now)
     return avvikelse
@@ -279,7 +293,7 @@ async def utred(
     avvikelse, target = await _for_command(
         session, avvikelse_id=avvikelse_id, caller=caller, if_match=if_match, command=Kommando.utred
     )
-    if avvikelse.typ == AvvikelseTyp.lex_sarah and avvikelse.arende_id is not None:
+    if avvikelse.typ == AvvikelseTyp.lex_sarah:
         async with _AsSystem(session, now=now, settings=settings, scope=las_scope(caller)) as k:
             await bevakning_service.uppfyll(
                 k, objekt_id=avvikelse.id, typ=LEX_SARAH_REGEL, datum_=datum.lokal_dag(now)
