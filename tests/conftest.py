@@ -89,7 +89,10 @@ async def committed_notifier_db(admin_url: str) -> AsyncIterator[ServiceDatabase
 
 @pytest.fixture(scope="session")
 def case_settings(test_data_dir: Path) -> CaseSettings:
-    return CaseSettings(DATA_DIR=test_data_dir, CASE_API_RUN_WORKERS=False, LOG_JSON=True)
+    # The tests' utförare belong to the nämnd; an uppdrag to any other needs a samtycke
+    # (tests/case_api/atkomst/test_samtycke_utforare.py sends to "privat-1").
+    return CaseSettings(DATA_DIR=test_data_dir, CASE_API_RUN_WORKERS=False, LOG_JSON=True,
+                        INTERNA_UTFORARE="ov-1,ov-2,kf-1,utf-1,utf-9")
 
 
 @pytest.fixture(scope="session")

@@ -22,17 +22,21 @@ KONTAKTFAMILJ_DECIDERS = frozenset({Role.arbetsledare, Role.enhetschef})
 UTFORARE = frozenset({Role.utforare})
 UPPDRAG_READERS = UNIT_READERS | UTFORARE
 LEDNING = frozenset({Role.arbetsledare})
+# Integrations (role system) read what their token's scopes say, across every enhet.
+SYSTEM = frozenset({Role.system})
+ARENDEN_LAS = "arenden:las"
+BEVAKNINGAR_LAS = "bevakningar:las"
 
 MATRIX: dict[str, frozenset[Role]] = {
     "who_am_i": ALL_ROLES,
     # Intake: the handläggare registers and assesses; the enhetschef reads.
     "register_aktualisering": CASE_WORKERS,
-    "get_aktualisering": UNIT_READERS,
+    "get_aktualisering": UNIT_READERS | SYSTEM,
     "record_skyddsbedomning": CASE_WORKERS,
     "decide_forhandsbedomning": CASE_WORKERS,
     # Ärenden: an arbetsledare also reassigns.
-    "list_arenden": UNIT_READERS,
-    "get_arende": UNIT_READERS,
+    "list_arenden": UNIT_READERS | SYSTEM,
+    "get_arende": UNIT_READERS | SYSTEM,
     "close_arende": CASE_WORKERS,
     "assign_arende": LEDNING,
     # Utredning: extensions are decided by the arbetsledare (issue 5).
@@ -60,7 +64,10 @@ MATRIX: dict[str, frozenset[Role]] = {
     # Uppföljning: of the plan (utförare) and of the decision (handläggare).
     "record_uppfoljning": UTFORARE | CASE_WORKERS,
     "list_uppfoljningar": UPPDRAG_READERS,
-    "list_bevakningar": UPPDRAG_READERS,
+    "list_bevakningar": UPPDRAG_READERS | SYSTEM,
+    # Personer: masked per caller; an enhetschef grants access to a protected person (issue 5).
+    "get_person": UNIT_READERS,
+    "grant_behorighet": frozenset({Role.enhetschef}),
     # Outbox relay operator view: integration operators hold `system`; case workers do not.
     "utkorg_status": frozenset({Role.system}),
     "list_dodsbrev": frozenset({Role.system}),
@@ -97,4 +104,13 @@ MATRIX: dict[str, frozenset[Role]] = {
     "register_samtycke": CASE_WORKERS,
     "list_samtycken": UNIT_READERS,
     "withdraw_samtycke": CASE_WORKERS,
+}
+
+# The scopes a system principal needs for the operations the matrix opens to it (any one of them).
+# Without one: 403 scope-missing. The bevakningar of an ärende are part of reading the ärende.
+SYSTEM_SCOPES: dict[str, frozenset[str]] = {
+    "list_arenden": frozenset({ARENDEN_LAS}),
+    "get_arende": frozenset({ARENDEN_LAS}),
+    "get_aktualisering": frozenset({ARENDEN_LAS}),
+    "list_bevakningar": frozenset({BEVAKNINGAR_LAS, ARENDEN_LAS}),
 }

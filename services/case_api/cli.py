@@ -19,6 +19,7 @@ def _token(args: argparse.Namespace) -> int:
             utforare=args.utforare,
             name=args.name,
             ttl_seconds=args.ttl,
+            extra={"scope": args.scope} if args.scope else None,
         )
     except RuntimeError as exc:
         print(f"refused: {exc}", file=sys.stderr)
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--enhet")
     token.add_argument("--utforare")
     token.add_argument("--name")
+    token.add_argument("--scope", help='space-separated scopes for role system, e.g. "arenden:las"')
     token.add_argument("--ttl", type=int, default=8 * 3600, help="seconds")
     token.set_defaults(func=_token)
     sub.add_parser("openapi", help="print the OpenAPI spec").set_defaults(func=_openapi)

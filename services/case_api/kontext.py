@@ -5,22 +5,27 @@ The dependency also sets the caller's scope on the transaction (`app.enhet`, `ap
 wall behind the object checks in the services, and no setting means no rows.
 """
 
-from dataclasses import dataclass
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from case_api.access_matrix import SYSTEM_SCOPES
 from case_api.dependencies import authorize
 from case_api.settings import Settings
-from common.auth import Principal, Role
+from common.auth import Principal, Role, operation_id
 from common.clock import Clock, ClockDep
 from common.db import SessionDep
 from common.problems import NotFound
 
 STOCKHOLM_TZ = "Europe/Stockholm"
+SKAL_ARENDE = "arende"
 UNIT_ROLES = frozenset({Role.handlaggare, Role.arbetsledare, Role.enhetschef})
 
 
@@ -31,7 +36,10 @@ class Scope:
     alla: bool = False
 
     @classmethod
-    def of(cls, principal: Principal) -> "Scope":
+    def of(cls, principal: Principal, *, system_las: bool = False) -> "Scope":
+        """`system_las`: an integration reading with a scope the operation asks for sees every enhet."""
+        if system_las and Role.system in principal.roles and not principal.roles & UNIT_ROLES:
+            return SYSTEM_SCOPE
         enhet = principal.enhet if principal.roles & UNIT_ROLES else None
         utforare = principal.utforare if Role.utforare in principal.roles else None
         return cls(enhet=enhet, utforare=utforare)
@@ -66,6 +74,9 @@ class Kontext:
     clock: Clock
     settings: Settings
     request_id: str | None
+    handling: str = "andra"
+    # ärende id -> its child's person id, for the audit rows of objects that name only the ärende.
+    _personer: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
 
     def nu(self) -> datetime:
         return self.clock()
@@ -74,6 +85,81 @@ class Kontext:
         from case_api.regler import datum
 
         return datum.lokal_dag(self.clock())
+
+    async def logga(self, objekt_typ: str, objekt: Any, *, handling: str | None = None) -> None:
+        """Audit this request's read or write of one object of an ärende (or the ärende itself).
+
+        The handling follows the request (GET: las, a create: skapa, other commands: andra); the
+        person is the ärende's child, and the skäl the ärende. Call it last: the audit append
+        holds the chain lock until the transaction ends.
+        """
+        await self._logga(handling or self.handling, objekt_typ, [objekt], per_person=False)
+
+    async def logga_rad(
+        self,
+        objekt_typ: str,
+        *,
+        objekt_id: uuid.UUID,
+        person_id: uuid.UUID,
+        arende_id: uuid.UUID,
+    ) -> None:
+        """As logga, for an object that names its person and ärende only through the caller."""
+        from case_api.audit import service as audit_service
+
+        await audit_service.logga(
+            self.session,
+            vem=self.vem,
+            handling=self.handling,
+            objekt_typ=objekt_typ,
+            objekt_id=objekt_id,
+            person_id=person_id,
+            arende_id=arende_id,
+            skal=SKAL_ARENDE,
+        )
+
+    async def logga_lista(self, objekt_typ: str, objekt: Sequence[Any]) -> None:
+        """Audit a list or search: one row per person (and ärende) the page returns."""
+        await self._logga("sok", objekt_typ, objekt, per_person=True)
+
+    async def _logga(
+        self, handling: str, objekt_typ: str, objekt: Sequence[Any], *, per_person: bool
+    ) -> None:
+        from case_api.audit import service as audit_service
+
+        rader = await self._audit_rader(objekt, per_person=per_person)
+        # Why: the ärende each row names (SKAL_ARENDE); access outside an ärende states its own skäl.
+        await audit_service.logga_manga(
+            self.session,
+            vem=self.vem,
+            handling=handling,
+            objekt_typ=objekt_typ,
+            rader=rader,
+            skal=SKAL_ARENDE,
+        )
+
+    async def _audit_rader(
+        self, objekt: Sequence[Any], *, per_person: bool
+    ) -> list[tuple[uuid.UUID | None, uuid.UUID | None, uuid.UUID | None]]:
+        from case_api.arenden.models import Arende
+
+        def arende_of(o: Any) -> uuid.UUID:
+            return o.id if isinstance(o, Arende) else o.arende_id
+
+        missing = {arende_of(o) for o in objekt if getattr(o, "person_id", None) is None}
+        missing -= self._personer.keys()
+        if missing:
+            found = await self.session.execute(
+                select(col(Arende.id), col(Arende.person_id)).where(col(Arende.id).in_(missing))
+            )
+            self._personer.update({row.id: row.person_id for row in found})
+        rader: dict[tuple[Any, ...], tuple[uuid.UUID | None, uuid.UUID | None, uuid.UUID | None]] = {}
+        for o in objekt:
+            arende_id = arende_of(o)
+            person_id = getattr(o, "person_id", None) or self._personer.get(arende_id)
+            key = (person_id, arende_id) if per_person else (o.id,)
+            # A person with several objects on the page is one row, naming no single object.
+            rader[key] = (None if key in rader else o.id, person_id, arende_id)
+        return list(rader.values())
 
     def krav_synlig(self, objekt: str, *, enhet: str | None, utforare: str | None = None) -> None:
         """404, not 403, for an object outside the caller's scope: do not confirm it exists."""
@@ -84,7 +170,10 @@ class Kontext:
 async def kontext(
     request: Request, session: SessionDep, vem: Annotated[Principal, Depends(authorize)], clock: ClockDep
 ) -> Kontext:
-    scope = Scope.of(vem)
+    operation = operation_id(request)
+    # Reads only: the system role's rows in the matrix are reads, and this keeps it so.
+    system_las = request.method == "GET" and bool(vem.scopes & SYSTEM_SCOPES.get(operation, frozenset()))
+    scope = Scope.of(vem, system_las=system_las)
     await apply_scope(session, scope)
     return Kontext(
         session=session,
@@ -93,7 +182,15 @@ async def kontext(
         clock=clock,
         settings=request.app.state.settings,
         request_id=getattr(request.state, "request_id", None),
+        handling=_handling(request),
     )
+
+
+def _handling(request: Request) -> str:
+    """The audit handling of this route: GET reads, a 201 route creates, any other command changes."""
+    if request.method in ("GET", "HEAD"):
+        return "las"
+    return "skapa" if getattr(request.scope.get("route"), "status_code", None) == 201 else "andra"
 
 
 Ctx = Annotated[Kontext, Depends(kontext)]

@@ -13,6 +13,7 @@ from case_api.dependencies import authorize
 from case_api.insats.router import router as insats_router
 from case_api.intake.router import router as intake_router
 from case_api.kontaktfamiljer.router import router as kontaktfamiljer_router
+from case_api.personer.router import router as personer_router
 from case_api.plan.router import router as plan_router
 from case_api.rapporter.router import router as rapporter_router
 from case_api.registerutdrag.router import router as registerutdrag_router
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             plan_router,
             uppfoljning_router,
             bevakning_router,
+            personer_router,
             regler_router,
             relay_router,
             audit_router,

@@ -33,7 +33,14 @@ class Settings(CommonSettings):
     # Rule id -> days before the due date to remind; rules not named keep the table's days.
     bevakning_paminnelser: dict[str, list[int]] = Field(default_factory=dict, alias="BEVAKNING_PAMINNELSER")
     lex_sarah_utredning_dagar: int = Field(default=14, alias="LEX_SARAH_UTREDNING_DAGAR")
+    # Organisations (utförare ids) that belong to the nämnd, comma-separated; an uppdrag to any
+    # other utförare crosses a boundary and needs the child's samtycke.
+    interna_utforare_lista: str = Field(default="", alias="INTERNA_UTFORARE")
     audit_manga_personer_troskel: int = Field(default=50, ge=0, alias="AUDIT_MANGA_PERSONER_TROSKEL")
+
+    @property
+    def interna_utforare(self) -> frozenset[str]:
+        return frozenset(u.strip() for u in self.interna_utforare_lista.split(",") if u.strip())
 
     @model_validator(mode="after")
     def _regler_giltiga(self) -> Self:

@@ -32,6 +32,8 @@ class Principal:
     roles: frozenset[Role]
     enhet: str | None
     utforare: str | None
+    # OAuth scopes (the `scope` claim): what an integration (role system) may read.
+    scopes: frozenset[str] = frozenset()
 
     def has(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
@@ -45,6 +47,7 @@ class Principal:
             roles=frozenset(Role(r) for r in claims.roles if r in known),
             enhet=claims.enhet,
             utforare=claims.utforare,
+            scopes=frozenset(claims.scopes),
         )
 
 
@@ -73,15 +76,31 @@ def operation_id(request: Request) -> str:
     return str(name)
 
 
-def authorizer(matrix: Mapping[str, frozenset[Role]]):  # type: ignore[no-untyped-def]
-    """A dependency that admits the caller only if one of its roles may run this operation."""
+class ScopeSaknas(Forbidden):
+    slug, title = "scope-missing", "The token lacks the scope this operation needs"
+
+
+def authorizer(  # type: ignore[no-untyped-def]
+    matrix: Mapping[str, frozenset[Role]], system_scopes: Mapping[str, frozenset[str]] | None = None
+):
+    """A dependency that admits the caller only if one of its roles may run this operation.
+
+    An integration (role `system`) admitted to an operation listed in `system_scopes` also needs
+    one of that operation's scopes in its token: the role says it is an integration, the scopes
+    what it may read.
+    """
+    scopes_for = system_scopes or {}
 
     async def authorize(
         request: Request, principal: Annotated[Principal, Depends(current_principal)]
     ) -> Principal:
-        allowed = matrix.get(operation_id(request), frozenset())
-        if not principal.roles.intersection(allowed):
+        operation = operation_id(request)
+        allowed = principal.roles.intersection(matrix.get(operation, frozenset()))
+        if not allowed:
             raise Forbidden("Your role may not perform this operation.")
+        needed = scopes_for.get(operation)
+        if allowed == {Role.system} and needed and not principal.scopes & needed:
+            raise ScopeSaknas(f"This operation needs one of the scopes: {' '.join(sorted(needed))}.")
         return principal
 
     return authorize

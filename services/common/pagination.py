@@ -3,7 +3,8 @@
 import base64
 import json
 import re
-from datetime import date
+import uuid
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -38,6 +39,20 @@ def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
     if not isinstance(values, list) or len(values) != arity:
         raise BadRequest("The cursor is not one this service gave out.")
     return values
+
+
+def decode_time_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    """A cursor over (timestamp, id), typed: the database compares a timestamptz, not a string."""
+    values = decode_cursor(cursor, 2)
+    if values is None:
+        return None
+    try:
+        at = datetime.fromisoformat(str(values[0]))
+        if at.tzinfo is None:
+            raise ValueError("naive")
+        return at, uuid.UUID(str(values[1]))
+    except ValueError:
+        raise BadRequest("The cursor is not one this service gave out.") from None
 
 
 def _iso_date_only(value: object) -> object:

@@ -38,6 +38,7 @@ class Claims:
     enhet: str | None
     utforare: str | None
     raw: dict[str, Any]
+    scopes: tuple[str, ...] = ()
 
 
 def _check_algorithm_family(algorithms: list[str]) -> None:
@@ -163,6 +164,9 @@ def _claims(raw: dict[str, Any]) -> Claims:
     roles = raw.get("roles", [])
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise TokenError("roles must be a list of strings")
+    scope = raw.get("scope", "")
+    if not isinstance(scope, str):
+        raise TokenError("scope must be a space-separated string")
     sub = raw.get("sub")
     if not isinstance(sub, str) or not sub:
         raise TokenError("sub missing")
@@ -173,6 +177,7 @@ def _claims(raw: dict[str, Any]) -> Claims:
         enhet=raw.get("enhet") if isinstance(raw.get("enhet"), str) else None,
         utforare=raw.get("utforare") if isinstance(raw.get("utforare"), str) else None,
         raw=raw,
+        scopes=tuple(scope.split()),
     )
 
 

@@ -49,6 +49,8 @@ def configure_databases() -> None:
         sys.exit("Set both DATABASE_URL and NOTIFIER_DATABASE_URL, or neither (embedded).")
     case_db, notifier_db = asyncio.run(prepare_embedded(str(case.data_dir)))
     os.environ["DATABASE_URL"] = case_db.app_url
+    # The embedded dev stack's own öppenvård (the demo's utförare) belongs to the nämnd.
+    os.environ.setdefault("INTERNA_UTFORARE", "ov-1")
     os.environ["DATABASE_MIGRATION_URL"] = case_db.owner_url
     os.environ["NOTIFIER_DATABASE_URL"] = notifier_db.app_url
     os.environ["NOTIFIER_DATABASE_MIGRATION_URL"] = notifier_db.owner_url

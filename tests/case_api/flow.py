@@ -33,8 +33,16 @@ class Walk:
         self.client = client
         self.tokens = tokens
 
-    async def post(self, who: str, path: str, body: dict[str, Any], *, etag: str | None = None,
-                   expect: int = 200, headers: dict[str, str] | None = None) -> httpx.Response:
+    async def post(
+        self,
+        who: str,
+        path: str,
+        body: dict[str, Any],
+        *,
+        etag: str | None = None,
+        expect: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         h = bearer(self.tokens[who]) | (headers or {})
         if etag is not None:
             h["If-Match"] = etag
@@ -47,7 +55,9 @@ class Walk:
         assert response.status_code == expect, response.text
         return response
 
-    async def command(self, who: str, path: str, obj_path: str, body: dict[str, Any], expect: int = 200) -> Any:
+    async def command(
+        self, who: str, path: str, obj_path: str, body: dict[str, Any], expect: int = 200
+    ) -> Any:
         """Read the object's ETag, then run the command with it."""
         etag = (await self.get(who, obj_path)).headers["ETag"]
         return (await self.post(who, path, body, etag=etag, expect=expect)).json()

@@ -49,16 +49,26 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
     assert one(b, "forhandsbedomning")["regel"]["id"] == "forhandsbedomning"
 
     akt_path = f"/v1/aktualiseringar/{akt_id}"
-    await walk.command("handlaggare", f"{akt_path}/skyddsbedomning", akt_path,
-                       {"bedomd_at": "2026-02-03T10:00:00+01:00", "omedelbart_skydd": False,
-                        "motivering": "Inga uppgifter om akut fara."})
+    await walk.command(
+        "handlaggare",
+        f"{akt_path}/skyddsbedomning",
+        akt_path,
+        {
+            "bedomd_at": "2026-02-03T10:00:00+01:00",
+            "omedelbart_skydd": False,
+            "motivering": "Inga uppgifter om akut fara.",
+        },
+    )
     skydd = one(await walk.bevakningar(arende_id), "skyddsbedomning")
     assert skydd["status"] == "uppfylld" and skydd["uppfylld_datum"] == "2026-02-03"
 
     at(clock, "2026-02-10 09:00")
-    decided = await walk.command("handlaggare", f"{akt_path}/forhandsbedomning", akt_path,
-                                 {"beslut": "inled_utredning", "beslutsdatum": "2026-02-10",
-                                  "motivering": "Behov av utredning."})
+    decided = await walk.command(
+        "handlaggare",
+        f"{akt_path}/forhandsbedomning",
+        akt_path,
+        {"beslut": "inled_utredning", "beslutsdatum": "2026-02-10", "motivering": "Behov av utredning."},
+    )
     assert decided["status"] == "utredning_inledd"
     b = await walk.bevakningar(arende_id)
     assert one(b, "forhandsbedomning")["status"] == "uppfylld"
@@ -68,9 +78,14 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
 
     # A second anmälan while the utredning is open joins it: no förhandsbedömning clock.
     at(clock, "2026-03-02 11:00")
-    second = (await walk.post("handlaggare", "/v1/aktualiseringar",
-                              ANMALAN | {"inkom": "2026-03-02T10:00:00+01:00", "kalla": {"typ": "polis"}},
-                              expect=201)).json()
+    second = (
+        await walk.post(
+            "handlaggare",
+            "/v1/aktualiseringar",
+            ANMALAN | {"inkom": "2026-03-02T10:00:00+01:00", "kalla": {"typ": "polis"}},
+            expect=201,
+        )
+    ).json()
     assert second["arende_id"] == arende_id and second["status"] == "ansluten"
     assert second["ansluten_utredning_id"] == utredning_id
     b = await walk.bevakningar(arende_id)
@@ -78,60 +93,124 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
 
     at(clock, "2026-06-01 09:00")
     u_path = f"/v1/utredningar/{utredning_id}"
-    extended = await walk.command("arbetsledare", f"{u_path}/forlangning", u_path,
-                                  {"beslutsdatum": "2026-06-01", "skal": "Särskilda skäl: väntar på BUP.",
-                                   "ny_slutdatum": "2026-08-10"})
+    extended = await walk.command(
+        "arbetsledare",
+        f"{u_path}/forlangning",
+        u_path,
+        {
+            "beslutsdatum": "2026-06-01",
+            "skal": "Särskilda skäl: väntar på BUP.",
+            "ny_slutdatum": "2026-08-10",
+        },
+    )
     assert extended["slutdatum"] == "2026-08-10" and extended["forlangningar"][0]["sen"] is False
     assert one(await walk.bevakningar(arende_id), "utredning")["forfallodatum"] == "2026-08-10"
 
     at(clock, "2026-07-01 09:00")
-    await walk.command("handlaggare", f"{u_path}/avslut", u_path,
-                       {"avslutad_datum": "2026-07-01", "resultat": "beslut_om_insats", "motivering": "Klar."})
+    await walk.command(
+        "handlaggare",
+        f"{u_path}/avslut",
+        u_path,
+        {"avslutad_datum": "2026-07-01", "resultat": "beslut_om_insats", "motivering": "Klar."},
+    )
     assert one(await walk.bevakningar(arende_id), "utredning")["status"] == "uppfylld"
 
     at(clock, "2026-07-02 09:00")
-    beslut = (await walk.post("handlaggare", "/v1/beslut", {
-        "arende_id": arende_id, "utredning_id": utredning_id, "utfall": "bifall", "insatstyp": "oppenvard",
-        "rattslig_grund": "4 kap. 1 § SoL (2001:453)", "beslutsdatum": "2026-07-02", "period_fran": "2026-07-02",
-        "period_till": "2027-07-01", "beslutsfattare": "anna", "motivering": "Behov av stöd.",
-    }, expect=201)).json()
+    beslut = (
+        await walk.post(
+            "handlaggare",
+            "/v1/beslut",
+            {
+                "arende_id": arende_id,
+                "utredning_id": utredning_id,
+                "utfall": "bifall",
+                "insatstyp": "oppenvard",
+                "rattslig_grund": "4 kap. 1 § SoL (2001:453)",
+                "beslutsdatum": "2026-07-02",
+                "period_fran": "2026-07-02",
+                "period_till": "2027-07-01",
+                "beslutsfattare": "anna",
+                "motivering": "Behov av stöd.",
+            },
+            expect=201,
+        )
+    ).json()
     insats_id = beslut["insats"]["id"]
     verk = one(await walk.bevakningar(arende_id), "verkstallighet")
     assert (verk["startdatum"], verk["forfallodatum"]) == ("2026-07-02", "2026-10-02")
 
-    uppdrag = (await walk.post("handlaggare", "/v1/uppdrag", {
-        "insats_id": insats_id, "utforare": "ov-1", "behovsbedomning": "Stöd i vardagen.",
-        "omfattning": "Samtal varannan vecka.", "mal": ["Trygg skolgång"], "uppfoljningsform": "Var sjätte månad",
-        "kontaktuppgifter": {"telefon": "070-0000000"},
-    }, expect=201)).json()
+    uppdrag = (
+        await walk.post(
+            "handlaggare",
+            "/v1/uppdrag",
+            {
+                "insats_id": insats_id,
+                "utforare": "ov-1",
+                "behovsbedomning": "Stöd i vardagen.",
+                "omfattning": "Samtal varannan vecka.",
+                "mal": ["Trygg skolgång"],
+                "uppfoljningsform": "Var sjätte månad",
+                "kontaktuppgifter": {"telefon": "070-0000000"},
+            },
+            expect=201,
+        )
+    ).json()
     up_path = f"/v1/uppdrag/{uppdrag['id']}"
     seen = (await walk.get("utforare", up_path)).json()
     assert seen["barn"]["personnummer"] == TEST_PNR and seen["mal"] == ["Trygg skolgång"]
     await walk.command("utforare", f"{up_path}/mottagande", up_path, {"accepterat": True})
     at(clock, "2026-07-15 09:00")
-    await walk.command("utforare", f"{up_path}/verkstallighet", up_path, {"verkstallighetsdatum": "2026-07-15"})
+    await walk.command(
+        "utforare", f"{up_path}/verkstallighet", up_path, {"verkstallighetsdatum": "2026-07-15"}
+    )
     b = await walk.bevakningar(arende_id)
     assert one(b, "verkstallighet")["status"] == "uppfylld"
     plan_bev = one(b, "genomforandeplan")
     assert (plan_bev["startdatum"], plan_bev["forfallodatum"]) == ("2026-07-15", "2026-08-05")
 
-    plan = (await walk.post("utforare", f"{up_path}/genomforandeplaner", {
-        "mal": ["Trygg skolgång"], "aktiviteter": "Samtal", "deltagare": [{"roll": "barn"}, {"roll": "vardnadshavare"}],
-        "barnets_delaktighet": "Barnet var med på mötet.", "barnets_synpunkter": "Vill ha hjälp med läxor.",
-    }, expect=201)).json()
+    plan = (
+        await walk.post(
+            "utforare",
+            f"{up_path}/genomforandeplaner",
+            {
+                "mal": ["Trygg skolgång"],
+                "aktiviteter": "Samtal",
+                "deltagare": [{"roll": "barn"}, {"roll": "vardnadshavare"}],
+                "barnets_delaktighet": "Barnet var med på mötet.",
+                "barnets_synpunkter": "Vill ha hjälp med läxor.",
+            },
+            expect=201,
+        )
+    ).json()
     assert plan["versionsnummer"] == 1 and plan["barnet_eget_talan"] is False
-    revised = (await walk.post("utforare", f"{up_path}/genomforandeplaner", {
-        "mal": ["Trygg skolgång", "Fritidsaktivitet"], "aktiviteter": "Samtal och fritid",
-        "deltagare": [{"roll": "barn"}, {"roll": "vardnadshavare"}],
-        "barnets_delaktighet": "Barnet var med.", "barnets_synpunkter": "Vill spela fotboll.",
-    }, expect=201)).json()
+    revised = (
+        await walk.post(
+            "utforare",
+            f"{up_path}/genomforandeplaner",
+            {
+                "mal": ["Trygg skolgång", "Fritidsaktivitet"],
+                "aktiviteter": "Samtal och fritid",
+                "deltagare": [{"roll": "barn"}, {"roll": "vardnadshavare"}],
+                "barnets_delaktighet": "Barnet var med.",
+                "barnets_synpunkter": "Vill spela fotboll.",
+            },
+            expect=201,
+        )
+    ).json()
     assert revised["versionsnummer"] == 2 and revised["foregaende_id"] == plan["id"]
     assert (await walk.get("utforare", f"/v1/genomforandeplaner/{plan['id']}")).json()["status"] == "ersatt"
     at(clock, "2026-07-30 09:00")
     p_path = f"/v1/genomforandeplaner/{revised['id']}"
-    await walk.command("utforare", f"{p_path}/faststallande", p_path, {
-        "faststalld_datum": "2026-07-30", "undertecknad_av": ["vardnadshavare", "utforare"],
-        "kopia_lamnad_datum": "2026-07-30"})
+    await walk.command(
+        "utforare",
+        f"{p_path}/faststallande",
+        p_path,
+        {
+            "faststalld_datum": "2026-07-30",
+            "undertecknad_av": ["vardnadshavare", "utforare"],
+            "kopia_lamnad_datum": "2026-07-30",
+        },
+    )
     b = await walk.bevakningar(arende_id)
     assert one(b, "genomforandeplan")["status"] == "uppfylld"
     uppf = one(b, "uppfoljning")
@@ -139,24 +218,34 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
     assert (uppf["startdatum"], uppf["forfallodatum"]) == ("2026-07-30", "2027-01-30")
 
     at(clock, "2026-12-01 09:00")
-    await walk.post("utforare", f"{up_path}/uppfoljningar", {
-        "avser": "plan", "datum": "2026-12-01", "barnets_synpunkter": "Bättre i skolan.",
-        "vardnadshavares_synpunkter": "Nöjda.", "sammanfattning": "Går framåt.",
-        "maluppfyllelse": [{"mal": "Trygg skolgång", "bedomning": "delvis_uppnatt"}],
-    }, expect=201)
+    await walk.post(
+        "utforare",
+        f"{up_path}/uppfoljningar",
+        {
+            "avser": "plan",
+            "datum": "2026-12-01",
+            "barnets_synpunkter": "Bättre i skolan.",
+            "vardnadshavares_synpunkter": "Nöjda.",
+            "sammanfattning": "Går framåt.",
+            "maluppfyllelse": [{"mal": "Trygg skolgång", "bedomning": "delvis_uppnatt"}],
+        },
+        expect=201,
+    )
     b = await walk.bevakningar(arende_id)
     assert [x["status"] for x in b["uppfoljning"]] == ["uppfylld", "oppen"]
     assert b["uppfoljning"][1]["forfallodatum"] == "2027-06-01"
 
-    behov = await walk.command("utforare", f"{up_path}/forandrade-behov", up_path,
-                               {"beskrivning": "Behöver mer stöd hemma."})
+    behov = await walk.command(
+        "utforare", f"{up_path}/forandrade-behov", up_path, {"beskrivning": "Behöver mer stöd hemma."}
+    )
     arende = (await walk.get("handlaggare", f"/v1/arenden/{arende_id}")).json()
     assert [o["id"] for o in arende["omprovningar"]] == [behov["omprovning_id"]]
 
     at(clock, "2027-01-10 09:00")
     i_path = f"/v1/insatser/{insats_id}"
-    ended = await walk.command("handlaggare", f"{i_path}/avslut", i_path,
-                               {"avslutad_datum": "2027-01-10", "orsak": "mal_uppnatt"})
+    ended = await walk.command(
+        "handlaggare", f"{i_path}/avslut", i_path, {"avslutad_datum": "2027-01-10", "orsak": "mal_uppnatt"}
+    )
     assert ended["status"] == "avslutad"
     b = await walk.bevakningar(arende_id)
     assert b["uppfoljning"][1]["status"] == "avbruten"
@@ -164,12 +253,15 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
     a_path = f"/v1/arenden/{arende_id}"
     closed = await walk.command("handlaggare", f"{a_path}/avslut", a_path, {"orsak": "Målen uppnådda."})
     assert closed["status"] == "avslutat"
-    open_left = [x for items in (await walk.bevakningar(arende_id)).values() for x in items if x["status"] == "oppen"]
+    open_left = [
+        x for items in (await walk.bevakningar(arende_id)).values() for x in items if x["status"] == "oppen"
+    ]
     assert open_left == []
 
 
-async def test_serviceinsats_needs_samtycke_and_the_family_ends_it(walk: Walk, clock: FrozenClock,
-                                                                   case_client: Any) -> None:
+async def test_serviceinsats_needs_samtycke_and_the_family_ends_it(
+    walk: Walk, clock: FrozenClock, case_client: Any
+) -> None:
     at(clock, "2026-03-01 10:00")
     body = {
         "enhet": "bou-1",
@@ -177,19 +269,29 @@ async def test_serviceinsats_needs_samtycke_and_the_family_ends_it(walk: Walk, c
         "startdatum": "2026-03-01",
         "beskrivning": "Föräldrastöd i grupp.",
     }
-    missing = await case_client.post("/v1/serviceinsatser", json=body, headers=bearer(walk.tokens["handlaggare"]))
+    missing = await case_client.post(
+        "/v1/serviceinsatser", json=body, headers=bearer(walk.tokens["handlaggare"])
+    )
     problem = assert_problem(missing, 422)
     assert any(e["field"].endswith("samtycke") for e in problem["errors"]), problem
-    samtycke = {"givet_av": "vardnadshavare", "omfattning": ["behandling av personuppgifter"],
-                "giltigt_fran": "2026-03-01"}
-    insats = (await walk.post("handlaggare", "/v1/serviceinsatser", body | {"samtycke": samtycke},
-                              expect=201)).json()
+    samtycke = {
+        "givet_av": "vardnadshavare",
+        "omfattning": ["behandling av personuppgifter"],
+        "giltigt_fran": "2026-03-01",
+    }
+    insats = (
+        await walk.post("handlaggare", "/v1/serviceinsatser", body | {"samtycke": samtycke}, expect=201)
+    ).json()
     assert insats["status"] == "pagaende_service" and insats["beslut_id"] is None
     assert insats["samtycke_id"] is not None
     at(clock, "2026-05-01 10:00")
     i_path = f"/v1/insatser/{insats['id']}"
-    ended = await walk.command("handlaggare", f"{i_path}/avslut", i_path,
-                               {"avslutad_datum": "2026-05-01", "orsak": "familjen_avslutar"})
+    ended = await walk.command(
+        "handlaggare",
+        f"{i_path}/avslut",
+        i_path,
+        {"avslutad_datum": "2026-05-01", "orsak": "familjen_avslutar"},
+    )
     assert ended["status"] == "avslutad"
     arende = (await walk.get("handlaggare", f"/v1/arenden/{insats['arende_id']}")).json()
     assert arende["status"] == "avslutat" and arende["typ"] == "service"

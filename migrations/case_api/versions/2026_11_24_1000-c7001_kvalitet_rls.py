@@ -1,7 +1,7 @@
 """Row-level security on the quality tables: avvikelse, kontaktfamilj and its steps.
 
 Revision ID: c7001
-Revises: c4002
+Revises: c5002
 Create Date: 2026-11-24 10:00:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "c7001"
-down_revision: str | None = "c4002"
+down_revision: str | None = "c5002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -25,7 +25,7 @@ from case_api.uppdrag.router import ut as uppdrag_ut
 from case_api.utredning.models import Utredning
 from case_api.utredning.router import ut as utredning_ut
 from common.concurrency import IfMatch, set_etag
-from common.pagination import CursorParam, LimitParam, Sida, decode_cursor, encode_cursor
+from common.pagination import CursorParam, LimitParam, Sida, decode_time_cursor, encode_cursor
 
 router = APIRouter(prefix="/v1/arenden", tags=["ärenden"])
 
@@ -45,7 +45,9 @@ async def list_arenden(
     cursor: CursorParam = None,
     limit: LimitParam = 50,
 ) -> Sida[ArendeOut]:
-    query = select(Arende).where(col(Arende.enhet) == (k.scope.enhet or ""))
+    query = select(Arende)
+    if not k.scope.alla:
+        query = query.where(col(Arende.enhet) == (k.scope.enhet or ""))
     for column, value in (
         (col(Arende.handlaggare), handlaggare),
         (col(Arende.status), status),
@@ -53,7 +55,7 @@ async def list_arenden(
     ):
         if value is not None:
             query = query.where(column == value)
-    after = decode_cursor(cursor, 2)
+    after = decode_time_cursor(cursor)
     if after is not None:
         query = query.where(tuple_(col(Arende.oppnat_at), col(Arende.id)) > tuple_(*after))
     rows = list(
@@ -63,6 +65,7 @@ async def list_arenden(
     )
     page = rows[:limit]
     nasta = encode_cursor([page[-1].oppnat_at.isoformat(), str(page[-1].id)]) if len(rows) > limit else None
+    await k.logga_lista("arende", page)
     return Sida[ArendeOut](items=[await ut(k, a) for a in page], nasta=nasta)
 
 
@@ -75,6 +78,7 @@ async def list_arenden(
 async def get_arende(k: Ctx, arende_id: uuid.UUID, response: Response) -> ArendeDetalj:
     a = await hamta(k, Arende, arende_id, objekt="ärende")
     set_etag(response, a.version)
+    await k.logga("arende", a)
     return await _detalj(k, a)
 
 
@@ -130,6 +134,7 @@ async def close_arende(
     a = await _las_med_etag(k, arende_id, if_match)
     await service.avsluta(k, arende=a, orsak=body.orsak)
     set_etag(response, a.version)
+    await k.logga("arende", a)
     return await ut(k, a)
 
 
@@ -145,6 +150,7 @@ async def assign_arende(
     a = await _las_med_etag(k, arende_id, if_match)
     await service.tilldela(k, arende=a, handlaggare=body.handlaggare)
     set_etag(response, a.version)
+    await k.logga("arende", a)
     return await ut(k, a)
 
 

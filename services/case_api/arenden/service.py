@@ -11,7 +11,7 @@ from case_api.bevakning import service as bevakning_service
 from case_api.events import service as events
 from case_api.insats.models import Insats
 from case_api.kontext import Kontext
-from case_api.tillstand import krav
+from case_api.tillstand import krav, tillatna
 from case_api.utredning.models import Utredning
 from common.auth import Role
 from common.problems import Conflict
@@ -91,6 +91,8 @@ async def avsluta(k: Kontext, *, arende: Arende, orsak: str) -> Arende:
         raise ArendetHarPagaende(
             "Close the utredningar and insatser first.",
             pagaende=[{"objekt": o, "id": str(i)} for o, i in pagaende],
+            tillstand=arende.status,
+            tillatna_kommandon=[c for c in tillatna("arende", arende.status) if c != "avslut"],
         )
     arende.status = next_state
     arende.avslutat_at = k.nu()

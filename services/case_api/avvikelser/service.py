@@ -105,6 +105,8 @@ async def _emit(session: AsyncSession, avvikelse: Avvikelse, type_: str, now: da
 
 LEX_SARAH_REGEL = "lex_sarah_utredning"
 OBJEKT_TYP = "avvikelse"
+# Why the texts were read: handling the deviation (seed 002), whatever ärende it names.
+SKAL = "avvikelsehantering"
 
 
 async def _logga(
@@ -130,6 +132,7 @@ async def _logga(
         vem=caller,
         handling=handling,
         objekt_typ=OBJEKT_TYP,
+        skal=SKAL,
         rader=[
             (a.id, personer.get(a.arende_id) if a.arende_id is not None else None, a.arende_id)
             for a in avvikelser
@@ -251,7 +254,7 @@ async def lista(
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    await _logga(session, caller=caller, handling="las", avvikelser=rows, scope=scope)
+    await _logga(session, caller=caller, handling="sok", avvikelser=rows, scope=scope)
     return rows, (encode_cursor(rows[-1].registrerad_at, rows[-1].id) if more else None)
 
 

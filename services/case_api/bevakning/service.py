@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlmodel import col
 
 from case_api.arenden.models import Arende
@@ -263,6 +263,16 @@ async def efter_forsening(k: Kontext, bevakning: Bevakning) -> None:
         datum_=bevakning.forfallodatum,
         orsak="Inte verkställt inom tre månader (upptäckt av systemet).",
     )
+
+
+async def slapp_utforare(k: Kontext, *, objekt_id: uuid.UUID, typ: str) -> int:
+    """The calling utförare hands its open bevakningar of that rule on that object back (a
+    declined uppdrag). The row leaves the utförare's scope, which row-level security admits
+    only through this narrow database function."""
+    released = await k.session.execute(
+        text("SELECT case_bevakning_slapp_utforare(:o, :t)"), {"o": objekt_id, "t": typ}
+    )
+    return int(released.scalar_one())
 
 
 async def satt_utforare(k: Kontext, *, objekt_id: uuid.UUID, typ: str, utforare: str | None) -> None:

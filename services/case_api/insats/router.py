@@ -35,6 +35,7 @@ async def make_beslut(k: Ctx, body: BeslutIn, idempotency_key: IdempotencyKey = 
     async def work():  # type: ignore[no-untyped-def]
         arende = await arende_service.las(k, body.arende_id)
         beslut, insats = await service.besluta(k, arende=arende, indata=body)
+        await k.logga("beslut", beslut)
         headers = {"Location": f"/v1/beslut/{beslut.id}"}
         return outcome(201, beslut_ut(beslut, insats), headers)
 
@@ -47,6 +48,7 @@ async def make_beslut(k: Ctx, body: BeslutIn, idempotency_key: IdempotencyKey = 
 async def get_beslut(k: Ctx, beslut_id: uuid.UUID) -> BeslutOut:
     beslut = await hamta(k, Beslut, beslut_id, objekt="beslut")
     insats = await service.insats_for_beslut(k, beslut.id)
+    await k.logga("beslut", beslut)
     return beslut_ut(beslut, insats)
 
 
@@ -54,6 +56,7 @@ async def get_beslut(k: Ctx, beslut_id: uuid.UUID) -> BeslutOut:
 async def get_insats(k: Ctx, insats_id: uuid.UUID, response: Response) -> InsatsOut:
     insats = await hamta(k, Insats, insats_id, objekt="insats")
     set_etag(response, insats.version)
+    await k.logga("insats", insats)
     return insats_ut(insats)
 
 
@@ -69,6 +72,7 @@ async def close_insats(
     insats = await hamta_for_kommando(k, Insats, insats_id, objekt="insats", if_match=if_match)
     await service.avsluta(k, insats=insats, indata=body)
     set_etag(response, insats.version)
+    await k.logga("insats", insats)
     return insats_ut(insats)
 
 
@@ -84,6 +88,7 @@ async def start_serviceinsats(
 ) -> Response:
     async def work():  # type: ignore[no-untyped-def]
         insats = await service.starta_service(k, indata=body)
+        await k.logga("insats", insats)
         headers = {"ETag": etag(insats.version), "Location": f"/v1/insatser/{insats.id}"}
         return outcome(201, insats_ut(insats), headers)
 

@@ -2,6 +2,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
+from case_api.arenden.models import Arende
 from case_api.intake import service
 from case_api.intake.models import Aktualisering
 from case_api.intake.schemas import (
@@ -24,10 +25,12 @@ router = APIRouter(prefix="/v1/aktualiseringar", tags=["aktualiseringar"])
 
 async def ut(k: Kontext, akt: Aktualisering) -> AktualiseringOut:
     skydd, forhand = await service.bedomningar(k, akt)
+    arende = await k.session.get(Arende, akt.arende_id)
+    oppet = arende is not None and arende.status == "oppet"
     return AktualiseringOut.model_validate(
         {
             **akt.model_dump(),
-            "tillatna_kommandon": tillatna("aktualisering", akt.status),
+            "tillatna_kommandon": tillatna("aktualisering", akt.status) if oppet else [],
             "skyddsbedomning": SkyddsbedomningOut.model_validate(skydd) if skydd else None,
             "forhandsbedomning": ForhandsbedomningOut.model_validate(forhand) if forhand else None,
         }
@@ -46,6 +49,7 @@ async def register_aktualisering(
 ) -> Response:
     async def work():  # type: ignore[no-untyped-def]
         akt = await service.registrera(k, indata=body)
+        await k.logga("aktualisering", akt)
         headers = {"ETag": etag(akt.version), "Location": f"/v1/aktualiseringar/{akt.id}"}
         return outcome(201, await ut(k, akt), headers)
 
@@ -65,6 +69,7 @@ async def register_aktualisering(
 async def get_aktualisering(k: Ctx, aktualisering_id: uuid.UUID, response: Response) -> AktualiseringOut:
     akt = await hamta(k, Aktualisering, aktualisering_id, objekt="aktualisering")
     set_etag(response, akt.version)
+    await k.logga("aktualisering", akt)
     return await ut(k, akt)
 
 
@@ -82,6 +87,7 @@ async def record_skyddsbedomning(
     )
     await service.skyddsbedom(k, akt=akt, indata=body)
     set_etag(response, akt.version)
+    await k.logga("skyddsbedomning", akt)
     return await ut(k, akt)
 
 
@@ -103,4 +109,5 @@ async def decide_forhandsbedomning(
     )
     await service.forhandsbedom(k, akt=akt, indata=body)
     set_etag(response, akt.version)
+    await k.logga("forhandsbedomning", akt)
     return await ut(k, akt)

@@ -51,11 +51,10 @@ def recruiting_unit(caller: Principal) -> str:
     return caller.enhet
 
 
-async def _scoped(session: AsyncSession, caller: Principal) -> str:
-    """The recruiting enhet, set as the transaction's row-level security scope too."""
-    enhet = recruiting_unit(caller)
-    await apply_scope(session, Scope(enhet=enhet, utforare=None))
-    return enhet
+async def _scoped(session: AsyncSession, caller: Principal) -> str | None:
+    """The caller's enhet, set as the transaction's row-level security scope too (none: no rows)."""
+    await apply_scope(session, Scope(enhet=caller.enhet, utforare=None))
+    return caller.enhet
 
 
 def latest_results(steps: Sequence[KontaktfamiljUtredningssteg]) -> dict[Steg, Resultat]:
@@ -90,8 +89,9 @@ async def _emit(
 async def registrera(
     session: AsyncSession, *, data: KontaktfamiljCreate, caller: Principal, now: datetime
 ) -> Kontaktfamilj:
+    await _scoped(session, caller)
     family = Kontaktfamilj(
-        enhet=await _scoped(session, caller),
+        enhet=recruiting_unit(caller),
         namn=data.namn,
         status=Status.under_utredning,
         registrerad_at=now,
@@ -105,7 +105,10 @@ async def registrera(
 async def hamta(
     session: AsyncSession, *, kontaktfamilj_id: uuid.UUID, caller: Principal
 ) -> tuple[Kontaktfamilj, list[KontaktfamiljUtredningssteg]]:
-    family = await repository.get(session, kontaktfamilj_id, enhet=await _scoped(session, caller))
+    # A caller of no enhet gets the 404 of any other enhet's family, not the list's 403
+    # ingen-enhet: an id path answers the same whether the family exists or not (issue 5).
+    enhet = await _scoped(session, caller)
+    family = None if enhet is None else await repository.get(session, kontaktfamilj_id, enhet=enhet)
     if family is None:
         raise KontaktfamiljSaknas()
     return family, await repository.steps(session, family.id)
@@ -114,9 +117,10 @@ async def hamta(
 async def lista(
     session: AsyncSession, *, caller: Principal, status: Status | None, cursor: str | None, limit: int
 ) -> tuple[list[Kontaktfamilj], str | None]:
+    await _scoped(session, caller)
     rows = await repository.page(
         session,
-        enhet=await _scoped(session, caller),
+        enhet=recruiting_unit(caller),
         status=status,
         after=decode_cursor(cursor) if cursor else None,
         limit=limit + 1,
@@ -135,7 +139,11 @@ async def _for_command(
     command: Kommando,
 ) -> tuple[Kontaktfamilj, Status]:
     enhet = await _scoped(session, caller)
-    family = await repository.get(session, kontaktfamilj_id, enhet=enhet, for_update=True)
+    family = (
+        None
+        if enhet is None
+        else await repository.get(session, kontaktfamilj_id, enhet=enhet, for_update=True)
+    )
     if family is None:
         raise KontaktfamiljSaknas()
     check_if_match(if_match, family.version)

@@ -1,5 +1,5 @@
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -70,3 +70,19 @@ class SamtyckeOut(Utdata):
     giltigt_fran: date
     giltigt_till: date | None
     aterkallat: bool
+
+
+class BehorighetIn(Indata):
+    """Grant one user access to a protected person's details, with the reason."""
+
+    sub: Annotated[str, Field(min_length=1, max_length=200, description="The user's `sub`.")]
+    skal: Annotated[str, Field(min_length=1, max_length=2000, description="Why the user needs access.")]
+
+
+class BehorighetOut(Utdata):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    sub: str
+    beviljad_av: str
+    skal: str
+    created_at: datetime

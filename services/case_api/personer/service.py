@@ -8,9 +8,10 @@ from sqlmodel import col
 
 from case_api.kontext import Kontext
 from case_api.personer import identitet
+from case_api.personer.exceptions import BehorighetFinns, PersonEjSkyddad
 from case_api.personer.models import Person, Samtycke, SkyddadBehorighet
-from case_api.personer.schemas import BarnIn, Kontakt, PersonOut, SamtyckeIn, SamtyckeOut
-from common.problems import UnprocessableContent
+from case_api.personer.schemas import BarnIn, BehorighetIn, Kontakt, PersonOut, SamtyckeIn, SamtyckeOut
+from common.problems import NotFound, UnprocessableContent
 
 
 async def hitta_eller_skapa(k: Kontext, *, barn: BarnIn, field: str = "barn.personnummer") -> uuid.UUID:
@@ -69,6 +70,42 @@ async def _skapa(
             await k.session.execute(text("SELECT case_person_id(:p)"), {"p": personnummer})
         ).scalar_one()
     return person_id
+
+
+async def hamta(k: Kontext, person_id: uuid.UUID) -> tuple[Person, uuid.UUID]:
+    """The person and the caller's ärende about them: 404 unless the caller's enhet has one."""
+    from case_api.arenden.models import Arende
+
+    person = await k.session.get(Person, person_id)
+    arende_id = None
+    if person is not None:
+        query = select(col(Arende.id)).where(col(Arende.person_id) == person_id)
+        if not k.scope.alla:
+            query = query.where(col(Arende.enhet) == (k.scope.enhet or ""))
+        # The open ärende first, then the latest: the one the caller most likely works in.
+        query = query.order_by(col(Arende.status) != "oppet", col(Arende.oppnat_at).desc()).limit(1)
+        arende_id = (await k.session.execute(query)).scalar_one_or_none()
+    if person is None or arende_id is None:
+        raise NotFound("No person with that id.")
+    return person, arende_id
+
+
+async def bevilja_behorighet(k: Kontext, *, person: Person, indata: BehorighetIn) -> SkyddadBehorighet:
+    if not person.skyddad_identitet:
+        raise PersonEjSkyddad("Only a person with skyddad identitet needs an explicit permission.")
+    existing = await k.session.execute(
+        select(col(SkyddadBehorighet.id)).where(
+            col(SkyddadBehorighet.person_id) == person.id, col(SkyddadBehorighet.sub) == indata.sub
+        )
+    )
+    if existing.first() is not None:
+        raise BehorighetFinns(f"{indata.sub} already has access to this person.")
+    behorighet = SkyddadBehorighet(
+        person_id=person.id, sub=indata.sub, beviljad_av=k.vem.sub, skal=indata.skal, created_at=k.nu()
+    )
+    k.session.add(behorighet)
+    await k.session.flush()
+    return behorighet
 
 
 async def har_behorighet(k: Kontext, person: Person) -> bool:

@@ -37,6 +37,7 @@ async def draft_genomforandeplan(
             k, Uppdrag, uppdrag_id, objekt="uppdrag", if_match=None, etag_kravs=False
         )
         plan = await service.upratta(k, uppdrag=uppdrag, indata=body)
+        await k.logga("genomforandeplan", plan)
         headers = {"ETag": etag(plan.version), "Location": f"/v1/genomforandeplaner/{plan.id}"}
         return outcome(201, ut(plan), headers)
 
@@ -59,6 +60,7 @@ async def draft_genomforandeplan(
 async def get_genomforandeplan(k: Ctx, plan_id: uuid.UUID, response: Response) -> GenomforandeplanOut:
     plan = await hamta(k, Genomforandeplan, plan_id, objekt="genomförandeplan")
     set_etag(response, plan.version)
+    await k.logga("genomforandeplan", plan)
     return ut(plan)
 
 
@@ -76,4 +78,5 @@ async def establish_genomforandeplan(
     )
     await service.faststall(k, plan=plan, indata=body)
     set_etag(response, plan.version)
+    await k.logga("genomforandeplan", plan)
     return ut(plan)

@@ -90,15 +90,18 @@ async def _eget_talan(k: Kontext, person_id: uuid.UUID) -> bool:
 
 
 async def faststall(k: Kontext, *, plan: Genomforandeplan, indata: FaststallandeIn) -> Genomforandeplan:
-    plan.status = krav("genomforandeplan", plan.status, "faststallande")
+    next_state = krav("genomforandeplan", plan.status, "faststallande")
     uppdrag = await k.session.get(Uppdrag, plan.uppdrag_id, with_for_update=True)
     assert uppdrag is not None
+    # A draft left when the insats ended (its uppdrag closed) is not established afterwards.
+    krav("uppdrag", uppdrag.status, "genomforandeplan")
     if uppdrag.verkstallighetsdatum and indata.faststalld_datum < uppdrag.verkstallighetsdatum:
         raise _invalid("faststalld_datum", "is before the verkställighetsdatum", "too_early")
     if indata.faststalld_datum > k.idag():
         raise _invalid("faststalld_datum", "lies in the future", "future")
     if indata.kopia_lamnad_datum < indata.faststalld_datum:
         raise _invalid("kopia_lamnad_datum", "is before the plan was established", "too_early")
+    plan.status = next_state
     plan.faststalld_datum = indata.faststalld_datum
     plan.undertecknad_av = list(indata.undertecknad_av)
     plan.kopia_lamnad_datum = indata.kopia_lamnad_datum

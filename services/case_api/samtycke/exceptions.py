@@ -11,7 +11,8 @@ class SamtyckeSaknas(Conflict):
     audit_refusal = True
 
     def __init__(self, detail: str, *, person_id: uuid.UUID, **extensions: Any) -> None:
-        super().__init__(detail, **extensions)
+        # The caller may see the child (it is their ärende): the problem names whom it is about.
+        super().__init__(detail, person_id=str(person_id), **extensions)
         self.audit_person_id = person_id
 
 

@@ -2,6 +2,7 @@
 data crosses a boundary that needs it (an uppdrag to an external utförare, SIP)."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -104,17 +105,24 @@ async def aterkalla(k: Kontext, *, samtycke_id: uuid.UUID, if_match: str | None)
     return samtycke
 
 
-async def krav(session: AsyncSession, person_id: uuid.UUID, omfattning: str, dag: date) -> Samtycke:
-    """The samtycke in force on `dag` that covers `omfattning`, or a 409 samtycke-saknas.
+async def krav(
+    session: AsyncSession, person_id: uuid.UUID, omfattning: str | Sequence[str], dag: date
+) -> Samtycke:
+    """The samtycke in force on `dag` that covers `omfattning` (any one, given several), or a 409
+    samtycke-saknas.
 
     The refusal is audited (a `nekad` row in its own transaction) by the refusal hook.
     """
-    samtycke = await samtycke_repository.i_kraft(session, person_id=person_id, omfattning=omfattning, dag=dag)
-    if samtycke is None:
-        raise SamtyckeSaknas(
-            f"No samtycke in force on {dag.isoformat()} covers {omfattning!r}.",
-            person_id=person_id,
-            omfattning=omfattning,
-            dag=dag.isoformat(),
+    alternativ = [omfattning] if isinstance(omfattning, str) else list(omfattning)
+    for enskild in alternativ:
+        samtycke = await samtycke_repository.i_kraft(
+            session, person_id=person_id, omfattning=enskild, dag=dag
         )
-    return samtycke
+        if samtycke is not None:
+            return samtycke
+    raise SamtyckeSaknas(
+        f"No samtycke in force on {dag.isoformat()} covers {' or '.join(repr(o) for o in alternativ)}.",
+        person_id=person_id,
+        omfattning=omfattning if isinstance(omfattning, str) else alternativ,
+        dag=dag.isoformat(),
+    )

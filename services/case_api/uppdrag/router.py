@@ -28,7 +28,7 @@ from case_api.uppdrag.schemas import (
 )
 from common.concurrency import IfMatch, etag, set_etag
 from common.idempotency import IdempotencyKey, outcome, run_idempotent
-from common.pagination import CursorParam, LimitParam, Sida, decode_cursor, encode_cursor
+from common.pagination import CursorParam, LimitParam, Sida, decode_time_cursor, encode_cursor
 
 router = APIRouter(prefix="/v1/uppdrag", tags=["uppdrag"])
 
@@ -59,6 +59,7 @@ async def send_uppdrag(k: Ctx, body: UppdragIn, idempotency_key: IdempotencyKey 
         )
         arende = await arende_service.las(k, insats.arende_id)  # already locked: returns it
         uppdrag = await service.skicka(k, arende=arende, insats=insats, indata=body)
+        await k.logga("uppdrag", uppdrag)
         headers = {"ETag": etag(uppdrag.version), "Location": f"/v1/uppdrag/{uppdrag.id}"}
         return outcome(201, await ut(k, uppdrag), headers)
 
@@ -90,7 +91,7 @@ async def list_uppdrag(
         query = query.where(col(Uppdrag.enhet) == k.scope.enhet)
     if status is not None:
         query = query.where(col(Uppdrag.status) == status)
-    after = decode_cursor(cursor, 2)
+    after = decode_time_cursor(cursor)
     if after is not None:
         query = query.where(tuple_(col(Uppdrag.skickat_at), col(Uppdrag.id)) > tuple_(*after))
     rows = list(
@@ -100,6 +101,7 @@ async def list_uppdrag(
     )
     page = rows[:limit]
     nasta = encode_cursor([page[-1].skickat_at.isoformat(), str(page[-1].id)]) if len(rows) > limit else None
+    await k.logga_lista("uppdrag", page)
     return Sida[UppdragOut](items=[await ut(k, u) for u in page], nasta=nasta)
 
 
@@ -109,6 +111,7 @@ async def list_uppdrag(
 async def get_uppdrag(k: Ctx, uppdrag_id: uuid.UUID, response: Response) -> UppdragOut:
     u = await hamta(k, Uppdrag, uppdrag_id, objekt="uppdrag")
     set_etag(response, u.version)
+    await k.logga("uppdrag", u)
     return await ut(k, u)
 
 
@@ -128,6 +131,7 @@ async def receive_uppdrag(
     u = await _command(k, uppdrag_id, if_match)
     await service.motta(k, uppdrag=u, indata=body)
     set_etag(response, u.version)
+    await k.logga("uppdrag", u)
     return await ut(k, u)
 
 
@@ -143,6 +147,7 @@ async def report_verkstallighet(
     u = await _command(k, uppdrag_id, if_match)
     await service.verkstall(k, uppdrag=u, indata=body)
     set_etag(response, u.version)
+    await k.logga("uppdrag", u)
     return await ut(k, u)
 
 
@@ -158,6 +163,7 @@ async def report_ej_verkstallt(
     u = await _command(k, uppdrag_id, if_match)
     rapport = await service.ej_verkstallt(k, uppdrag=u, indata=body)
     set_etag(response, u.version)
+    await k.logga("uppdrag", u)
     return EjVerkstalltOut.model_validate(rapport)
 
 
@@ -173,4 +179,5 @@ async def report_forandrade_behov(
     u = await _command(k, uppdrag_id, if_match)
     omprovning = await service.forandrade_behov(k, uppdrag=u, indata=body)
     set_etag(response, u.version)
+    await k.logga("uppdrag", u)
     return KommandoSvar(uppdrag=await ut(k, u), omprovning_id=omprovning.id)  # type: ignore[attr-defined]

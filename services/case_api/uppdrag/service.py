@@ -10,7 +10,8 @@ from case_api.insats import service as insats_service
 from case_api.insats.models import Insats
 from case_api.kontaktfamiljer import service as kontaktfamilj_service
 from case_api.kontext import Kontext
-from case_api.tillstand import krav
+from case_api.samtycke import service as samtycke_service
+from case_api.tillstand import krav, tillatna
 from case_api.uppdrag.models import EjVerkstalltRapport, Uppdrag
 from case_api.uppdrag.schemas import (
     EjVerkstalltIn,
@@ -47,10 +48,15 @@ def _invalid(field: str, message: str, code: str = "invalid") -> UnprocessableCo
 async def skicka(k: Kontext, *, arende: Arende, insats: Insats, indata: UppdragIn) -> Uppdrag:
     krav("insats", insats.status, "uppdrag")
     if await insats_service.aktiva_uppdrag(k, insats.id):
-        raise UppdragRedanAktivt("End or wait for the current uppdrag before sending another.")
+        raise UppdragRedanAktivt(
+            "End or wait for the current uppdrag before sending another.",
+            tillstand=insats.status,
+            tillatna_kommandon=[c for c in tillatna("insats", insats.status) if c != "uppdrag"],
+        )
     if insats.insatstyp == "kontaktfamilj" and indata.kontaktfamilj_id is None:
         raise _invalid("kontaktfamilj_id", "an uppdrag for kontaktfamilj names the family", "required")
     await _krav_kontaktfamilj(k, indata, arende)
+    await _krav_samtycke(k, indata, arende)
     uppdrag = Uppdrag(
         insats_id=insats.id,
         arende_id=arende.id,
@@ -78,6 +84,21 @@ async def skicka(k: Kontext, *, arende: Arende, insats: Insats, indata: UppdragI
     return uppdrag
 
 
+# What a samtycke names to let the child's data go to an external utförare: that one, or any.
+INFORMATIONSUTBYTE = "informationsutbyte"
+
+
+async def _krav_samtycke(k: Kontext, indata: UppdragIn, arende: Arende) -> None:
+    """An utförare outside the nämnd (INTERNA_UTFORARE) gets the child's data only with a
+    samtycke in force today that names it (`utforare:<id>`) or information exchange in general:
+    otherwise 409 samtycke-saknas, audited in a transaction of its own."""
+    if indata.utforare in k.settings.interna_utforare:
+        return
+    await samtycke_service.krav(
+        k.session, arende.person_id, [f"utforare:{indata.utforare}", INFORMATIONSUTBYTE], k.idag()
+    )
+
+
 async def _krav_kontaktfamilj(k: Kontext, indata: UppdragIn, arende: Arende) -> None:
     """A family not fully investigated cannot receive an uppdrag (seed 004)."""
     if indata.kontaktfamilj_id is None:
@@ -94,9 +115,7 @@ async def motta(k: Kontext, *, uppdrag: Uppdrag, indata: MottagandeIn) -> Uppdra
     uppdrag.avbojt_orsak = None if indata.accepterat else indata.orsak
     uppdrag.version += 1
     if not indata.accepterat:
-        await bevakning_service.satt_utforare(
-            k, objekt_id=uppdrag.insats_id, typ="verkstallighet", utforare=None
-        )
+        await bevakning_service.slapp_utforare(k, objekt_id=uppdrag.insats_id, typ="verkstallighet")
     kind = "uppdrag.mottaget" if indata.accepterat else "uppdrag.avbojt"
     await events.emit(
         k.session, type=kind, arende_id=uppdrag.arende_id, data=event_data(uppdrag), occurred_at=k.nu()
@@ -225,6 +244,8 @@ async def rapportera_ej_verkstallt(
 
 async def forandrade_behov(k: Kontext, *, uppdrag: Uppdrag, indata: ForandradeBehovIn) -> object:
     uppdrag.status = krav("uppdrag", uppdrag.status, "forandrade_behov")
+    # A new version, so a repeated report with the same If-Match is refused (412), not doubled.
+    uppdrag.version += 1
     insats = await insats_service.las_insats(k, uppdrag.insats_id)
     omprovning = await insats_service.oppna_omprovning(
         k, insats=insats, anledning="forandrade_behov", beskrivning=indata.beskrivning

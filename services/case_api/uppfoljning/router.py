@@ -31,6 +31,7 @@ async def record_uppfoljning(
             k, Uppdrag, uppdrag_id, objekt="uppdrag", if_match=None, etag_kravs=False
         )
         uppfoljning = await service.dokumentera(k, uppdrag=uppdrag, indata=body)
+        await k.logga("uppfoljning", uppfoljning)
         return outcome(201, UppfoljningOut.model_validate(uppfoljning))
 
     return await run_idempotent(
@@ -47,8 +48,10 @@ async def record_uppfoljning(
     "", response_model=list[UppfoljningOut], responses=READ, summary="The uppföljningar of an uppdrag"
 )
 async def list_uppfoljningar(k: Ctx, uppdrag_id: uuid.UUID) -> list[UppfoljningOut]:
-    await hamta(k, Uppdrag, uppdrag_id, objekt="uppdrag")
+    uppdrag = await hamta(k, Uppdrag, uppdrag_id, objekt="uppdrag")
     rows = await k.session.execute(
         select(Uppfoljning).where(col(Uppfoljning.uppdrag_id) == uppdrag_id).order_by(col(Uppfoljning.datum))
     )
+    # One uppdrag's uppföljningar are one child's: one row, for the uppdrag they follow up.
+    await k.logga("uppfoljningar", uppdrag)
     return [UppfoljningOut.model_validate(u) for u in rows.scalars()]

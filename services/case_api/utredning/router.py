@@ -28,6 +28,7 @@ async def ut(k: Kontext, u: Utredning) -> UtredningOut:
 async def get_utredning(k: Ctx, utredning_id: uuid.UUID, response: Response) -> UtredningOut:
     u = await hamta(k, Utredning, utredning_id, objekt="utredning")
     set_etag(response, u.version)
+    await k.logga("utredning", u)
     return await ut(k, u)
 
 
@@ -43,6 +44,7 @@ async def extend_utredning(
     u = await hamta_for_kommando(k, Utredning, utredning_id, objekt="utredning", if_match=if_match)
     await service.forlang(k, utredning=u, indata=body)
     set_etag(response, u.version)
+    await k.logga("utredning", u)
     return await ut(k, u)
 
 
@@ -58,4 +60,5 @@ async def close_utredning(
     u = await hamta_for_kommando(k, Utredning, utredning_id, objekt="utredning", if_match=if_match)
     await service.avsluta(k, utredning=u, indata=body)
     set_etag(response, u.version)
+    await k.logga("utredning", u)
     return await ut(k, u)

@@ -48,8 +48,8 @@ async def test_reads_and_changes_are_audited(case_client, case_conn, clock, as_r
     rows = await audit_rows(case_conn, listed.headers["X-Request-ID"])
     assert sorted((str(r.objekt_id), r.person_id, r.handling, r.objekt_typ) for r in rows) == sorted(
         [
-            (about_child["id"], child, "las", "avvikelse"),
-            (about_none["id"], None, "las", "avvikelse"),
+            (about_child["id"], child, "sok", "avvikelse"),
+            (about_none["id"], None, "sok", "avvikelse"),
         ]
     )
     # An empty page returns no text and leaves no row.

@@ -1,0 +1,51 @@
+import uuid
+
+from fastapi import APIRouter, Response
+
+from case_api.kontext import Ctx
+from case_api.personer import service
+from case_api.personer.schemas import BehorighetIn, BehorighetOut, PersonOut
+from case_api.responses import CREATE, READ
+from common.idempotency import IdempotencyKey, outcome, run_idempotent
+
+router = APIRouter(prefix="/v1/personer", tags=["personer"])
+
+
+@router.get(
+    "/{person_id}",
+    response_model=PersonOut,
+    responses=READ,
+    summary="One person, as the caller may see them (skyddad identitet masked without permission)",
+)
+async def get_person(k: Ctx, person_id: uuid.UUID) -> PersonOut:
+    person, arende_id = await service.hamta(k, person_id)
+    await k.logga_rad("person", objekt_id=person.id, person_id=person.id, arende_id=arende_id)
+    return await service.visa(k, person)
+
+
+@router.post(
+    "/{person_id}/behorigheter",
+    status_code=201,
+    response_model=BehorighetOut,
+    responses=CREATE,
+    summary="Grant a user access to a protected person's details (enhetschef)",
+)
+async def grant_behorighet(
+    k: Ctx, person_id: uuid.UUID, body: BehorighetIn, idempotency_key: IdempotencyKey = None
+) -> Response:
+    async def work():  # type: ignore[no-untyped-def]
+        person, arende_id = await service.hamta(k, person_id)
+        behorighet = await service.bevilja_behorighet(k, person=person, indata=body)
+        await k.logga_rad(
+            "skyddad_behorighet", objekt_id=behorighet.id, person_id=person.id, arende_id=arende_id
+        )
+        return outcome(201, BehorighetOut.model_validate(behorighet))
+
+    return await run_idempotent(
+        k.session,
+        key=idempotency_key,
+        principal=k.vem.sub,
+        operation=f"grant_behorighet:{person_id}",
+        body=body,
+        work=work,
+    )

@@ -1,0 +1,303 @@
+"""`make demo`: a handful of fictitious children at different steps, through the API itself.
+
+Run it against a running `make run` (CASE_API_URL, default http://127.0.0.1:8000). Tokens are
+dev tokens signed with DATA_DIR's dev key, like `case-api token`. Only Skatteverket test
+personnummer (1912/1913 series). Every create carries an Idempotency-Key per child and step,
+and every command is sent only when the object still accepts it, so a second run the same day
+changes nothing. A run on a later day would compute other dates: those children are reported as
+already loaded and left alone.
+"""
+
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from case_api.regler import datum, tabell
+from case_api.settings import get_settings
+from common.tokens import mint_dev_token
+
+ENHET = "bou-1"
+UTFORARE = "ov-1"
+REUSED = "urn:handlaggning:problem:idempotency-key-reused"
+
+
+class RedanLaddat(Exception):
+    """This child was loaded on an earlier day: its keys now carry other dates."""
+
+
+@dataclass
+class Demo:
+    client: httpx.Client
+    tokens: dict[str, str]
+    idag: date
+    nu: datetime
+    skapade: int = 0
+    arenden: dict[str, str] = field(default_factory=dict)
+
+    def _call(self, who: str, method: str, path: str, **kw: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.tokens[who]}"} | kw.pop("headers", {})
+        response = self.client.request(method, path, headers=headers, **kw)
+        if response.status_code == 422 and response.json().get("type") == REUSED:
+            raise RedanLaddat(path)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text}")
+        return response
+
+    def get(self, who: str, path: str) -> dict[str, Any]:
+        return self._call(who, "GET", path).json()  # type: ignore[no-any-return]
+
+    def create(self, who: str, path: str, body: dict[str, Any], key: str) -> dict[str, Any]:
+        response = self._call(who, "POST", path, json=body, headers={"Idempotency-Key": f"demo-{key}"})
+        if response.headers.get("Idempotent-Replayed") != "true":
+            self.skapade += 1
+        return response.json()  # type: ignore[no-any-return]
+
+    def command(self, who: str, path: str, obj_path: str, kommando: str, body: dict[str, Any]) -> None:
+        """Run the command only if the object (read fresh) still accepts it."""
+        current = self._call(who, "GET", obj_path)
+        if kommando not in current.json().get("tillatna_kommandon", []):
+            return
+        self._call(who, "POST", path, json=body, headers={"If-Match": current.headers["ETag"]})
+        self.skapade += 1
+
+    def dag(self, dagar_sedan: int) -> date:
+        return self.idag - timedelta(days=dagar_sedan)
+
+    @staticmethod
+    def kl(d: date, hour: int) -> str:
+        return datetime(d.year, d.month, d.day, hour, tzinfo=datum.STOCKHOLM).isoformat()
+
+    # --- the steps ----------------------------------------------------------------------------
+
+    def aktualisering(
+        self, key: str, barn: dict[str, Any], inkom: str, typ: str = "anmalan"
+    ) -> dict[str, Any]:
+        body = {
+            "typ": typ,
+            "inkom": inkom,
+            "enhet": ENHET,
+            "barn": barn,
+            "beskrivning": "Oro för barnet (demo).",
+            "kalla": {"typ": "skola", "namn": "Exempelskolan"},
+        }
+        akt = self.create("handlaggare", "/v1/aktualiseringar", body, f"{key}-aktualisering")
+        self.arenden[key] = akt["arende_id"]
+        return akt
+
+    def skydd(self, akt: dict[str, Any], bedomd: str) -> None:
+        path = f"/v1/aktualiseringar/{akt['id']}"
+        body = {
+            "bedomd_at": bedomd,
+            "omedelbart_skydd": False,
+            "motivering": "Inget akut skyddsbehov (demo).",
+        }
+        self.command("handlaggare", f"{path}/skyddsbedomning", path, "skyddsbedomning", body)
+
+    def forhand(self, akt: dict[str, Any], d: date) -> None:
+        path = f"/v1/aktualiseringar/{akt['id']}"
+        body = {"beslut": "inled_utredning", "beslutsdatum": d.isoformat(), "motivering": "Utredning behövs."}
+        self.command("handlaggare", f"{path}/forhandsbedomning", path, "forhandsbedomning", body)
+
+    def utredning_id(self, arende_id: str) -> str:
+        return self.get("handlaggare", f"/v1/arenden/{arende_id}")["utredningar"][-1]["id"]  # type: ignore[no-any-return]
+
+
+def inkom_for_due_in(idag: date, dagar: int) -> date:
+    """The inkom day whose förhandsbedömning falls due `dagar` from today (or the nearest after,
+    when that day is one lag (1930:173) moves past)."""
+    regel = tabell.regel("forhandsbedomning")
+    target = idag + timedelta(days=dagar)
+    candidates = [idag - timedelta(days=n) for n in range(0, 21)]
+    on_or_after = [d for d in candidates if datum.forfallodatum(regel, d) >= target]
+    return min(on_or_after, key=lambda d: datum.forfallodatum(regel, d))
+
+
+def load(demo: Demo) -> list[tuple[str, str]]:
+    """Load the children; return (what, key) for each one loaded now or before."""
+    idag, loaded = demo.idag, []
+
+    def child(key: str, what: str, run: Any) -> None:
+        try:
+            run()
+            loaded.append((what, key))
+        except RedanLaddat:
+            print(f"  {key}: loaded on an earlier day, left as it is", file=sys.stderr)
+
+    def just_anmald() -> None:
+        # Today at midnight: already past whenever it runs, and the same body all day.
+        barn = {"personnummer": "191212121212", "fornamn": "Tolvan", "efternamn": "Demo"}
+        demo.aktualisering("nyanmald", barn, demo.kl(idag, 0))
+
+    def due_soon() -> None:
+        d = inkom_for_due_in(idag, 2)
+        akt = demo.aktualisering(
+            "snart", {"personnummer": "191304052390", "fornamn": "Snart", "efternamn": "Demo"}, demo.kl(d, 9)
+        )
+        demo.skydd(akt, demo.kl(d, 11))
+
+    def late() -> None:
+        d = demo.dag(20)
+        akt = demo.aktualisering(
+            "sen", {"personnummer": "191211152390", "fornamn": "Sen", "efternamn": "Demo"}, demo.kl(d, 9)
+        )
+        demo.skydd(akt, demo.kl(d, 10))
+
+    def utredning() -> None:
+        d = demo.dag(30)
+        akt = demo.aktualisering(
+            "utredning",
+            {"personnummer": "191303192387", "fornamn": "Utred", "efternamn": "Demo"},
+            demo.kl(d, 9),
+        )
+        demo.skydd(akt, demo.kl(d, 10))
+        demo.forhand(akt, demo.dag(25))
+
+    def uppdrag_och_plan() -> None:
+        akt = demo.aktualisering(
+            "uppdrag",
+            {"personnummer": "191212302382", "fornamn": "Uppdrag", "efternamn": "Demo"},
+            demo.kl(demo.dag(90), 9),
+            typ="ansokan",
+        )
+        u_path = f"/v1/utredningar/{demo.utredning_id(akt['arende_id'])}"
+        demo.command(
+            "handlaggare",
+            f"{u_path}/avslut",
+            u_path,
+            "avslut",
+            {
+                "avslutad_datum": demo.dag(40).isoformat(),
+                "resultat": "beslut_om_insats",
+                "motivering": "Klar.",
+            },
+        )
+        beslut = demo.create(
+            "handlaggare",
+            "/v1/beslut",
+            {
+                "arende_id": akt["arende_id"],
+                "utfall": "bifall",
+                "insatstyp": "oppenvard",
+                "rattslig_grund": "4 kap. 1 § SoL (2001:453)",
+                "beslutsdatum": demo.dag(40).isoformat(),
+                "beslutsfattare": "anna",
+                "motivering": "Behov av stöd (demo).",
+            },
+            "uppdrag-beslut",
+        )
+        uppdrag = demo.create(
+            "handlaggare",
+            "/v1/uppdrag",
+            {
+                "insats_id": beslut["insats"]["id"],
+                "utforare": UTFORARE,
+                "behovsbedomning": "Stöd i vardagen.",
+                "omfattning": "Samtal varannan vecka.",
+                "mal": ["Trygg skolgång"],
+                "uppfoljningsform": "Var sjätte månad",
+                "kontaktuppgifter": {"telefon": "070-0000000"},
+            },
+            "uppdrag-uppdrag",
+        )
+        up = f"/v1/uppdrag/{uppdrag['id']}"
+        demo.command("utforare", f"{up}/mottagande", up, "mottagande", {"accepterat": True})
+        demo.command(
+            "utforare",
+            f"{up}/verkstallighet",
+            up,
+            "verkstallighet",
+            {"verkstallighetsdatum": demo.dag(30).isoformat()},
+        )
+        plan = demo.create(
+            "utforare",
+            f"{up}/genomforandeplaner",
+            {
+                "mal": ["Trygg skolgång"],
+                "aktiviteter": "Samtal och läxhjälp",
+                "deltagare": [{"roll": "barn"}, {"roll": "vardnadshavare"}],
+                "barnets_delaktighet": "Barnet var med på mötet.",
+                "barnets_synpunkter": "Vill ha hjälp med läxor.",
+            },
+            "uppdrag-plan",
+        )
+        p = f"/v1/genomforandeplaner/{plan['id']}"
+        demo.command(
+            "utforare",
+            f"{p}/faststallande",
+            p,
+            "faststallande",
+            {
+                "faststalld_datum": demo.dag(20).isoformat(),
+                "undertecknad_av": ["vardnadshavare", "utforare"],
+                "kopia_lamnad_datum": demo.dag(20).isoformat(),
+            },
+        )
+
+    def service() -> None:
+        start = demo.dag(10).isoformat()
+        insats = demo.create(
+            "handlaggare",
+            "/v1/serviceinsatser",
+            {
+                "enhet": ENHET,
+                "barn": {"personnummer": "191302032386", "fornamn": "Service", "efternamn": "Demo"},
+                "startdatum": start,
+                "beskrivning": "Föräldrastöd i grupp (demo).",
+                "samtycke": {
+                    "givet_av": "vardnadshavare",
+                    "omfattning": ["behandling av personuppgifter"],
+                    "giltigt_fran": start,
+                },
+            },
+            "service-insats",
+        )
+        demo.arenden["service"] = insats["arende_id"]
+
+    child("nyanmald", "anmäld i dag: skyddsbedömning due today", just_anmald)
+    child("snart", "förhandsbedömning due in about two days", due_soon)
+    child("sen", "förhandsbedömning late (came in 20 days ago)", late)
+    child("utredning", "in utredning (four months from the förhandsbedömning)", utredning)
+    child("uppdrag", "öppenvård: uppdrag accepted, started, plan established", uppdrag_och_plan)
+    child("service", "serviceinsats with samtycke, no beslut", service)
+    return loaded
+
+
+def main() -> int:
+    base = os.environ.get("CASE_API_URL", "http://127.0.0.1:8000").rstrip("/")
+    settings = get_settings()
+    tokens = {
+        "handlaggare": mint_dev_token(settings, sub="anna", roles=["handlaggare"], enhet=ENHET),
+        "utforare": mint_dev_token(settings, sub="olle", roles=["utforare"], utforare=UTFORARE),
+    }
+    nu = datetime.now(UTC)
+    with httpx.Client(base_url=base, timeout=30) as client:
+        try:
+            client.get("/health/ready").raise_for_status()
+        except httpx.HTTPError as exc:
+            print(f"case_api is not answering at {base} ({exc}); start it with `make run`.", file=sys.stderr)
+            return 2
+        demo = Demo(client=client, tokens=tokens, idag=datum.lokal_dag(nu), nu=nu)
+        loaded = load(demo)
+    forfaller_fore = (demo.idag + timedelta(days=8)).isoformat()
+    print(f"Demo data for enhet {ENHET} ({demo.skapade} changes made now; 0 means it was all there).\n")
+    for what, key in loaded:
+        if key in demo.arenden:
+            print(f"  {what:58} {base}/v1/arenden/{demo.arenden[key]}")
+    print(f"""
+Open (with a token: TOKEN=$(.venv/bin/case-api token --sub anna --role handlaggare --enhet {ENHET})):
+  what falls due this week   {base}/v1/bevakningar?forfaller_fore={forfaller_fore}
+  all open bevakningar       {base}/v1/bevakningar?status=oppen
+  the ärenden                {base}/v1/arenden
+  the utförare's uppdrag     {base}/v1/uppdrag   (token: --sub olle --role utforare --utforare {UTFORARE})
+  the rule table             {base}/v1/regler
+  the API docs               {base}/docs
+e.g. curl -H "Authorization: Bearer $TOKEN" '{base}/v1/bevakningar?forfaller_fore={forfaller_fore}'""")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Opening ärenden over a long-lived connection.
+
+Found by this suite: the insert that opens an ärende named the partial unique index's
+predicate with bound parameters (`ON CONFLICT (person_id, enhet) WHERE status = $9 AND
+typ = $10`). PostgreSQL infers the arbiter index when it plans the statement; after five
+executions of a prepared statement (asyncpg prepares and caches them per connection) it may
+switch to a generic plan, where $9 and $10 are unknown, the partial index cannot be inferred,
+and every further new child's registration on that pooled connection failed with 500.
+"""
+
+from typing import Any
+
+from tests.case_api.flow import Walk
+from tests.case_api.steg import Steg, frozen, people
+from tests.conftest import TokenFactory
+
+# Skatteverket test personnummer (1912/1913 series and the 2015 test series), valid check digits.
+PNR = [
+    "191212121212",
+    "191304052390",
+    "191211152390",
+    "191303192387",
+    "191212302382",
+    "201503142380",
+    "191306072396",
+    "191302032386",
+]
+
+
+async def test_many_new_children_on_one_connection(
+    case_app: Any, case_client: Any, token: TokenFactory
+) -> None:
+    frozen(case_app)
+    steg = Steg(Walk(case_client, people(token)))
+    arenden = set()
+    for pnr in PNR:
+        akt = await steg.aktualisering(barn={"personnummer": pnr})
+        arenden.add(akt["arende_id"])
+    assert len(arenden) == len(PNR)
+    # And a second anmälan for each joins the child's open ärende, also past the fifth.
+    for pnr in PNR:
+        again = await steg.aktualisering(barn={"personnummer": pnr}, kalla={"typ": "polis"})
+        assert again["arende_id"] in arenden

@@ -1,0 +1,92 @@
+"""`make demo` against a real server: it creates what it says, and a second run changes nothing."""
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+
+from case_api.regler import datum
+from common.db import make_engine
+from devstack.databases import ServiceDatabase
+from tests.conftest import REPO, TokenFactory
+from tests.helpers import bearer
+from tests.servers import running_service
+
+
+def run_demo(base: str, data_dir: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "devstack.demo"],
+        env={**os.environ, "CASE_API_URL": base, "DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=REPO,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+async def counts(db: ServiceDatabase) -> dict[str, int]:
+    engine = make_engine(db.owner_url)
+    try:
+        async with engine.connect() as conn:
+            return {
+                t: int((await conn.execute(text(f"SELECT count(*) FROM {t}"))).scalar_one())
+                for t in (
+                    "arende",
+                    "aktualisering",
+                    "insats",
+                    "uppdrag",
+                    "genomforandeplan",
+                    "bevakning",
+                    "outbox_event",
+                )
+            }
+    finally:
+        await engine.dispose()
+
+
+async def test_demo_loads_the_children_once(
+    committed_case_db: ServiceDatabase, test_data_dir: Path, token: TokenFactory
+) -> None:
+    env = {
+        "DATABASE_URL": committed_case_db.app_url,
+        "DATA_DIR": str(test_data_dir),
+        "CASE_API_RUN_WORKERS": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    idag = datum.lokal_dag(datetime.now(UTC))
+    with running_service("case_api.main:create_app", env) as base:
+        out = run_demo(base, test_data_dir)
+        first = await counts(committed_case_db)
+        anna = bearer(token("handlaggare", sub="anna", enhet="bou-1"))
+        async with httpx.AsyncClient(base_url=base, headers=anna) as client:
+            arenden = (await client.get("/v1/arenden")).json()["items"]
+            bev = (await client.get("/v1/bevakningar", params={"status": "oppen", "limit": 500})).json()[
+                "items"
+            ]
+            uppdrag = (await client.get("/v1/uppdrag")).json()["items"]
+        # Every ärende it printed exists, and they are the enhet's ärenden.
+        assert sorted(a["id"] for a in arenden) == sorted(
+            line.rsplit("/", 1)[1] for line in out.splitlines() if "/v1/arenden/" in line
+        )
+        assert sorted(a["typ"] for a in arenden) == ["barn"] * 5 + ["service"]
+        assert f"{base}/v1/bevakningar?forfaller_fore=" in out and f"{base}/docs" in out
+        forhand = {b["forfallodatum"] for b in bev if b["typ"] == "forhandsbedomning"}
+        assert any(d < idag.isoformat() for d in forhand), forhand  # one late
+        soon = [d for d in forhand if idag.isoformat() < d <= (idag + timedelta(days=5)).isoformat()]
+        assert soon, forhand  # one due within days
+        assert any(b["typ"] == "skyddsbedomning" and b["forfallodatum"] == idag.isoformat() for b in bev)
+        assert any(b["typ"] == "utredning" for b in bev)
+        assert any(b["typ"] == "uppfoljning" for b in bev)  # the plan was established
+        assert [u["status"] for u in uppdrag] == ["verkstallt"]
+        assert first["genomforandeplan"] == 1 and first["insats"] == 2
+
+        again = run_demo(base, test_data_dir)
+        assert "0 changes made now" in again
+        assert await counts(committed_case_db) == first
