@@ -189,6 +189,18 @@ def load(demo: Demo) -> list[tuple[str, str]]:
             },
             "uppdrag-beslut",
         )
+        # The guardians consent to the utförare getting the child's data (checked before sending).
+        barn = demo.get("handlaggare", f"/v1/arenden/{akt['arende_id']}")["barn"]
+        demo.create(
+            "handlaggare",
+            f"/v1/personer/{barn['id']}/samtycken",
+            {
+                "givet_av": "vardnadshavare",
+                "omfattning": [f"utforare:{UTFORARE}"],
+                "giltigt_fran": demo.dag(40).isoformat(),
+            },
+            "uppdrag-samtycke",
+        )
         uppdrag = demo.create(
             "handlaggare",
             "/v1/uppdrag",

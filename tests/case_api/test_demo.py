@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from case_api.regler import datum
@@ -51,6 +52,7 @@ async def counts(db: ServiceDatabase) -> dict[str, int]:
         await engine.dispose()
 
 
+@pytest.mark.slow
 async def test_demo_loads_the_children_once(
     committed_case_db: ServiceDatabase, test_data_dir: Path, token: TokenFactory
 ) -> None:

@@ -759,6 +759,7 @@ async def step(walk: Walk, conn: AsyncConnection, m: Modell, name: str) -> None:
     await check_model(walk, m)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,

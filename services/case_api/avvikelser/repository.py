@@ -5,6 +5,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from case_api.arenden.models import Arende
 from case_api.avvikelser.models import Avvikelse
 
 
@@ -44,3 +45,9 @@ async def page(
         query = query.where(tuple_(col(Avvikelse.registrerad_at), col(Avvikelse.id)) < tuple_(*after))
     query = query.order_by(col(Avvikelse.registrerad_at).desc(), col(Avvikelse.id).desc()).limit(limit)
     return list((await session.execute(query)).scalars())
+
+
+async def person_ids(session: AsyncSession, arende_ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """The child of each ärende: the person an avvikelse about that ärende concerns."""
+    query = select(col(Arende.id), col(Arende.person_id)).where(col(Arende.id).in_(arende_ids))
+    return {arende_id: person_id for arende_id, person_id in (await session.execute(query)).all()}

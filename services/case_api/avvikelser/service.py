@@ -1,12 +1,15 @@
 """Use cases of an avvikelse: register, investigate, decide on IVO (lex Sarah), close."""
 
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_api.arenden.models import Arende
+from case_api.audit import service as audit_service
 from case_api.avvikelser import repository
 from case_api.avvikelser.exceptions import (
     ArendeSaknas,
@@ -33,7 +36,7 @@ from case_api.avvikelser.state_machine import (
 )
 from case_api.bevakning import service as bevakning_service
 from case_api.events import service as event_service
-from case_api.kontext import Kontext, Scope, apply_scope, system_kontext
+from case_api.kontext import SYSTEM_SCOPE, Kontext, Scope, apply_scope, system_kontext
 from case_api.regler import datum
 from case_api.regler import service as regler_service
 from case_api.settings import Settings
@@ -66,6 +69,14 @@ def _may_see(caller: Principal, avvikelse: Avvikelse) -> bool:
     return sees_all_units(caller) or (caller.has(Role.enhetschef) and caller.enhet == avvikelse.enhet)
 
 
+def las_scope(caller: Principal, enhet: str | None = None) -> Scope:
+    """The row-level security scope of a handler's reads and changes: the kvalitetssamordnare
+    every enhet (or the one asked for), the enhetschef their own, anyone else none."""
+    if sees_all_units(caller):
+        return Scope(enhet=enhet, utforare=None, alla=enhet is None)
+    return Scope(enhet=caller.enhet if caller.has(Role.enhetschef) else None, utforare=None)
+
+
 def _event_data(avvikelse: Avvikelse) -> dict[str, Any]:
     # Minimised: no free text, which may name people.
     return {
@@ -93,21 +104,81 @@ async def _emit(session: AsyncSession, avvikelse: Avvikelse, type_: str, now: da
 
 
 LEX_SARAH_REGEL = "lex_sarah_utredning"
+OBJEKT_TYP = "avvikelse"
+# Why the texts were read: handling the deviation (seed 002), whatever ärende it names.
+SKAL = "avvikelsehantering"
+
+
+async def _logga(
+    session: AsyncSession,
+    *,
+    caller: Principal,
+    handling: str,
+    avvikelser: Sequence[Avvikelse],
+    scope: Scope,
+    nu: datetime | None = None,
+) -> None:
+    """Audit rows for the avvikelser whose texts the caller got, which may name a child: the
+    person is the child of the ärende an avvikelse names, else none. Called last (audit lock)."""
+    arende_ids = {a.arende_id for a in avvikelser if a.arende_id is not None}
+    personer: dict[uuid.UUID, uuid.UUID] = {}
+    if arende_ids:
+        # The ärende may belong to an enhet outside the caller's scope: read its person id only.
+        await apply_scope(session, SYSTEM_SCOPE)
+        personer = await repository.person_ids(session, arende_ids)
+        await apply_scope(session, scope)
+    await audit_service.logga_manga(
+        session,
+        vem=caller,
+        handling=handling,
+        objekt_typ=OBJEKT_TYP,
+        skal=SKAL,
+        rader=[
+            (a.id, personer.get(a.arende_id) if a.arende_id is not None else None, a.arende_id)
+            for a in avvikelser
+        ],
+        nu=nu,
+    )
 
 
 class _AsSystem:
     """The bevakning and ärende tables sit behind row-level security, while a lex Sarah report
     may come from anyone on staff about any enhet. The system scope opens them for these few
-    statements only; the scope is emptied again on the way out."""
+    statements only; the caller's scope is put back on the way out."""
 
-    def __init__(self, session: AsyncSession, *, now: datetime, settings: Settings) -> None:
-        self.session, self.now, self.settings = session, now, settings
+    def __init__(self, session: AsyncSession, *, now: datetime, settings: Settings, scope: Scope) -> None:
+        self.session, self.now, self.settings, self.scope = session, now, settings, scope
 
     async def __aenter__(self) -> Kontext:
         return await system_kontext(self.session, clock=lambda: self.now, settings=self.settings)
 
-    async def __aexit__(self, *exc: object) -> None:
-        await apply_scope(self.session, Scope(enhet=None, utforare=None))
+    async def __aexit__(self, _type: object, exc: BaseException | None, _tb: object) -> None:
+        # A failed statement has aborted the transaction: nothing more can run, nor needs to.
+        if not isinstance(exc, DBAPIError):
+            await apply_scope(self.session, self.scope)
+
+
+async def _bevaka(k: Kontext, avvikelse: Avvikelse, arende: Arende | None, start: date) -> None:
+    """Every lex Sarah report is watched until investigated: about an ärende, with the ärende's
+    handläggare; about none, by its enhet (the late alert goes to the enhet's ledning)."""
+    if arende is not None:
+        await bevakning_service.oppna(
+            k,
+            typ=LEX_SARAH_REGEL,
+            arende=arende,
+            objekt_typ=OBJEKT_TYP,
+            objekt_id=avvikelse.id,
+            startdatum=start,
+        )
+    else:
+        await bevakning_service.oppna_utan_arende(
+            k,
+            typ=LEX_SARAH_REGEL,
+            enhet=avvikelse.enhet,
+            objekt_typ=OBJEKT_TYP,
+            objekt_id=avvikelse.id,
+            startdatum=start,
+        )
 
 
 async def registrera(
@@ -116,6 +187,8 @@ async def registrera(
     start = datum.lokal_dag(now)
     lex_sarah = isinstance(data, LexSarahCreate)
     regel = regler_service.hamta_regel(settings=settings, regel_id=LEX_SARAH_REGEL)
+    scope = las_scope(caller)
+    await apply_scope(session, scope)
     avvikelse = Avvikelse(
         typ=data.typ,
         lex_sarah_typ=data.lex_sarah_typ if isinstance(data, LexSarahCreate) else None,
@@ -130,36 +203,31 @@ async def registrera(
         registrerad_av=caller.sub,
         utredning_forfallodatum=datum.forfallodatum(regel, start) if lex_sarah else None,
     )
-    if data.arende_id is None:
+    if data.arende_id is None and not lex_sarah:
         await repository.add(session, avvikelse)
     else:
-        async with _AsSystem(session, now=now, settings=settings) as k:
-            arende = await session.get(Arende, data.arende_id)
-            if arende is None:
+        async with _AsSystem(session, now=now, settings=settings, scope=scope) as k:
+            arende = None if data.arende_id is None else await session.get(Arende, data.arende_id)
+            if data.arende_id is not None and arende is None:
                 raise ArendeSaknas(
                     "arende_id names no ärende.",
                     errors=[{"field": "arende_id", "message": "no such ärende", "code": "not_found"}],
                 )
             await repository.add(session, avvikelse)
             if lex_sarah:
-                # The bevakning table needs an ärende; a report about none is watched through
-                # utredning_forfallodatum on the avvikelse itself.
-                await bevakning_service.oppna(
-                    k,
-                    typ=LEX_SARAH_REGEL,
-                    arende=arende,
-                    objekt_typ="avvikelse",
-                    objekt_id=avvikelse.id,
-                    startdatum=start,
-                )
+                await _bevaka(k, avvikelse, arende, start)
     await _emit(session, avvikelse, "avvikelse.registrerad", now)
+    await _logga(session, caller=caller, handling="skapa", avvikelser=[avvikelse], scope=scope, nu=now)
     return avvikelse
 
 
 async def hamta(session: AsyncSession, *, avvikelse_id: uuid.UUID, caller: Principal) -> Avvikelse:
+    scope = las_scope(caller)
+    await apply_scope(session, scope)
     avvikelse = await repository.get(session, avvikelse_id)
     if avvikelse is None or not _may_see(caller, avvikelse):
         raise AvvikelseSaknas()
+    await _logga(session, caller=caller, handling="las", avvikelser=[avvikelse], scope=scope)
     return avvikelse
 
 
@@ -173,9 +241,12 @@ async def lista(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Avvikelse], str | None]:
+    unit = visible_unit(caller, enhet)
+    scope = las_scope(caller, unit)
+    await apply_scope(session, scope)
     rows = await repository.page(
         session,
-        enhet=visible_unit(caller, enhet),
+        enhet=unit,
         typ=typ,
         status=status,
         after=decode_cursor(cursor) if cursor else None,
@@ -183,6 +254,7 @@ async def lista(
     )
     more = len(rows) > limit
     rows = rows[:limit]
+    await _logga(session, caller=caller, handling="sok", avvikelser=rows, scope=scope)
     return rows, (encode_cursor(rows[-1].registrerad_at, rows[-1].id) if more else None)
 
 
@@ -194,6 +266,7 @@ async def _for_command(
     if_match: str | None,
     command: Kommando,
 ) -> tuple[Avvikelse, Status]:
+    await apply_scope(session, las_scope(caller))
     avvikelse = await repository.get(session, avvikelse_id, for_update=True)
     if avvikelse is None or not _may_see(caller, avvikelse):
         raise AvvikelseSaknas()
@@ -223,8 +296,8 @@ async def utred(
     avvikelse, target = await _for_command(
         session, avvikelse_id=avvikelse_id, caller=caller, if_match=if_match, command=Kommando.utred
     )
-    if avvikelse.typ == AvvikelseTyp.lex_sarah and avvikelse.arende_id is not None:
-        async with _AsSystem(session, now=now, settings=settings) as k:
+    if avvikelse.typ == AvvikelseTyp.lex_sarah:
+        async with _AsSystem(session, now=now, settings=settings, scope=las_scope(caller)) as k:
             await bevakning_service.uppfyll(
                 k, objekt_id=avvikelse.id, typ=LEX_SARAH_REGEL, datum_=datum.lokal_dag(now)
             )
@@ -234,7 +307,7 @@ async def utred(
     avvikelse.iakttagelser = data.iakttagelser
     avvikelse.atgarder = data.atgarder
     avvikelse.befogad = data.befogad
-    return await _changed(session, avvikelse, target, "avvikelse.utredd", now)
+    return await _changed(session, caller, avvikelse, target, "avvikelse.utredd", now)
 
 
 async def besluta_ivo(
@@ -254,7 +327,7 @@ async def besluta_ivo(
     avvikelse.ivo_beslutsfattare = data.beslutsfattare
     avvikelse.ivo_anmalan = data.anmals_till_ivo
     avvikelse.ivo_motivering = data.motivering
-    return await _changed(session, avvikelse, target, "avvikelse.ivo_beslut", now)
+    return await _changed(session, caller, avvikelse, target, "avvikelse.ivo_beslut", now)
 
 
 async def avsluta(
@@ -272,14 +345,22 @@ async def avsluta(
     avvikelse.avslutad_at = now
     avvikelse.avslutad_av = caller.sub
     avvikelse.avslut_kommentar = data.kommentar
-    return await _changed(session, avvikelse, target, "avvikelse.avslutad", now)
+    return await _changed(session, caller, avvikelse, target, "avvikelse.avslutad", now)
 
 
 async def _changed(
-    session: AsyncSession, avvikelse: Avvikelse, target: Status, event_type: str, now: datetime
+    session: AsyncSession,
+    caller: Principal,
+    avvikelse: Avvikelse,
+    target: Status,
+    event_type: str,
+    now: datetime,
 ) -> Avvikelse:
     avvikelse.status = target
     avvikelse.version += 1
     await session.flush()
     await _emit(session, avvikelse, event_type, now)
+    await _logga(
+        session, caller=caller, handling="andra", avvikelser=[avvikelse], scope=las_scope(caller), nu=now
+    )
     return avvikelse

@@ -15,7 +15,8 @@ class Bevakning(CaseTable, table=True):
 
     id: uuid.UUID = pk()
     typ: str = text_()  # the rule id
-    arende_id: uuid.UUID = ref("arende.id")
+    # None for an object outside any ärende (a lex Sarah report about none).
+    arende_id: uuid.UUID | None = ref("arende.id", nullable=True)
     enhet: str = text_()
     handlaggare: str | None = text_(nullable=True)
     utforare: str | None = text_(nullable=True)

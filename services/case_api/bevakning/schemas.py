@@ -18,7 +18,7 @@ class RegelRef(Utdata):
 class BevakningOut(Utdata):
     id: uuid.UUID
     typ: str = Field(description="The rule id.")
-    arende_id: uuid.UUID
+    arende_id: uuid.UUID | None = Field(description="None when the object is outside any ärende.")
     enhet: str
     handlaggare: str | None
     utforare: str | None

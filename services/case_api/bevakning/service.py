@@ -47,6 +47,11 @@ def nasta_larm(b: Bevakning, skickade: Iterable[str] = ()) -> date | None:
     return pending[0] if pending else None
 
 
+def subject(b: Bevakning) -> str | None:
+    """The event subject: the ärende (the default), or the object when outside any ärende."""
+    return None if b.arende_id else f"{b.objekt_typ}/{b.objekt_id}"
+
+
 def event_data(b: Bevakning) -> dict[str, object]:
     return {
         "bevakning_id": b.id,
@@ -76,12 +81,55 @@ async def oppna(
     insatstyp: str | None = None,
     utforare: str | None = None,
 ) -> Bevakning:
-    regel = regler_service.hamta_regel(settings=k.settings, regel_id=typ)
-    b = Bevakning(
+    return await _oppna(
+        k,
         typ=typ,
         arende_id=arende.id,
         enhet=arende.enhet,
         handlaggare=arende.handlaggare,
+        objekt_typ=objekt_typ,
+        objekt_id=objekt_id,
+        startdatum=startdatum,
+        insatstyp=insatstyp,
+        utforare=utforare,
+    )
+
+
+async def oppna_utan_arende(
+    k: Kontext, *, typ: str, enhet: str, objekt_typ: str, objekt_id: uuid.UUID, startdatum: date
+) -> Bevakning:
+    """Watch an object outside any ärende (a lex Sarah report about none): its alerts go to the enhet."""
+    return await _oppna(
+        k,
+        typ=typ,
+        arende_id=None,
+        enhet=enhet,
+        handlaggare=None,
+        objekt_typ=objekt_typ,
+        objekt_id=objekt_id,
+        startdatum=startdatum,
+    )
+
+
+async def _oppna(
+    k: Kontext,
+    *,
+    typ: str,
+    arende_id: uuid.UUID | None,
+    enhet: str,
+    handlaggare: str | None,
+    objekt_typ: str,
+    objekt_id: uuid.UUID,
+    startdatum: date,
+    insatstyp: str | None = None,
+    utforare: str | None = None,
+) -> Bevakning:
+    regel = regler_service.hamta_regel(settings=k.settings, regel_id=typ)
+    b = Bevakning(
+        typ=typ,
+        arende_id=arende_id,
+        enhet=enhet,
+        handlaggare=handlaggare,
         utforare=utforare,
         objekt_typ=objekt_typ,
         objekt_id=objekt_id,
@@ -116,6 +164,7 @@ async def uppfyll(k: Kontext, *, objekt_id: uuid.UUID, typ: str, datum_: date) -
             k.session,
             type="bevakning.uppfylld",
             arende_id=b.arende_id,
+            subject=subject(b),
             data=event_data(b),
             occurred_at=k.nu(),
         )
@@ -149,6 +198,7 @@ async def avbryt(
             k.session,
             type="bevakning.avbruten",
             arende_id=b.arende_id,
+            subject=subject(b),
             data=event_data(b) | {"orsak": orsak},
             occurred_at=k.nu(),
         )

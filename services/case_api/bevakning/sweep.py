@@ -63,6 +63,7 @@ async def _emit(k: Kontext, b: Bevakning, *, verb: str, troskel: str, dagar: int
         k.session,
         type=f"bevakning.{verb}",
         arende_id=b.arende_id,
+        subject=bevakning_service.subject(b),
         data=bevakning_service.event_data(b) | {"troskel": troskel, "troskel_dagar": dagar},
         occurred_at=k.nu(),
     )
@@ -131,7 +132,8 @@ async def sweep_batch(
         claimed = list((await session.execute(query)).scalars())
         handled = emitted = 0
         for b in claimed:
-            if await _lock_arende(session, b.arende_id):
+            # Outside an ärende there is no event order to keep, and no lock to take.
+            if b.arende_id is None or await _lock_arende(session, b.arende_id):
                 emitted += await handle(k, b, today)
                 handled += 1
     if emitted:

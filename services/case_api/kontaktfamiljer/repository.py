@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -59,3 +59,29 @@ async def page(
         limit
     )
     return list((await session.execute(query)).scalars())
+
+
+ScopeSettings = tuple[str | None, str | None, str | None]
+
+
+async def current_scope(session: AsyncSession) -> ScopeSettings:
+    """The transaction's row-level security settings as they stand (see case_api.kontext)."""
+    row = await session.execute(
+        text(
+            "SELECT current_setting('app.enhet', true), current_setting('app.utforare', true), "
+            "current_setting('app.alla', true)"
+        )
+    )
+    enhet, utforare, alla = row.one()
+    return enhet, utforare, alla
+
+
+async def restore_scope(session: AsyncSession, settings: ScopeSettings) -> None:
+    enhet, utforare, alla = settings
+    await session.execute(
+        text(
+            "SELECT set_config('app.enhet', :e, true), set_config('app.utforare', :u, true), "
+            "set_config('app.alla', :a, true)"
+        ),
+        {"e": enhet or "", "u": utforare or "", "a": alla or ""},
+    )

@@ -36,6 +36,7 @@ from case_api.kontaktfamiljer.state_machine import (
     missing_steps,
     next_state,
 )
+from case_api.kontext import SYSTEM_SCOPE, Scope, apply_scope
 from common.auth import Principal
 from common.concurrency import check_if_match
 from common.cursor import decode_cursor, encode_cursor
@@ -47,6 +48,12 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 def recruiting_unit(caller: Principal) -> str:
     if caller.enhet is None:
         raise IngenEnhet("Kontaktfamiljer belong to the recruiting enhet; your token names none.")
+    return caller.enhet
+
+
+async def _scoped(session: AsyncSession, caller: Principal) -> str | None:
+    """The caller's enhet, set as the transaction's row-level security scope too (none: no rows)."""
+    await apply_scope(session, Scope(enhet=caller.enhet, utforare=None))
     return caller.enhet
 
 
@@ -82,6 +89,7 @@ async def _emit(
 async def registrera(
     session: AsyncSession, *, data: KontaktfamiljCreate, caller: Principal, now: datetime
 ) -> Kontaktfamilj:
+    await _scoped(session, caller)
     family = Kontaktfamilj(
         enhet=recruiting_unit(caller),
         namn=data.namn,
@@ -99,7 +107,7 @@ async def hamta(
 ) -> tuple[Kontaktfamilj, list[KontaktfamiljUtredningssteg]]:
     # A caller of no enhet gets the 404 of any other enhet's family, not the list's 403
     # ingen-enhet: an id path answers the same whether the family exists or not (issue 5).
-    enhet = caller.enhet
+    enhet = await _scoped(session, caller)
     family = None if enhet is None else await repository.get(session, kontaktfamilj_id, enhet=enhet)
     if family is None:
         raise KontaktfamiljSaknas()
@@ -109,6 +117,7 @@ async def hamta(
 async def lista(
     session: AsyncSession, *, caller: Principal, status: Status | None, cursor: str | None, limit: int
 ) -> tuple[list[Kontaktfamilj], str | None]:
+    await _scoped(session, caller)
     rows = await repository.page(
         session,
         enhet=recruiting_unit(caller),
@@ -129,7 +138,7 @@ async def _for_command(
     if_match: str | None,
     command: Kommando,
 ) -> tuple[Kontaktfamilj, Status]:
-    enhet = caller.enhet
+    enhet = await _scoped(session, caller)
     family = (
         None
         if enhet is None
@@ -281,12 +290,18 @@ async def krav_godkand(
     for every beställare (seed 004), so it does not narrow the lookup; it is named in the refusal.
     Raises KontaktfamiljEjUtredd (409, `saknas` lists what is missing) or KontaktfamiljSaknas (404).
     """
+    # The family belongs to another enhet than the beställare's scope: look across enheter for
+    # these two reads only, then put the caller's scope back.
+    before = await repository.current_scope(session)
+    await apply_scope(session, SYSTEM_SCOPE)
     family = await repository.get_any(session, kontaktfamilj_id)
+    steps = [] if family is None else await repository.steps(session, family.id)
+    await repository.restore_scope(session, before)
     if family is None:
         raise KontaktfamiljSaknas()
     saknas = missing_for_uppdrag(
         status=Status(family.status),
-        latest=latest_results(await repository.steps(session, family.id)),
+        latest=latest_results(steps),
         avtal_fran=family.avtal_fran,
         avtal_till=family.avtal_till,
         dag=dag,
