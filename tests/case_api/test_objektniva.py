@@ -229,12 +229,6 @@ async def test_ids_in_bodies_are_404_outside_scope(walk: Walk, token: TokenFacto
     assert_problem(await walk.client.post("/v1/aktualiseringar", json=anna_for_bou1, headers=gun), 403)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Open finding for the avvikelser module (branch kvalitet-rls rewrites registrera): "
-    "arende_id is looked up past every scope, so another enhet's ärende links (201) while an "
-    "unknown id is a 422 - the answer confirms the ärende exists.",
-)
 async def test_avvikelse_arende_id_of_another_enhet_is_as_unknown(walk: Walk, token: TokenFactory) -> None:
     ids = await bou1_case(walk, token)
     gun = bearer(token("handlaggare", **BOU2[Role.handlaggare]))
@@ -251,7 +245,21 @@ async def test_avvikelse_arende_id_of_another_enhet_is_as_unknown(walk: Walk, to
         response = await walk.client.post("/v1/avvikelser", json=body | {"arende_id": arende_id}, headers=gun)
         problem = assert_problem(response, 422)
         answers.append({k: v for k, v in problem.items() if k not in ("instance", "request_id")})
+    # It used to link (201) while an unknown id was a 422: the answer confirmed the ärende.
     assert answers[0] == answers[1]
+    # Whoever could see the ärende may name it: its own handläggare (about another enhet too),
+    # the utförare its uppdrag went to, and the kvalitetssamordnare.
+    for role, claims in [
+        (Role.handlaggare, OWN[Role.handlaggare]),
+        (Role.utforare, OWN[Role.utforare]),
+        (Role.kvalitetssamordnare, {"sub": "kim", "enhet": None}),
+    ]:
+        headers = bearer(token(role.value, **claims))
+        response = await walk.client.post(
+            "/v1/avvikelser", json=body | {"arende_id": ids["arende_id"]}, headers=headers
+        )
+        assert response.status_code == 201, (role, response.text)
+        assert response.json()["arende_id"] == ids["arende_id"]
 
 
 async def test_lists_never_show_another_enhets_objects(walk: Walk, token: TokenFactory) -> None:

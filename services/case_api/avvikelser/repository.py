@@ -51,3 +51,9 @@ async def person_ids(session: AsyncSession, arende_ids: set[uuid.UUID]) -> dict[
     """The child of each ärende: the person an avvikelse about that ärende concerns."""
     query = select(col(Arende.id), col(Arende.person_id)).where(col(Arende.id).in_(arende_ids))
     return {arende_id: person_id for arende_id, person_id in (await session.execute(query)).all()}
+
+
+async def arende_synligt(session: AsyncSession, arende_id: uuid.UUID) -> bool:
+    """Whether the ärende is there under the session's row-level security scope."""
+    query = select(col(Arende.id)).where(col(Arende.id) == arende_id)
+    return (await session.execute(query)).scalar_one_or_none() is not None

@@ -181,12 +181,30 @@ async def _bevaka(k: Kontext, avvikelse: Avvikelse, arende: Arende | None, start
         )
 
 
+def _arende_saknas() -> ArendeSaknas:
+    return ArendeSaknas(
+        "arende_id names no ärende.",
+        errors=[{"field": "arende_id", "message": "no such ärende", "code": "not_found"}],
+    )
+
+
+async def _krav_arende_synligt(session: AsyncSession, *, caller: Principal, arende_id: uuid.UUID) -> None:
+    """The reporter may name an ärende they could see (their enhet's, or one with an uppdrag to
+    their utförare; any, for the kvalitetssamordnare). Another's is as unknown as one that does
+    not exist: the answer must not confirm it exists (issue 5)."""
+    await apply_scope(session, SYSTEM_SCOPE if sees_all_units(caller) else Scope.of(caller))
+    if not await repository.arende_synligt(session, arende_id):
+        raise _arende_saknas()
+
+
 async def registrera(
     session: AsyncSession, *, data: AvvikelseCreate, caller: Principal, now: datetime, settings: Settings
 ) -> Avvikelse:
     start = datum.lokal_dag(now)
     lex_sarah = isinstance(data, LexSarahCreate)
     regel = regler_service.hamta_regel(settings=settings, regel_id=LEX_SARAH_REGEL)
+    if data.arende_id is not None:
+        await _krav_arende_synligt(session, caller=caller, arende_id=data.arende_id)
     scope = las_scope(caller)
     await apply_scope(session, scope)
     avvikelse = Avvikelse(
@@ -209,10 +227,7 @@ async def registrera(
         async with _AsSystem(session, now=now, settings=settings, scope=scope) as k:
             arende = None if data.arende_id is None else await session.get(Arende, data.arende_id)
             if data.arende_id is not None and arende is None:
-                raise ArendeSaknas(
-                    "arende_id names no ärende.",
-                    errors=[{"field": "arende_id", "message": "no such ärende", "code": "not_found"}],
-                )
+                raise _arende_saknas()
             await repository.add(session, avvikelse)
             if lex_sarah:
                 await _bevaka(k, avvikelse, arende, start)
