@@ -229,12 +229,6 @@ async def test_ids_in_bodies_are_404_outside_scope(walk: Walk, token: TokenFacto
     assert_problem(await walk.client.post("/v1/aktualiseringar", json=anna_for_bou1, headers=gun), 403)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Open finding for the avvikelser module (branch kvalitet-rls rewrites registrera): "
-    "arende_id is looked up past every scope, so another enhet's ärende links (201) while an "
-    "unknown id is a 422 - the answer confirms the ärende exists.",
-)
 async def test_avvikelse_arende_id_of_another_enhet_is_as_unknown(walk: Walk, token: TokenFactory) -> None:
     ids = await bou1_case(walk, token)
     gun = bearer(token("handlaggare", **BOU2[Role.handlaggare]))

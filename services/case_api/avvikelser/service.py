@@ -208,7 +208,9 @@ async def registrera(
     else:
         async with _AsSystem(session, now=now, settings=settings, scope=scope) as k:
             arende = None if data.arende_id is None else await session.get(Arende, data.arende_id)
-            if data.arende_id is not None and arende is None:
+            # The lookup runs with the system's scope, so an ärende of another enhet than the
+            # avvikelse's must answer exactly as an unknown id: nothing confirms it exists.
+            if data.arende_id is not None and (arende is None or arende.enhet != data.enhet):
                 raise ArendeSaknas(
                     "arende_id names no ärende.",
                     errors=[{"field": "arende_id", "message": "no such ärende", "code": "not_found"}],
