@@ -91,8 +91,12 @@ async def committed_notifier_db(admin_url: str) -> AsyncIterator[ServiceDatabase
 def case_settings(test_data_dir: Path) -> CaseSettings:
     # The tests' utförare belong to the nämnd; an uppdrag to any other needs a samtycke
     # (tests/case_api/atkomst/test_samtycke_utforare.py sends to "privat-1").
-    return CaseSettings(DATA_DIR=test_data_dir, CASE_API_RUN_WORKERS=False, LOG_JSON=True,
-                        INTERNA_UTFORARE="ov-1,ov-2,ov-9,kf-1,utf-1,utf-9")
+    return CaseSettings(
+        DATA_DIR=test_data_dir,
+        CASE_API_RUN_WORKERS=False,
+        LOG_JSON=True,
+        INTERNA_UTFORARE="ov-1,ov-2,ov-9,kf-1,utf-1,utf-9",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -183,9 +187,11 @@ TokenFactory = Callable[..., str]
 def token(case_settings: CaseSettings) -> TokenFactory:
     """token("handlaggare", enhet="bou-1") -> a signed dev token for that role."""
 
-    def make(*roles: str, sub: str = "anna", enhet: str | None = "bou-1", utforare: str | None = None,
-             **extra: Any) -> str:
-        return mint_dev_token(case_settings, sub=sub, roles=list(roles), enhet=enhet,
-                              utforare=utforare, extra=extra)
+    def make(
+        *roles: str, sub: str = "anna", enhet: str | None = "bou-1", utforare: str | None = None, **extra: Any
+    ) -> str:
+        return mint_dev_token(
+            case_settings, sub=sub, roles=list(roles), enhet=enhet, utforare=utforare, extra=extra
+        )
 
     return make

@@ -22,8 +22,19 @@ def running_service(app_factory: str, env: dict[str, str], port: int | None = No
     """Run `uvicorn --factory app_factory` and yield its base URL once /health/ready answers."""
     port = port or free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", app_factory, "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            app_factory,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env={**os.environ, **env},
     )
     base = f"http://127.0.0.1:{port}"

@@ -25,7 +25,9 @@ def wait_ready(url: str, process: subprocess.Popen[str], seconds: float = 60) ->
     raise AssertionError(f"{url} never became ready")
 
 
-def test_run_starts_both_services_and_stops_on_ctrl_c(committed_case_db, committed_notifier_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_run_starts_both_services_and_stops_on_ctrl_c(
+    committed_case_db, committed_notifier_db, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     case_port, notifier_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -38,7 +40,11 @@ def test_run_starts_both_services_and_stops_on_ctrl_c(committed_case_db, committ
         "NOTIFIER_PORT": str(notifier_port),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "devstack.run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [sys.executable, "-m", "devstack.run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         wait_ready(f"http://127.0.0.1:{case_port}/health/ready", process)

@@ -20,16 +20,38 @@ MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25")
 
 def run_schemathesis(base: str, token: str, report_dir: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/openapi.json",
-         "--phases", PHASES, "--checks", "all",
-         # Cross-field business rules (a decision period that ends before it starts, a plan
-         # without the child's view) cannot be said in JSON Schema; their 422s are correct.
-         "--exclude-checks", "positive_data_acceptance",
-         "--header", f"Authorization: Bearer {token}",
-         "--max-examples", MAX_EXAMPLES, "--seed", "20261122",
-         "--report", "junit", "--report-dir", str(report_dir),
-         "--suppress-health-check", "all", "--warnings", "off"],
-        capture_output=True, text=True, timeout=1500,
+        [
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            "run",
+            f"{base}/openapi.json",
+            "--phases",
+            PHASES,
+            "--checks",
+            "all",
+            # Cross-field business rules (a decision period that ends before it starts, a plan
+            # without the child's view) cannot be said in JSON Schema; their 422s are correct.
+            "--exclude-checks",
+            "positive_data_acceptance",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--max-examples",
+            MAX_EXAMPLES,
+            "--seed",
+            "20261122",
+            "--report",
+            "junit",
+            "--report-dir",
+            str(report_dir),
+            "--suppress-health-check",
+            "all",
+            "--warnings",
+            "off",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1500,
     )
 
 
@@ -46,8 +68,12 @@ def all_roles_token(token) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 def test_case_api(committed_case_db, test_data_dir, token, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    env = {"DATABASE_URL": committed_case_db.app_url, "DATA_DIR": str(test_data_dir),
-           "CASE_API_RUN_WORKERS": "false", "LOG_LEVEL": "WARNING"}
+    env = {
+        "DATABASE_URL": committed_case_db.app_url,
+        "DATA_DIR": str(test_data_dir),
+        "CASE_API_RUN_WORKERS": "false",
+        "LOG_LEVEL": "WARNING",
+    }
     with running_service("case_api.main:create_app", env) as base:
         result = run_schemathesis(base, all_roles_token(token), tmp_path)
     assert_clean_run(result)
@@ -55,8 +81,12 @@ def test_case_api(committed_case_db, test_data_dir, token, tmp_path) -> None:  #
 
 @pytest.mark.slow
 def test_notifier(committed_notifier_db, test_data_dir, token, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    env = {"NOTIFIER_DATABASE_URL": committed_notifier_db.app_url, "DATA_DIR": str(test_data_dir),
-           "NOTIFIER_RUN_WORKERS": "false", "LOG_LEVEL": "WARNING"}
+    env = {
+        "NOTIFIER_DATABASE_URL": committed_notifier_db.app_url,
+        "DATA_DIR": str(test_data_dir),
+        "NOTIFIER_RUN_WORKERS": "false",
+        "LOG_LEVEL": "WARNING",
+    }
     with running_service("notifier.main:create_app", env) as base:
         result = run_schemathesis(base, all_roles_token(token), tmp_path)
     assert_clean_run(result)

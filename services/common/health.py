@@ -23,9 +23,7 @@ class Health(BaseModel):
 def health_router(expected_head: str | None) -> APIRouter:
     router = APIRouter(prefix="/health", tags=["health"])
 
-    @router.get(
-        "/live", response_model=Health, response_model_exclude_none=True, operation_id="health_live"
-    )
+    @router.get("/live", response_model=Health, response_model_exclude_none=True, operation_id="health_live")
     async def health_live() -> Health:
         return Health(status="ok")
 

@@ -92,8 +92,12 @@ async def run_idempotent(
             "UPDATE idempotency_key SET status_code = :s, response_body = CAST(:b AS jsonb), "
             "headers = CAST(:hd AS jsonb) WHERE principal = :p AND operation = :o AND key = :k"
         ),
-        {**params, "s": outcome.status_code, "b": json.dumps(outcome.body),
-         "hd": json.dumps(outcome.headers)},
+        {
+            **params,
+            "s": outcome.status_code,
+            "b": json.dumps(outcome.body),
+            "hd": json.dumps(outcome.headers),
+        },
     )
     return JSONResponse(outcome.body, outcome.status_code, headers=outcome.headers)
 

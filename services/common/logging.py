@@ -53,9 +53,7 @@ class _RedactingFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO", json_output: bool = True) -> None:
-    renderer: Any = (
-        structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer()
-    )
+    renderer: Any = structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer()
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -143,5 +141,3 @@ def _route_template(scope: Scope) -> str | None:
     # The template (/v1/arenden/{id}), never the concrete path, keeps ids out of access logs.
     route = scope.get("route")
     return getattr(route, "path", None)
-
-

@@ -213,9 +213,7 @@ def mint_dev_token(
     if utforare:
         claims["utforare"] = utforare
     claims.update(extra or {})
-    token: str = jwt.encode(
-        claims, key.private_pem.decode(), algorithm="RS256", headers={"kid": key.kid}
-    )
+    token: str = jwt.encode(claims, key.private_pem.decode(), algorithm="RS256", headers={"kid": key.kid})
     return token
 
 
@@ -224,4 +222,3 @@ def jwks_document(settings: CommonSettings) -> dict[str, Any]:
     if settings.production_keys:
         return {"keys": []}
     return {"keys": [DevKey(settings.dev_key_path).public_jwk()]}
-

@@ -88,10 +88,20 @@ async def serve() -> None:
 
     case, notifier = CaseSettings(), NotifierSettings()
     servers = [
-        _Server(uvicorn.Config(create_case_app(case), host=case.host, port=case.port,
-                               log_config=None, access_log=False)),
-        _Server(uvicorn.Config(create_notifier_app(notifier), host=notifier.host,
-                               port=notifier.port, log_config=None, access_log=False)),
+        _Server(
+            uvicorn.Config(
+                create_case_app(case), host=case.host, port=case.port, log_config=None, access_log=False
+            )
+        ),
+        _Server(
+            uvicorn.Config(
+                create_notifier_app(notifier),
+                host=notifier.host,
+                port=notifier.port,
+                log_config=None,
+                access_log=False,
+            )
+        ),
     ]
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -241,12 +241,16 @@ async def test_avvikelse_arende_id_of_another_enhet_is_as_unknown(walk: Walk, to
         "beskrivning": "b",
     }
     answers = []
-    for arende_id in (ids["arende_id"], str(uuid.uuid4())):
-        response = await walk.client.post("/v1/avvikelser", json=body | {"arende_id": arende_id}, headers=gun)
-        problem = assert_problem(response, 422)
-        answers.append({k: v for k, v in problem.items() if k not in ("instance", "request_id")})
+    # The reporter picks the avvikelse's enhet, so naming bou-1 must not open bou-1's ärenden.
+    for enhet in ("bou-2", "bou-1"):
+        for arende_id in (ids["arende_id"], str(uuid.uuid4())):
+            response = await walk.client.post(
+                "/v1/avvikelser", json=body | {"enhet": enhet, "arende_id": arende_id}, headers=gun
+            )
+            problem = assert_problem(response, 422)
+            answers.append({k: v for k, v in problem.items() if k not in ("instance", "request_id")})
     # It used to link (201) while an unknown id was a 422: the answer confirmed the ärende.
-    assert answers[0] == answers[1]
+    assert all(answer == answers[0] for answer in answers), answers
     # Whoever could see the ärende may name it: its own handläggare (about another enhet too),
     # the utförare its uppdrag went to, and the kvalitetssamordnare.
     for role, claims in [

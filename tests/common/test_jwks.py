@@ -50,13 +50,18 @@ def idp() -> Iterator[JwksServer]:
 
 def claims(settings: CommonSettings) -> dict[str, Any]:
     now = int(time.time())
-    return {"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": "anna",
-            "nbf": now, "exp": now + 300, "roles": ["handlaggare"]}
+    return {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": "anna",
+        "nbf": now,
+        "exp": now + 300,
+        "roles": ["handlaggare"],
+    }
 
 
 def sign(key: DevKey, settings: CommonSettings) -> str:
-    return jwt.encode(claims(settings), key.private_pem.decode(), algorithm="RS256",
-                      headers={"kid": key.kid})
+    return jwt.encode(claims(settings), key.private_pem.decode(), algorithm="RS256", headers={"kid": key.kid})
 
 
 async def test_unknown_kid_refetches_at_most_once_a_minute(idp: JwksServer, tmp_path: Path) -> None:

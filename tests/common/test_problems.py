@@ -51,9 +51,15 @@ async def probe_client(case_settings, case_engine):  # type: ignore[no-untyped-d
     async def forbidden() -> None:
         return None
 
-    app: FastAPI = build_app(title="probe", description="", settings=case_settings,
-                             database_url=None, expected_head=None, routers=[router],
-                             engine=case_engine)
+    app: FastAPI = build_app(
+        title="probe",
+        description="",
+        settings=case_settings,
+        database_url=None,
+        expected_head=None,
+        routers=[router],
+        engine=case_engine,
+    )
     async with asgi_client(app) as client:
         yield client
 

@@ -41,8 +41,9 @@ def claims(case_settings) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 
 def signed(dev_key: DevKey, claims: dict[str, Any], **headers: Any) -> str:
-    return jwt.encode(claims, dev_key.private_pem.decode(), algorithm="RS256",
-                      headers={"kid": dev_key.kid, **headers})
+    return jwt.encode(
+        claims, dev_key.private_pem.decode(), algorithm="RS256", headers={"kid": dev_key.kid, **headers}
+    )
 
 
 def hs256(secret: bytes, claims: dict[str, Any], kid: str) -> str:
@@ -99,8 +100,9 @@ async def test_missing_required_claim(case_client, dev_key, claims, claim) -> No
 
 
 async def test_unknown_kid(case_client, dev_key, claims) -> None:  # type: ignore[no-untyped-def]
-    token = jwt.encode(claims, dev_key.private_pem.decode(), algorithm="RS256",
-                       headers={"kid": "not-a-known-key"})
+    token = jwt.encode(
+        claims, dev_key.private_pem.decode(), algorithm="RS256", headers={"kid": "not-a-known-key"}
+    )
     assert_problem(await case_client.get("/v1/me", headers=bearer(token)), 401)
 
 
@@ -111,8 +113,9 @@ async def test_missing_kid(case_client, dev_key, claims) -> None:  # type: ignor
 
 async def test_other_key_same_kid(case_client, dev_key, claims) -> None:  # type: ignore[no-untyped-def]
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = other.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption()).decode()
+    pem = other.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     token = jwt.encode(claims, pem, algorithm="RS256", headers={"kid": dev_key.kid})
     assert_problem(await case_client.get("/v1/me", headers=bearer(token)), 401)
 

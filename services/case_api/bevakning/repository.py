@@ -22,9 +22,7 @@ class BevakningFilter:
     forfaller_efter: date | None = None
 
 
-def list_query(
-    f: BevakningFilter, *, after: tuple[date, uuid.UUID] | None, limit: int
-) -> Select[Bevakning]:
+def list_query(f: BevakningFilter, *, after: tuple[date, uuid.UUID] | None, limit: int) -> Select[Bevakning]:
     query = select(Bevakning)
     for column, value in (
         (col(Bevakning.arende_id), f.arende_id),
