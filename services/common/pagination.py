@@ -9,6 +9,9 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, BeforeValidator
+from sqlalchemy import Select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
 
 from common.problems import BadRequest
 
@@ -53,6 +56,29 @@ def decode_time_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
         return at, uuid.UUID(str(values[1]))
     except ValueError:
         raise BadRequest("The cursor is not one this service gave out.") from None
+
+
+async def time_keyed_page(
+    session: AsyncSession,
+    query: Select[Any],
+    *,
+    at: Mapped[datetime],
+    id_: Mapped[uuid.UUID],
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Any], str | None]:
+    """One page of `query` ordered by (at, id) after the cursor, and the cursor of the next."""
+    after = decode_time_cursor(cursor)
+    if after is not None:
+        query = query.where(tuple_(at, id_) > tuple_(*after))
+    rows = list((await session.execute(query.order_by(at, id_).limit(limit + 1))).scalars())
+    page = rows[:limit]
+    if len(rows) <= limit:
+        return page, None
+    last = page[-1]
+    # The mapped attributes name their columns (`.key`), so the cursor is read off the last row.
+    at_key, id_key = getattr(at, "key"), getattr(id_, "key")  # noqa: B009
+    return page, encode_cursor([getattr(last, at_key).isoformat(), str(getattr(last, id_key))])
 
 
 def _iso_date_only(value: object) -> object:

@@ -2,7 +2,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlmodel import col
 
 from case_api.arenden import service
@@ -25,7 +25,7 @@ from case_api.uppdrag.router import ut as uppdrag_ut
 from case_api.utredning.models import Utredning
 from case_api.utredning.router import ut as utredning_ut
 from common.concurrency import IfMatch, set_etag
-from common.pagination import CursorParam, LimitParam, Sida, decode_time_cursor, encode_cursor
+from common.pagination import CursorParam, LimitParam, Sida, time_keyed_page
 
 router = APIRouter(prefix="/v1/arenden", tags=["ärenden"])
 
@@ -55,16 +55,9 @@ async def list_arenden(
     ):
         if value is not None:
             query = query.where(column == value)
-    after = decode_time_cursor(cursor)
-    if after is not None:
-        query = query.where(tuple_(col(Arende.oppnat_at), col(Arende.id)) > tuple_(*after))
-    rows = list(
-        (
-            await k.session.execute(query.order_by(col(Arende.oppnat_at), col(Arende.id)).limit(limit + 1))
-        ).scalars()
+    page, nasta = await time_keyed_page(
+        k.session, query, at=col(Arende.oppnat_at), id_=col(Arende.id), cursor=cursor, limit=limit
     )
-    page = rows[:limit]
-    nasta = encode_cursor([page[-1].oppnat_at.isoformat(), str(page[-1].id)]) if len(rows) > limit else None
     await k.logga_lista("arende", page)
     return Sida[ArendeOut](items=[await ut(k, a) for a in page], nasta=nasta)
 

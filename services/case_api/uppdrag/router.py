@@ -2,7 +2,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlmodel import col
 
 from case_api.arenden import service as arende_service
@@ -28,7 +28,7 @@ from case_api.uppdrag.schemas import (
 )
 from common.concurrency import IfMatch, etag, set_etag
 from common.idempotency import IdempotencyKey, outcome, run_idempotent
-from common.pagination import CursorParam, LimitParam, Sida, decode_time_cursor, encode_cursor
+from common.pagination import CursorParam, LimitParam, Sida, time_keyed_page
 
 router = APIRouter(prefix="/v1/uppdrag", tags=["uppdrag"])
 
@@ -91,16 +91,9 @@ async def list_uppdrag(
         query = query.where(col(Uppdrag.enhet) == k.scope.enhet)
     if status is not None:
         query = query.where(col(Uppdrag.status) == status)
-    after = decode_time_cursor(cursor)
-    if after is not None:
-        query = query.where(tuple_(col(Uppdrag.skickat_at), col(Uppdrag.id)) > tuple_(*after))
-    rows = list(
-        (
-            await k.session.execute(query.order_by(col(Uppdrag.skickat_at), col(Uppdrag.id)).limit(limit + 1))
-        ).scalars()
+    page, nasta = await time_keyed_page(
+        k.session, query, at=col(Uppdrag.skickat_at), id_=col(Uppdrag.id), cursor=cursor, limit=limit
     )
-    page = rows[:limit]
-    nasta = encode_cursor([page[-1].skickat_at.isoformat(), str(page[-1].id)]) if len(rows) > limit else None
     await k.logga_lista("uppdrag", page)
     return Sida[UppdragOut](items=[await ut(k, u) for u in page], nasta=nasta)
 
