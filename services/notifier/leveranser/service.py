@@ -2,7 +2,8 @@
 functions over a session factory: the workers loop over them, tests call them directly.
 
 A delivery is claimed and leased in one short transaction, sent with no transaction open, and
-its outcome recorded in another; a worker that dies mid-send leaves a lease that simply expires.
+its outcome recorded in another as soon as that one send completes; a worker that dies
+mid-send leaves only its in-flight leases, which simply expire.
 """
 
 import asyncio
@@ -249,6 +250,38 @@ async def _record(
     )
 
 
+async def attempt(
+    session_factory: SessionFactory,
+    work: Work,
+    *,
+    token: uuid.UUID,
+    client: httpx.AsyncClient,
+    clock: Clock,
+    settings: Settings,
+) -> Outcome:
+    """Send one delivery and record its outcome at once, in its own short transaction: a crash
+    loses at most the attempts still in flight, never ones the receiver already answered."""
+    outcome = await _send(work, client=client, clock=clock, settings=settings)
+    await _record(session_factory, work=work, token=token, outcome=outcome, clock=clock, settings=settings)
+    return outcome
+
+
+async def claim(
+    session_factory: SessionFactory, clock: Clock, settings: Settings, *, limit: int
+) -> tuple[uuid.UUID, list[Work]]:
+    """Lease up to `limit` due deliveries (one short transaction) and load what sending needs."""
+    async with session_factory() as session, session.begin():
+        now = clock()
+        token, ids = await leverans_repository.claim_due(
+            session, now=now, lease=timedelta(seconds=settings.lease_sekunder), limit=limit
+        )
+        return token, (await _load_work(session, ids, now) if ids else [])
+
+
+def http_client(settings: Settings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=settings.leverans_timeout_sekunder, follow_redirects=False)
+
+
 async def deliver_due(
     session_factory: SessionFactory,
     clock: Clock,
@@ -257,26 +290,23 @@ async def deliver_due(
     client: httpx.AsyncClient | None = None,
     batch: int = 50,
 ) -> int:
-    """Claim due deliveries, send them, record each outcome; returns how many were attempted."""
-    async with session_factory() as session, session.begin():
-        now = clock()
-        token, ids = await leverans_repository.claim_due(
-            session, now=now, lease=timedelta(seconds=settings.lease_sekunder), limit=batch
-        )
-        work = await _load_work(session, ids, now) if ids else []
+    """Claim due deliveries, send them, record each outcome as it completes; returns how many
+    were attempted. (The worker does not wait for a whole batch: see notifier.workers.)"""
+    token, work = await claim(session_factory, clock, settings, limit=batch)
     if not work:
         return 0
     own_client = client is None
-    http = client or httpx.AsyncClient(timeout=settings.leverans_timeout_sekunder, follow_redirects=False)
+    http = client or http_client(settings)
     try:
-        outcomes = await asyncio.gather(
-            *(_send(w, client=http, clock=clock, settings=settings) for w in work)
+        await asyncio.gather(
+            *(
+                attempt(session_factory, w, token=token, client=http, clock=clock, settings=settings)
+                for w in work
+            )
         )
     finally:
         if own_client:
             await http.aclose()
-    for w, outcome in zip(work, outcomes, strict=True):
-        await _record(session_factory, work=w, token=token, outcome=outcome, clock=clock, settings=settings)
     return len(work)
 
 
