@@ -22,7 +22,6 @@ from common.clock import system_clock
 from common.db import make_engine
 from notifier.main import create_app
 from notifier.settings import Settings
-from tests.helpers import bearer
 from tests.notifier.support import Live, cloudevent, send_event, serve, stop
 
 EVENTS = 12
@@ -74,7 +73,7 @@ async def running(committed_notifier_db, test_data_dir, token) -> AsyncIterator[
             created = await client.post(
                 "/v1/prenumerationer",
                 json={"kind": "webhook", "url": f"{base}/hook", "event_typer": ["se.socialtjanst.*"]},
-                headers=bearer(token("system", sub="drift")),
+                headers=live.system(),
             )
             assert created.status_code == 201, created.text
         yield {"live": live, "hanging": hanging, "healthy": healthy}
