@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 
 from notifier.leveranser import service as leverans_service
 from tests.helpers import assert_problem, bearer
-from tests.notifier.support import cloudevent, send_event
+from tests.notifier.support import cloudevent, relay_token, send_event
 
 Answer = Callable[[asyncio.StreamWriter], Awaitable[None]]
 
@@ -152,7 +152,7 @@ def nested(depth: int) -> object:
 
 
 async def test_deeply_nested_event_is_refused(live) -> None:  # type: ignore[no-untyped-def]
-    headers = {**bearer(live.token("system", sub="relay")), "Content-Type": "application/cloudevents+json"}
+    headers = {**bearer(relay_token(live.token)), "Content-Type": "application/cloudevents+json"}
     event = cloudevent(
         type_="se.socialtjanst.beslut.fattat",
         arende="5d1c7a0e-3c1b-4a8e-9f7e-2b6d8c4a1f00",
