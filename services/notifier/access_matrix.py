@@ -12,7 +12,7 @@ SYSTEM = frozenset({Role.system})
 SUBSCRIPTION_ADMINS = frozenset({Role.system, Role.enhetschef})
 
 MATRIX: dict[str, frozenset[Role]] = {
-    "who_am_i": ALL_ROLES,
+    "get_me": ALL_ROLES,
     "ingest_event": SYSTEM,
     "create_prenumeration": SUBSCRIPTION_ADMINS,
     "list_prenumerationer": SUBSCRIPTION_ADMINS,
