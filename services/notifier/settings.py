@@ -20,6 +20,10 @@ class Settings(CommonSettings):
     backoff_max_sekunder: float = Field(default=3600.0, gt=0, alias="NOTIFIER_BACKOFF_MAX_SEKUNDER")
     leverans_timeout_sekunder: float = Field(default=10.0, gt=0, alias="NOTIFIER_LEVERANS_TIMEOUT_SEKUNDER")
     lease_sekunder: float = Field(default=60.0, gt=0, alias="NOTIFIER_LEASE_SEKUNDER")
+    # Concurrent deliveries: per subscription (every replica together; one receiver never sees
+    # more connections than this), and per worker process in all.
+    samtidiga_per_prenumeration: int = Field(default=4, ge=1, alias="NOTIFIER_SAMTIDIGA_PER_PRENUMERATION")
+    samtidiga_leveranser: int = Field(default=50, ge=1, alias="NOTIFIER_SAMTIDIGA_LEVERANSER")
     poll_sekunder: float = Field(default=1.0, gt=0, alias="NOTIFIER_POLL_SEKUNDER")
     hemlighet_overlapp_timmar: float = Field(default=24.0, ge=0, alias="NOTIFIER_HEMLIGHET_OVERLAPP_TIMMAR")
 

@@ -30,7 +30,6 @@ from common.db import make_engine
 from notifier.main import create_app
 from notifier.settings import Settings
 from tests.conftest import asgi_client
-from tests.helpers import bearer
 from tests.notifier.support import Live, cloudevent, send_event, serve, stop
 from tests.servers import free_port
 
@@ -128,7 +127,7 @@ async def test_sigkill_mid_batch_loses_no_attempt_record(committed_notifier_db, 
                     "url": f"{receiver_base}/hook",
                     "event_typer": ["se.socialtjanst.*"],
                 },
-                headers=bearer(token("system", sub="drift")),
+                headers=live.system(),
             )
             assert created.status_code == 201, created.text
             for i in range(FAST + 1):

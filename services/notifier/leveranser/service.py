@@ -273,7 +273,11 @@ async def claim(
     async with session_factory() as session, session.begin():
         now = clock()
         token, ids = await leverans_repository.claim_due(
-            session, now=now, lease=timedelta(seconds=settings.lease_sekunder), limit=limit
+            session,
+            now=now,
+            lease=timedelta(seconds=settings.lease_sekunder),
+            limit=limit,
+            cap=settings.samtidiga_per_prenumeration,
         )
         return token, (await _load_work(session, ids, now) if ids else [])
 
