@@ -9,17 +9,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 from standardwebhooks.webhooks import Webhook
 
+from notifier.leveranser.personuppgifter import strip_personal
 from notifier.prenumerationer import url_guard
-
-PERSONAL_FIELDS = frozenset({"personnummer", "namn", "fornamn", "efternamn", "adress", "telefon", "epost"})
-
-
-def strip_personal(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: strip_personal(v) for k, v in value.items() if k.lower() not in PERSONAL_FIELDS}
-    if isinstance(value, list):
-        return [strip_personal(v) for v in value]
-    return value
 
 
 def body_for(event: dict[str, Any], *, personal_data: bool) -> str:
