@@ -7,7 +7,7 @@ from common.app import Worker, build_app
 from common.clock import Clock, system_clock
 from common.whoami import whoami_router
 from devstack.migrate import head_revision
-from notifier.dependencies import authorize
+from notifier.dependencies import authorize, describe_access
 from notifier.inbox.router import router as inbox_router
 from notifier.inbox.schemas import CLOUDEVENT_SCHEMA
 from notifier.leveranser.router import router as leverans_router
@@ -51,4 +51,5 @@ def create_app(
     )
     # Named, so generators make one class of it (inline, openapi-python-client skips the body).
     app.state.openapi_schemas = {"CloudEvent": CLOUDEVENT_SCHEMA}
+    describe_access(app)
     return app
