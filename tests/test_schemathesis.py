@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from common.auth import Role
+from notifier.access_matrix import ALL_SCOPES as NOTIFIER_SCOPES
 from tests.servers import running_service
 
 PHASES = "examples,coverage,fuzzing,stateful"
@@ -63,7 +64,10 @@ def assert_clean_run(result: subprocess.CompletedProcess[str]) -> None:
 
 
 def all_roles_token(token) -> str:  # type: ignore[no-untyped-def]
-    return str(token(*[r.value for r in Role], enhet="bou-1", utforare="utf-1"))
+    # The notifier's scopes too: without them its `system` role does not count (only the
+    # notifier reads them, so case_api's run is unchanged).
+    scope = " ".join(sorted(NOTIFIER_SCOPES))
+    return str(token(*[r.value for r in Role], enhet="bou-1", utforare="utf-1", scope=scope))
 
 
 @pytest.mark.slow

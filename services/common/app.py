@@ -15,6 +15,7 @@ from common.health import health_router
 from common.logging import RequestIdMiddleware, configure_logging
 from common.openapi import problem_openapi
 from common.problems import install_problem_handlers
+from common.request_checks import RefuseControlCharacters
 from common.settings import CommonSettings
 from common.tokens import KeyStore
 
@@ -78,6 +79,8 @@ def build_app(
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
     install_problem_handlers(app)
+    # Added first, so it runs inside the request id middleware and its 422 carries the id.
+    app.add_middleware(RefuseControlCharacters)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router(expected_head))
     for router in routers:

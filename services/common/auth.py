@@ -5,7 +5,7 @@ operation id is the key, and an operation missing from the matrix is refused (de
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Annotated
 
@@ -81,13 +81,23 @@ class ScopeSaknas(Forbidden):
 
 
 def authorizer(  # type: ignore[no-untyped-def]
-    matrix: Mapping[str, frozenset[Role]], system_scopes: Mapping[str, frozenset[str]] | None = None
+    matrix: Mapping[str, frozenset[Role]],
+    system_scopes: Mapping[str, frozenset[str]] | None = None,
+    *,
+    scopes_required: bool = False,
 ):
     """A dependency that admits the caller only if one of its roles may run this operation.
 
     An integration (role `system`) admitted to an operation listed in `system_scopes` also needs
     one of that operation's scopes in its token: the role says it is an integration, the scopes
     what it may read.
+
+    `scopes_required` (the notifier) makes the scopes the whole of an integration's rights: an
+    operation missing from `system_scopes` is closed to `system` (default deny, as the matrix
+    is; an empty set opens it to every integration), and a token lacking the scope does not
+    count as `system` at all, also when it holds another role the matrix admits. Without that,
+    a token with `system` and `enhetschef` but no scope would pass as the enhetschef and then be
+    served with the every-enhet powers the service grants `system`.
     """
     scopes_for = system_scopes or {}
 
@@ -95,12 +105,26 @@ def authorizer(  # type: ignore[no-untyped-def]
         request: Request, principal: Annotated[Principal, Depends(current_principal)]
     ) -> Principal:
         operation = operation_id(request)
-        allowed = principal.roles.intersection(matrix.get(operation, frozenset()))
+        admitted = matrix.get(operation, frozenset())
+        allowed = principal.roles.intersection(admitted)
         if not allowed:
             raise Forbidden("Your role may not perform this operation.")
         needed = scopes_for.get(operation)
+        if scopes_required and Role.system in allowed:
+            if needed is None or (needed and not principal.scopes & needed):
+                if allowed == {Role.system}:
+                    raise ScopeSaknas(_scope_detail(needed))
+                principal = replace(principal, roles=principal.roles - {Role.system})
+                request.state.principal = principal
+            return principal
         if allowed == {Role.system} and needed and not principal.scopes & needed:
-            raise ScopeSaknas(f"This operation needs one of the scopes: {' '.join(sorted(needed))}.")
+            raise ScopeSaknas(_scope_detail(needed))
         return principal
 
     return authorize
+
+
+def _scope_detail(needed: frozenset[str] | None) -> str:
+    if not needed:
+        return "This operation is not open to integrations."
+    return f"This operation needs one of the scopes: {' '.join(sorted(needed))}."

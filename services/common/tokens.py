@@ -8,7 +8,7 @@ import base64
 import hashlib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -191,8 +191,12 @@ def mint_dev_token(
     name: str | None = None,
     ttl_seconds: int = 8 * 3600,
     extra: dict[str, Any] | None = None,
+    scopes: Sequence[str] = (),
 ) -> str:
-    """Sign a token with the embedded dev key. Refuses when production keys are configured."""
+    """Sign a token with the embedded dev key. Refuses when production keys are configured.
+
+    `scopes` become the space-separated `scope` claim (an integration's rights, role system).
+    """
     if settings.production_keys:
         raise RuntimeError("JWKS_URL is set: dev tokens are refused with production keys")
     key = DevKey(settings.dev_key_path)
@@ -212,6 +216,8 @@ def mint_dev_token(
         claims["enhet"] = enhet
     if utforare:
         claims["utforare"] = utforare
+    if scopes:
+        claims["scope"] = " ".join(scopes)
     claims.update(extra or {})
     token: str = jwt.encode(claims, key.private_pem.decode(), algorithm="RS256", headers={"kid": key.kid})
     return token

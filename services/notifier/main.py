@@ -7,7 +7,7 @@ from common.app import Worker, build_app
 from common.clock import Clock, system_clock
 from common.whoami import whoami_router
 from devstack.migrate import head_revision
-from notifier.dependencies import authorize
+from notifier.dependencies import authorize, describe_access
 from notifier.inbox.router import router as inbox_router
 from notifier.leveranser.router import router as leverans_router
 from notifier.mottagare.router import router as mottagare_router
@@ -48,4 +48,5 @@ def create_app(
         workers=WORKERS if settings.run_workers else (),
         clock=clock,
     )
+    describe_access(app)
     return app

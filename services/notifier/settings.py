@@ -1,6 +1,7 @@
 from functools import lru_cache
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from common.settings import CommonSettings
 
@@ -20,6 +21,10 @@ class Settings(CommonSettings):
     backoff_max_sekunder: float = Field(default=3600.0, gt=0, alias="NOTIFIER_BACKOFF_MAX_SEKUNDER")
     leverans_timeout_sekunder: float = Field(default=10.0, gt=0, alias="NOTIFIER_LEVERANS_TIMEOUT_SEKUNDER")
     lease_sekunder: float = Field(default=60.0, gt=0, alias="NOTIFIER_LEASE_SEKUNDER")
+    # Concurrent deliveries: per subscription (every replica together; one receiver never sees
+    # more connections than this), and per worker process in all.
+    samtidiga_per_prenumeration: int = Field(default=4, ge=1, alias="NOTIFIER_SAMTIDIGA_PER_PRENUMERATION")
+    samtidiga_leveranser: int = Field(default=50, ge=1, alias="NOTIFIER_SAMTIDIGA_LEVERANSER")
     poll_sekunder: float = Field(default=1.0, gt=0, alias="NOTIFIER_POLL_SEKUNDER")
     hemlighet_overlapp_timmar: float = Field(default=24.0, ge=0, alias="NOTIFIER_HEMLIGHET_OVERLAPP_TIMMAR")
 
@@ -33,6 +38,16 @@ class Settings(CommonSettings):
     arende_url_mall: str = Field(
         default="http://127.0.0.1:3000/arenden/{arende_id}", alias="NOTIFIER_ARENDE_URL_MALL"
     )
+
+    @model_validator(mode="after")
+    def _deadline_within_lease(self) -> Self:
+        # An attempt still running when its lease ends would be claimed and sent again by
+        # another worker: a duplicate for every slow receiver.
+        if self.leverans_timeout_sekunder >= self.lease_sekunder:
+            raise ValueError(
+                "NOTIFIER_LEVERANS_TIMEOUT_SEKUNDER must be shorter than NOTIFIER_LEASE_SEKUNDER"
+            )
+        return self
 
 
 @lru_cache

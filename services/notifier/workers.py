@@ -47,14 +47,57 @@ async def fan_out_worker(app: FastAPI) -> None:
 
 
 async def delivery_worker(app: FastAPI) -> None:
+    """Keep up to `samtidiga_leveranser` sends going; claim more as soon as any one finishes.
+
+    Nothing waits for a batch's slowest send: a receiver that hangs until the timeout holds only
+    its own subscription's slots (the claim caps those), while every other subscription's
+    deliveries and retries go out as they fall due.
+    """
     settings: Settings = app.state.settings
-    while True:
+    session_factory = app.state.session_factory
+    clock = app.state.clock
+    in_flight: set[asyncio.Task[leverans_service.Outcome]] = set()
+    idle = settings.poll_sekunder / 4
+    async with leverans_service.http_client(settings) as http:
         try:
-            attempted = await leverans_service.deliver_due(
-                app.state.session_factory, app.state.clock, settings
-            )
-        except Exception:
-            log.exception("deliver_due_failed")
-            attempted = 0
-        if not attempted:
-            await asyncio.sleep(settings.poll_sekunder / 4)
+            while True:
+                free = settings.samtidiga_leveranser - len(in_flight)
+                claimed = 0
+                if free > 0:
+                    try:
+                        token, work = await leverans_service.claim(
+                            session_factory, clock, settings, limit=free
+                        )
+                    except Exception:
+                        log.exception("deliver_claim_failed")
+                        work = []
+                    claimed = len(work)
+                    for w in work:
+                        in_flight.add(
+                            asyncio.create_task(
+                                leverans_service.attempt(
+                                    session_factory,
+                                    w,
+                                    token=token,
+                                    client=http,
+                                    clock=clock,
+                                    settings=settings,
+                                )
+                            )
+                        )
+                if claimed and len(in_flight) < settings.samtidiga_leveranser:
+                    continue  # more may be due right now
+                if not in_flight:
+                    await asyncio.sleep(idle)
+                    continue
+                # Wake when a send finishes (a slot is free, an ärende's next event may be due)
+                # or after the poll interval, for deliveries that fell due meanwhile.
+                done, _ = await asyncio.wait(in_flight, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    in_flight.discard(task)
+                    if not task.cancelled() and task.exception() is not None:
+                        log.error("deliver_record_failed", error_type=type(task.exception()).__name__)
+        finally:
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)

@@ -29,7 +29,7 @@ from tests.case_api import test_sweep
 from tests.case_api.flow import ANMALAN, TEST_PNR
 from tests.case_api.test_sweep import SweepEnv, make_cases, sweep_until_idle
 from tests.helpers import bearer
-from tests.notifier.support import Mailbox, Receiver, serve, stop
+from tests.notifier.support import OPERATOR_SCOPES, Mailbox, Receiver, serve, stop
 from tests.servers import free_port
 
 env = test_sweep.env  # the same API-made cases and frozen clock as the sweep tests
@@ -101,7 +101,7 @@ async def test_alerts_reach_the_mailbox_once_each_without_personal_data(
     second = make_engine(env.db.app_url, pool_size=3)
     try:
         async with httpx.AsyncClient(base_url=base) as client:
-            system = bearer(token("system", sub="drift"))
+            system = bearer(token("system", sub="drift", scope=OPERATOR_SCOPES))
             for sub, address, enhet, roll in PEOPLE:
                 r = await client.post(
                     "/v1/mottagare",

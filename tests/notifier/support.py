@@ -14,9 +14,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from common.clock import FrozenClock
+from notifier.access_matrix import (
+    HANDELSER_SKRIV,
+    LEVERANSER_HANTERA,
+    MOTTAGARE_HANTERA,
+    PRENUMERATIONER_HANTERA,
+)
 from notifier.settings import Settings
 from tests.helpers import bearer
 from tests.servers import free_port
+
+OPERATOR_SCOPES = " ".join((PRENUMERATIONER_HANTERA, MOTTAGARE_HANTERA, LEVERANSER_HANTERA))
+
+
+def relay_token(token: Any) -> str:
+    """A token like the case_api relay's: role system, the ingest scope only."""
+    return str(token("system", sub="relay", scope=HANDELSER_SKRIV))
 
 
 async def serve(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
@@ -72,7 +85,8 @@ class Live:
     token: Any
 
     def system(self) -> dict[str, str]:
-        return bearer(self.token("system", sub="drift"))
+        """An operator: every administration scope, but not the relay's ingest scope."""
+        return bearer(self.token("system", sub="drift", scope=OPERATOR_SCOPES))
 
 
 def cloudevent(
@@ -97,5 +111,5 @@ async def send_event(live: Live, event: dict[str, Any]) -> httpx.Response:
     return await live.client.post(
         "/v1/events",
         content=json.dumps(event),
-        headers={**bearer(live.token("system", sub="relay")), "Content-Type": "application/cloudevents+json"},
+        headers={**bearer(relay_token(live.token)), "Content-Type": "application/cloudevents+json"},
     )

@@ -8,6 +8,7 @@ from common.auth import Role
 from notifier.access_matrix import MATRIX
 from notifier.main import create_app
 from tests.helpers import assert_problem, bearer
+from tests.notifier.support import OPERATOR_SCOPES
 
 SOME_ID = str(uuid.uuid4())
 ENDPOINTS = {
@@ -64,13 +65,17 @@ URL_CASES = [
 @pytest.mark.parametrize("url", URL_CASES)
 async def test_url_guard_at_creation(notifier_client, token, url) -> None:  # type: ignore[no-untyped-def]
     body = {"kind": "webhook", "url": url, "event_typer": ["*"]}
-    response = await notifier_client.post("/v1/prenumerationer", json=body, headers=bearer(token("system")))
+    response = await notifier_client.post(
+        "/v1/prenumerationer", json=body, headers=bearer(token("system", scope=OPERATOR_SCOPES))
+    )
     assert_problem(response, 422)
 
 
 async def test_public_url_is_accepted(notifier_client, token) -> None:  # type: ignore[no-untyped-def]
     body = {"kind": "webhook", "url": "https://hooks.example.com/x", "event_typer": ["*"]}
-    response = await notifier_client.post("/v1/prenumerationer", json=body, headers=bearer(token("system")))
+    response = await notifier_client.post(
+        "/v1/prenumerationer", json=body, headers=bearer(token("system", scope=OPERATOR_SCOPES))
+    )
     assert response.status_code == 201, response.text
 
 
@@ -84,7 +89,7 @@ async def test_enhetschef_manages_own_enhet_only(notifier_client, token) -> None
     assert_problem(other, 403)
     personal = {**base, "tillat_personuppgifter": True}
     assert_problem(await notifier_client.post("/v1/prenumerationer", json=personal, headers=chef), 403)
-    system = bearer(token("system"))
+    system = bearer(token("system", scope=OPERATOR_SCOPES))
     theirs = await notifier_client.post(
         "/v1/prenumerationer", json={**base, "enhet": "bou-2"}, headers=system
     )
@@ -96,7 +101,7 @@ async def test_enhetschef_manages_own_enhet_only(notifier_client, token) -> None
 
 
 async def test_update_needs_if_match_and_disable_cancels(notifier_client, token) -> None:  # type: ignore[no-untyped-def]
-    system = bearer(token("system"))
+    system = bearer(token("system", scope=OPERATOR_SCOPES))
     body = {"kind": "webhook", "url": "https://hooks.example.com/x", "event_typer": ["*"]}
     created = await notifier_client.post(
         "/v1/prenumerationer", json=body, headers={**system, "Idempotency-Key": "k-1"}

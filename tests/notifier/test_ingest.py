@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.helpers import assert_problem, bearer
+from tests.notifier.support import relay_token
 
 ARENDE = "0b8f4f5e-8a4b-4c39-9d55-1f1f2a8e0c11"
 
@@ -34,7 +35,7 @@ def ce_post(client, token, event, **headers):  # type: ignore[no-untyped-def]
         "/v1/events",
         content=json.dumps(event),
         headers={
-            **bearer(token("system", sub="relay")),
+            **bearer(relay_token(token)),
             "Content-Type": "application/cloudevents+json",
             **headers,
         },
@@ -78,7 +79,7 @@ async def test_same_id_from_another_source_is_another_event(notifier_client, not
 async def test_binary_mode(notifier_client, notifier_conn, token) -> None:  # type: ignore[no-untyped-def]
     event_id = str(uuid.uuid4())
     headers = {
-        **bearer(token("system")),
+        **bearer(relay_token(token)),
         "Content-Type": "application/json",
         "ce-specversion": "1.0",
         "ce-id": event_id,
@@ -129,13 +130,13 @@ async def test_invalid_events_are_refused(notifier_client, token, change, status
 
 
 async def test_malformed_and_unsupported_bodies(notifier_client, token) -> None:  # type: ignore[no-untyped-def]
-    headers = {**bearer(token("system")), "Content-Type": "application/cloudevents+json"}
+    headers = {**bearer(relay_token(token)), "Content-Type": "application/cloudevents+json"}
     assert_problem(await notifier_client.post("/v1/events", content=b"{nope", headers=headers), 400)
     assert_problem(await notifier_client.post("/v1/events", content=b'{"a": NaN}', headers=headers), 400)
     assert_problem(await notifier_client.post("/v1/events", content=b"[]", headers=headers), 422)
     lone = b'{"specversion": "1.0", "id": "x", "source": "s", "type": "t", "data": {"a": "\\ud800"}}'
     assert_problem(await notifier_client.post("/v1/events", content=lone, headers=headers), 400)
-    text_headers = {**bearer(token("system")), "Content-Type": "text/plain"}
+    text_headers = {**bearer(relay_token(token)), "Content-Type": "text/plain"}
     assert_problem(await notifier_client.post("/v1/events", content=b"hi", headers=text_headers), 415)
     big = structured(data={"x": "a" * 300_000})
     assert_problem(await ce_post(notifier_client, token, big), 413)

@@ -15,6 +15,9 @@ from common.tokens import mint_dev_token
 
 INGEST_PATH = "/v1/events"
 RELAY_SUBJECT = "case-api-relay"
+# The notifier's ingest scope, and the only one the relay's dev token carries: the relay posts
+# events and nothing else (it reads no directory, manages no subscription).
+INGEST_SCOPE = "handelser:skriv"
 _FORMAT = JSONFormat()
 # The notifier cannot ever accept these as sent; retrying would only delay the dead letter.
 PERMANENT_STATUSES = frozenset({400, 413, 415, 422})
@@ -64,7 +67,11 @@ class TokenSource:
         now = self._wall_clock()
         if self._token is None or now >= self._expires_at - self._renew_before:
             self._token = mint_dev_token(
-                self._settings, sub=RELAY_SUBJECT, roles=["system"], ttl_seconds=self._ttl
+                self._settings,
+                sub=RELAY_SUBJECT,
+                roles=["system"],
+                ttl_seconds=self._ttl,
+                scopes=[INGEST_SCOPE],
             )
             self._expires_at = now + self._ttl
         return self._token

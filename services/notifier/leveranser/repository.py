@@ -7,12 +7,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifier.leveranser.models import PENDING, Leverans, Leveransforsok
 
+# Claims run one at a time across replicas (a transaction-scoped advisory lock), so the
+# per-subscription cap below counts every replica's leases, not only this one's.
+CLAIM_LOCK = 0x6C657665  # "leve"
+
 # Due, not leased, and not behind an earlier event of the same ärende to the same subscription
-# that is still pending or retrying (dead letters and cancelled deliveries do not block).
+# that is still pending or retrying (dead letters and cancelled deliveries do not block); and per
+# subscription no more than :cap leased at once, counting the leases already out, so one slow
+# receiver holds at most :cap connections and never the slots other subscriptions need.
 _CLAIM = text(
     """
-    WITH due AS (
-        SELECT l.id FROM leverans l
+    WITH in_flight AS (
+        SELECT prenumeration_id, count(*) AS n FROM leverans
+        WHERE status IN ('vantar', 'misslyckad') AND lease_until >= :now
+        GROUP BY prenumeration_id
+    ),
+    due AS (
+        SELECT l.id, l.next_attempt_at, l.sekvens,
+               row_number() OVER (
+                   PARTITION BY l.prenumeration_id ORDER BY l.next_attempt_at, l.sekvens NULLS FIRST
+               ) AS plats,
+               coalesce(f.n, 0) AS upptagna
+        FROM leverans l
+        LEFT JOIN in_flight f ON f.prenumeration_id = l.prenumeration_id
         WHERE l.status IN ('vantar', 'misslyckad')
           AND l.next_attempt_at <= :now
           AND (l.lease_until IS NULL OR l.lease_until < :now)
@@ -23,23 +40,28 @@ _CLAIM = text(
                 AND e.status IN ('vantar', 'misslyckad')
                 AND e.sekvens < l.sekvens
           )
-        ORDER BY l.next_attempt_at, l.sekvens NULLS FIRST
+    ),
+    picked AS (
+        SELECT l.id FROM leverans l JOIN due d ON d.id = l.id
+        WHERE d.plats <= :cap - d.upptagna
+        ORDER BY d.next_attempt_at, d.sekvens NULLS FIRST
         LIMIT :limit
-        FOR UPDATE SKIP LOCKED
+        FOR UPDATE OF l SKIP LOCKED
     )
     UPDATE leverans SET lease_until = :lease_until, lease_token = :token
-    FROM due WHERE leverans.id = due.id
+    FROM picked WHERE leverans.id = picked.id
     RETURNING leverans.id
     """
 )
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int
+    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int, cap: int
 ) -> tuple[uuid.UUID, list[uuid.UUID]]:
     token = uuid.uuid4()
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAIM_LOCK})
     result = await session.execute(
-        _CLAIM, {"now": now, "limit": limit, "lease_until": now + lease, "token": token}
+        _CLAIM, {"now": now, "limit": limit, "cap": cap, "lease_until": now + lease, "token": token}
     )
     return token, [row.id for row in result]
 

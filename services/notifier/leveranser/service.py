@@ -2,12 +2,14 @@
 functions over a session factory: the workers loop over them, tests call them directly.
 
 A delivery is claimed and leased in one short transaction, sent with no transaction open, and
-its outcome recorded in another; a worker that dies mid-send leaves a lease that simply expires.
+its outcome recorded in another as soon as that one send completes; a worker that dies
+mid-send leaves only its in-flight leases, which simply expire.
 """
 
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -158,38 +160,51 @@ async def _send(work: Work, *, client: httpx.AsyncClient, clock: Clock, settings
         return int((time.monotonic() - started) * 1000)
 
     try:
-        if work.kind == "webhook":
-            assert work.url is not None
-            response = await webhook.post(
-                client,
-                url=work.url,
-                body=webhook.body_for(work.event, personal_data=work.personal_data),
-                msg_id=work.msg_id,
-                timestamp=clock(),
-                secrets=work.secrets,
-                allowed_hosts=settings.tillatna_webhook_vardar,
-            )
-            code = response.status_code
-            if 200 <= code < 300:
-                return Outcome("ok", code, None, took())
-            if code == 410:
-                return Outcome("gone", code, "410 Gone", took())
-            return Outcome("retry", code, f"HTTP {code}", took(), response.headers.get("Retry-After"))
-        assert work.address is not None
-        data = work.event.get("data") or {}
-        message = epost.compose(
-            event_type=work.event_type,
-            data=data,
-            arende_id=work.arende_id,
-            to=work.address,
-            settings=settings,
-        )
-        await epost.send(message, settings)
-        return Outcome("ok", None, None, took())
+        # One deadline for the whole attempt (connect, send, every byte of the answer, or the
+        # SMTP session): httpx's timeout is per read, so a receiver dripping one byte every
+        # 3 s held a delivery for 75 s. Shorter than the lease (Settings checks), so no other
+        # worker claims a delivery that is still being sent.
+        async with asyncio.timeout(settings.leverans_timeout_sekunder):
+            return await _send_within_deadline(work, client=client, clock=clock, settings=settings, took=took)
     except url_guard.UrlRefused as exc:
         return Outcome("refused", None, f"URL refused: {exc}", took())
-    except (httpx.HTTPError, SMTPException, OSError, TimeoutError) as exc:
+    except TimeoutError:
+        return Outcome("retry", None, f"no answer within {settings.leverans_timeout_sekunder:g} s", took())
+    except (httpx.HTTPError, SMTPException, OSError) as exc:
         return Outcome("retry", None, f"{type(exc).__name__}: {exc}"[:500], took())
+
+
+async def _send_within_deadline(
+    work: Work, *, client: httpx.AsyncClient, clock: Clock, settings: Settings, took: Callable[[], int]
+) -> Outcome:
+    if work.kind == "webhook":
+        assert work.url is not None
+        answer = await webhook.post(
+            client,
+            url=work.url,
+            body=webhook.body_for(work.event, personal_data=work.personal_data),
+            msg_id=work.msg_id,
+            timestamp=clock(),
+            secrets=work.secrets,
+            allowed_hosts=settings.tillatna_webhook_vardar,
+        )
+        code = answer.status_code
+        if 200 <= code < 300:
+            return Outcome("ok", code, None, took())
+        if code == 410:
+            return Outcome("gone", code, "410 Gone", took())
+        return Outcome("retry", code, f"HTTP {code}", took(), answer.retry_after)
+    assert work.address is not None
+    data = work.event.get("data") or {}
+    message = epost.compose(
+        event_type=work.event_type,
+        data=data,
+        arende_id=work.arende_id,
+        to=work.address,
+        settings=settings,
+    )
+    await epost.send(message, settings)
+    return Outcome("ok", None, None, took())
 
 
 async def _record(
@@ -249,6 +264,42 @@ async def _record(
     )
 
 
+async def attempt(
+    session_factory: SessionFactory,
+    work: Work,
+    *,
+    token: uuid.UUID,
+    client: httpx.AsyncClient,
+    clock: Clock,
+    settings: Settings,
+) -> Outcome:
+    """Send one delivery and record its outcome at once, in its own short transaction: a crash
+    loses at most the attempts still in flight, never ones the receiver already answered."""
+    outcome = await _send(work, client=client, clock=clock, settings=settings)
+    await _record(session_factory, work=work, token=token, outcome=outcome, clock=clock, settings=settings)
+    return outcome
+
+
+async def claim(
+    session_factory: SessionFactory, clock: Clock, settings: Settings, *, limit: int
+) -> tuple[uuid.UUID, list[Work]]:
+    """Lease up to `limit` due deliveries (one short transaction) and load what sending needs."""
+    async with session_factory() as session, session.begin():
+        now = clock()
+        token, ids = await leverans_repository.claim_due(
+            session,
+            now=now,
+            lease=timedelta(seconds=settings.lease_sekunder),
+            limit=limit,
+            cap=settings.samtidiga_per_prenumeration,
+        )
+        return token, (await _load_work(session, ids, now) if ids else [])
+
+
+def http_client(settings: Settings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=settings.leverans_timeout_sekunder, follow_redirects=False)
+
+
 async def deliver_due(
     session_factory: SessionFactory,
     clock: Clock,
@@ -257,26 +308,23 @@ async def deliver_due(
     client: httpx.AsyncClient | None = None,
     batch: int = 50,
 ) -> int:
-    """Claim due deliveries, send them, record each outcome; returns how many were attempted."""
-    async with session_factory() as session, session.begin():
-        now = clock()
-        token, ids = await leverans_repository.claim_due(
-            session, now=now, lease=timedelta(seconds=settings.lease_sekunder), limit=batch
-        )
-        work = await _load_work(session, ids, now) if ids else []
+    """Claim due deliveries, send them, record each outcome as it completes; returns how many
+    were attempted. (The worker does not wait for a whole batch: see notifier.workers.)"""
+    token, work = await claim(session_factory, clock, settings, limit=batch)
     if not work:
         return 0
     own_client = client is None
-    http = client or httpx.AsyncClient(timeout=settings.leverans_timeout_sekunder, follow_redirects=False)
+    http = client or http_client(settings)
     try:
-        outcomes = await asyncio.gather(
-            *(_send(w, client=http, clock=clock, settings=settings) for w in work)
+        await asyncio.gather(
+            *(
+                attempt(session_factory, w, token=token, client=http, clock=clock, settings=settings)
+                for w in work
+            )
         )
     finally:
         if own_client:
             await http.aclose()
-    for w, outcome in zip(work, outcomes, strict=True):
-        await _record(session_factory, work=w, token=token, outcome=outcome, clock=clock, settings=settings)
     return len(work)
 
 
