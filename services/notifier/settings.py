@@ -1,6 +1,7 @@
 from functools import lru_cache
+from typing import Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from common.settings import CommonSettings
 from notifier.prenumerationer import url_guard
@@ -46,6 +47,16 @@ class Settings(CommonSettings):
         # A typo in the allow-list should stop the service at start, not refuse every delivery.
         url_guard.parse_allow_list(entries)
         return entries
+
+    @model_validator(mode="after")
+    def _deadline_within_lease(self) -> Self:
+        # An attempt still running when its lease ends would be claimed and sent again by
+        # another worker: a duplicate for every slow receiver.
+        if self.leverans_timeout_sekunder >= self.lease_sekunder:
+            raise ValueError(
+                "NOTIFIER_LEVERANS_TIMEOUT_SEKUNDER must be shorter than NOTIFIER_LEASE_SEKUNDER"
+            )
+        return self
 
 
 @lru_cache
