@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from common.clock import Clock, system_clock
-from common.db import make_engine, make_session_factory
+from common.db import engine_from_settings, make_session_factory
 from common.health import health_router
 from common.logging import RequestIdMiddleware, configure_logging
 from common.openapi import problem_openapi
@@ -58,7 +58,7 @@ def build_app(
         if own_engine:
             if database_url is None:
                 raise RuntimeError(f"{title}: no database URL configured")
-            app.state.engine = make_engine(database_url)
+            app.state.engine = engine_from_settings(database_url, settings)
             app.state.session_factory = make_session_factory(app.state.engine)
         async with running(app, workers):
             yield

@@ -63,6 +63,7 @@ class SamtyckeIn(Indata):
 
 class SamtyckeOut(Utdata):
     id: uuid.UUID
+    version: int = Field(description='The ETag is `"<version>"`: send it as If-Match to withdraw.')
     person_id: uuid.UUID
     givet_av: str
     omfattning: list[str]
