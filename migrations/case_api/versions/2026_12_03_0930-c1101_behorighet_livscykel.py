@@ -22,9 +22,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column("skyddad_behorighet", sa.Column("enhet", sa.Text(), nullable=True))
     op.add_column("skyddad_behorighet", sa.Column("giltig_till", sa.Date(), nullable=True))
-    op.add_column(
-        "skyddad_behorighet", sa.Column("aterkallad_at", sa.DateTime(timezone=True), nullable=True)
-    )
+    op.add_column("skyddad_behorighet", sa.Column("aterkallad_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("skyddad_behorighet", sa.Column("aterkallad_av", sa.Text(), nullable=True))
     op.execute(
         "UPDATE skyddad_behorighet b SET"
@@ -33,9 +31,7 @@ def upgrade() -> None:
     )
     op.alter_column("skyddad_behorighet", "enhet", nullable=False)
     op.alter_column("skyddad_behorighet", "giltig_till", nullable=False)
-    op.create_index(
-        op.f("ix_skyddad_behorighet_sub"), "skyddad_behorighet", ["sub"], unique=False
-    )
+    op.create_index(op.f("ix_skyddad_behorighet_sub"), "skyddad_behorighet", ["sub"], unique=False)
 
 
 def downgrade() -> None:
