@@ -27,6 +27,10 @@ class Settings(CommonSettings):
     relay_http_timeout_seconds: float = Field(default=10.0, gt=0, alias="RELAY_HTTP_TIMEOUT_SECONDS")
     relay_backoff_base_seconds: float = Field(default=1.0, gt=0, alias="RELAY_BACKOFF_BASE_SECONDS")
     relay_backoff_max_seconds: float = Field(default=600.0, gt=0, alias="RELAY_BACKOFF_MAX_SECONDS")
+    # When the notifier answers nothing about any event, the relay pauses as a whole: from the
+    # base, doubling per outage round, up to the max (relay/breaker.py).
+    relay_breaker_base_seconds: float = Field(default=1.0, gt=0, alias="RELAY_BREAKER_BASE_SECONDS")
+    relay_breaker_max_seconds: float = Field(default=30.0, gt=0, alias="RELAY_BREAKER_MAX_SECONDS")
     # Deadline sweep (case_api/bevakning/sweep.py).
     sweep_interval_seconds: float = Field(default=60.0, gt=0, alias="SWEEP_INTERVAL_SECONDS")
     sweep_batch_size: int = Field(default=100, ge=1, alias="SWEEP_BATCH_SIZE")
