@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from case_api.schemas_base import Utdata
+from common.pagination import Page
 
 BevakningStatus = Literal["oppen", "uppfylld", "forsenad", "avbruten"]
 
@@ -37,3 +38,7 @@ class BevakningOut(Utdata):
         "utredning) differs from the one explained there: the explanation is of the rule's own date.",
         examples=["/v1/regler/forhandsbedomning/berakning?start=2026-03-15"],
     )
+
+
+class BevakningPage(Page[BevakningOut]):
+    pass

@@ -3,7 +3,7 @@
 runs 12 months, of other insatser 6.
 
 Revision ID: c1501
-Revises: c7002
+Revises: c1101
 Create Date: 2026-12-03 09:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c1501"
-down_revision: str | None = "c7002"
+down_revision: str | None = "c1101"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
