@@ -10,11 +10,12 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from common.clock import Clock, system_clock
-from common.db import make_engine, make_session_factory
+from common.db import engine_from_settings, make_session_factory
 from common.health import health_router
 from common.logging import RequestIdMiddleware, configure_logging
 from common.openapi import problem_openapi
 from common.problems import install_problem_handlers
+from common.request_checks import RefuseControlCharacters
 from common.settings import CommonSettings
 from common.tokens import KeyStore
 
@@ -57,7 +58,7 @@ def build_app(
         if own_engine:
             if database_url is None:
                 raise RuntimeError(f"{title}: no database URL configured")
-            app.state.engine = make_engine(database_url)
+            app.state.engine = engine_from_settings(database_url, settings)
             app.state.session_factory = make_session_factory(app.state.engine)
         async with running(app, workers):
             yield
@@ -78,6 +79,8 @@ def build_app(
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
     install_problem_handlers(app)
+    # Added first, so it runs inside the request id middleware and its 422 carries the id.
+    app.add_middleware(RefuseControlCharacters)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router(expected_head))
     for router in routers:

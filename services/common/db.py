@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import registry
 
 from common.clock import request_clock
+from common.settings import CommonSettings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -37,9 +38,31 @@ def async_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    options: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    """An engine without pre-ping and without bound parameters in its errors.
+
+    Pre-ping cost a round trip on every checkout; a connection that died instead fails its
+    request, which is invalidated by the dialect's disconnect detection and answers 503
+    (common.problems), and the next checkout gets a fresh one. Bound parameters carry
+    personnummer and free text, so they never reach an exception message or a log line.
+    """
+    options: dict[str, Any] = {
+        "pool_pre_ping": False,
+        "pool_size": 10,
+        "max_overflow": 10,
+        "pool_timeout": 2.0,
+        "hide_parameters": True,
+    }
     options.update(kwargs)
     return create_async_engine(async_url(url), **options)
+
+
+def engine_from_settings(url: str, settings: CommonSettings) -> AsyncEngine:
+    return make_engine(
+        url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_pool_timeout_seconds,
+    )
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -14,7 +14,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # Twelve or ten digits, optionally with a separator before the last four: a personnummer or
 # samordningsnummer. Redacting too eagerly (any such digit run) is the safe side here, but a run
 # inside a longer word (a hex request id, a hash) is not a personnummer.
-_PNR = re.compile(r"(?<![0-9A-Za-z])(?:\d{2})?\d{6}[-+]?\d{4}(?![0-9A-Za-z])")
+_PNR = r"(?<![0-9A-Za-z])(?:\d{2})?\d{6}[-+]?\d{4}(?![0-9A-Za-z])"
+# A UUID in canonical form is an identifier, never a personnummer, although its groups can look
+# like one ("12345678-1234" is eight digits, a dash and four): it is matched first and kept whole.
+_HEX = "[0-9A-Fa-f]"
+_UUID = rf"(?<![0-9A-Za-z]){_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}(?![0-9A-Za-z])"
+_SCAN = re.compile(f"(?P<uuid>{_UUID})|{_PNR}")
 # Generated identifiers, never personal data: redacting inside them would only break tracing.
 _NOT_REDACTED = frozenset({"request_id"})
 REDACTED = "[personnummer]"
@@ -27,8 +32,12 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
+def _replace(match: re.Match[str]) -> str:
+    return match.group() if match.group("uuid") else REDACTED
+
+
 def redact(text: str) -> str:
-    return _PNR.sub(REDACTED, text)
+    return _SCAN.sub(_replace, text)
 
 
 def _redact_value(value: Any) -> Any:
@@ -47,7 +56,11 @@ def _redact_processor(
     return {k: v if k in _NOT_REDACTED else _redact_value(v) for k, v in event_dict.items()}
 
 
-class _RedactingFormatter(logging.Formatter):
+class _RedactingFormatter(structlog.stdlib.ProcessorFormatter):
+    """Redacts the rendered line as a whole: the processors see the event's fields, but an
+    exception's text (uvicorn's traceback, a driver error quoting its parameters) is only
+    rendered after them."""
+
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
 
@@ -71,7 +84,7 @@ def configure_logging(level: str = "INFO", json_output: bool = True) -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    formatter = structlog.stdlib.ProcessorFormatter(
+    formatter = _RedactingFormatter(
         foreign_pre_chain=[*shared, _redact_processor],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -99,6 +100,16 @@ class PreconditionFailed(ProblemError):
 
 class PreconditionRequired(ProblemError):
     status, slug, title = 428, "precondition-required", "If-Match with the object's ETag is required"
+
+
+class ServiceUnavailable(ProblemError):
+    """Nothing was done and the request may be retried: no connection could be had in time."""
+
+    status, slug, title = 503, "unavailable", "Temporarily unavailable; retry after the given delay"
+
+    def __init__(self, retry_after: int, detail: str | None = None, **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class UnprocessableContent(ProblemError):
@@ -280,7 +291,22 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def retry_after_seconds(request: Request) -> int:
+    settings = getattr(request.app.state, "settings", None)
+    return int(getattr(settings, "retry_after_seconds", 2))
+
+
+async def _on_pool_timeout(request: Request, exc: Exception) -> JSONResponse:
+    # The pool had no connection within DATABASE_POOL_TIMEOUT_SECONDS: the request never
+    # reached the database, so a retry is safe and the client is told when to make it.
+    log.warning("database_pool_exhausted")
+    return await _on_problem(
+        request, ServiceUnavailable(retry_after_seconds(request), "No database connection was free in time.")
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(SQLAlchemyTimeoutError, _on_pool_timeout)
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)

@@ -20,6 +20,14 @@ class CommonSettings(BaseSettings):
     jwks_url: str | None = Field(default=None, alias="JWKS_URL")
     jwt_leeway_seconds: int = Field(default=30, alias="JWT_LEEWAY_SECONDS")
 
+    # Per process: a replica's connections are api_workers x (pool size + overflow).
+    database_pool_size: int = Field(default=10, ge=1, alias="DATABASE_POOL_SIZE")
+    database_max_overflow: int = Field(default=10, ge=0, alias="DATABASE_MAX_OVERFLOW")
+    # A request that cannot get a connection this fast answers 503 rather than queueing:
+    # a client retrying after Retry-After beats a 30 s hang that ends in a 500.
+    database_pool_timeout_seconds: float = Field(default=2.0, gt=0, alias="DATABASE_POOL_TIMEOUT_SECONDS")
+    retry_after_seconds: int = Field(default=2, ge=1, alias="RETRY_AFTER_SECONDS")
+
     @property
     def dev_key_path(self) -> Path:
         return self.data_dir / "keys" / "dev_rsa_private.pem"

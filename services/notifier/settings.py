@@ -1,6 +1,7 @@
 from functools import lru_cache
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from common.settings import CommonSettings
 
@@ -37,6 +38,16 @@ class Settings(CommonSettings):
     arende_url_mall: str = Field(
         default="http://127.0.0.1:3000/arenden/{arende_id}", alias="NOTIFIER_ARENDE_URL_MALL"
     )
+
+    @model_validator(mode="after")
+    def _deadline_within_lease(self) -> Self:
+        # An attempt still running when its lease ends would be claimed and sent again by
+        # another worker: a duplicate for every slow receiver.
+        if self.leverans_timeout_sekunder >= self.lease_sekunder:
+            raise ValueError(
+                "NOTIFIER_LEVERANS_TIMEOUT_SEKUNDER must be shorter than NOTIFIER_LEASE_SEKUNDER"
+            )
+        return self
 
 
 @lru_cache

@@ -39,7 +39,7 @@ EXCLUDED = {
     # The outbox operator view: `system` only, and integrations act for every enhet.
     "replay_dodsbrev": "system only",
     # GDPR art. 15 review: the kvalitetssamordnare's alone, who sees every enhet.
-    "hamta_registerutdrag": "kvalitetssamordnare only",
+    "get_registerutdrag": "kvalitetssamordnare only",
     # The rule table is national law, the same for every enhet: no object of anyone's.
     "get_regel": "no enhet: the rule table",
 }
@@ -71,12 +71,12 @@ BODIES: dict[str, dict[str, Any]] = {
     "report_verkstallighet": {"verkstallighetsdatum": DAG},
     "close_utredning": {"avslutad_datum": DAG, "resultat": "ingen_insats", "motivering": "m"},
     "extend_utredning": {"beslutsdatum": DAG, "skal": "s", "ny_slutdatum": "2026-12-01"},
-    "utred_avvikelse": {"utredare": "Kim", "iakttagelser": "i", "atgarder": "a", "befogad": True},
-    "besluta_ivo_avvikelse": {"anmals_till_ivo": False, "beslutsfattare": "Sara", "motivering": "m"},
-    "avsluta_avvikelse": {"kommentar": "k"},
-    "registrera_utredningssteg": {"steg": "intervju", "datum": DAG, "resultat": "positivt"},
-    "registrera_avtal": {"fran": DAG, "till": "2027-03-09"},
-    "avsluta_kontaktfamilj": {"orsak": "o"},
+    "investigate_avvikelse": {"utredare": "Kim", "iakttagelser": "i", "atgarder": "a", "befogad": True},
+    "decide_ivo_avvikelse": {"anmals_till_ivo": False, "beslutsfattare": "Sara", "motivering": "m"},
+    "close_avvikelse": {"kommentar": "k"},
+    "record_utredningssteg": {"steg": "intervju", "datum": DAG, "resultat": "positivt"},
+    "record_avtal": {"fran": DAG, "till": "2027-03-09"},
+    "close_kontaktfamilj": {"orsak": "o"},
     "register_samtycke": SAMTYCKE,
     "grant_behorighet": {"sub": "anna", "skal": "Handlägger barnets ärende."},
     "create_arende_journalanteckning": {"datum": DAG, "slag": "samtal", "text": "t"},
@@ -329,11 +329,11 @@ async def test_quality_lists_never_show_another_enhets_objects(walk: Walk, token
 
     staff = {"bou-1": OWN, "bou-2": BOU2}
     mine = {
-        "lista_avvikelser": (
+        "list_avvikelser": (
             "/v1/avvikelser",
             {"bou-1": ids["avvikelse_id"], "bou-2": avvikelse2.json()["id"]},
         ),
-        "lista_kontaktfamiljer": (
+        "list_kontaktfamiljer": (
             "/v1/kontaktfamiljer",
             {"bou-1": ids["kontaktfamilj_id"], "bou-2": familj2.json()["id"]},
         ),
@@ -349,7 +349,7 @@ async def test_quality_lists_never_show_another_enhets_objects(walk: Walk, token
     # The enhetschef of each enhet for avvikelser; four roles of each enhet for kontaktfamiljer.
     assert seen == 2 * 1 + 2 * 4
     every = await listed("/v1/avvikelser", Role.kvalitetssamordnare, {"sub": "kim", "enhet": None})
-    assert set(every) == set(mine["lista_avvikelser"][1].values())
+    assert set(every) == set(mine["list_avvikelser"][1].values())
     # Asking for the other enhet's avvikelser by filter is refused, without naming any.
     chef2 = bearer(token("enhetschef", **BOU2[Role.enhetschef]))
     refused = await walk.client.get("/v1/avvikelser", params={"enhet": "bou-1"}, headers=chef2)

@@ -104,8 +104,8 @@ async def test_sigkill_mid_batch_loses_no_attempt_record(committed_notifier_db, 
         "LOG_LEVEL": "WARNING",
         "NOTIFIER_DATABASE_URL": committed_notifier_db.app_url,
         "NOTIFIER_TILLATNA_WEBHOOK_VARDAR": '["127.0.0.1"]',
-        "NOTIFIER_LEVERANS_TIMEOUT_SEKUNDER": "20",
-        "NOTIFIER_LEASE_SEKUNDER": "6",
+        "NOTIFIER_LEVERANS_TIMEOUT_SEKUNDER": "8",
+        "NOTIFIER_LEASE_SEKUNDER": "9",
         "NOTIFIER_POLL_SEKUNDER": "0.2",
     }
     try:

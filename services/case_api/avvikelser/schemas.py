@@ -3,10 +3,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from case_api.avvikelser.orsakskategorier import Orsakskategori
 from case_api.avvikelser.state_machine import AvvikelseTyp, Kommando, Status
+from case_api.schemas_base import Kontrollerad
 
 # PostgreSQL text cannot hold NUL; saying so in the schema keeps clients (and fuzzers) honest.
 NO_NUL = r"^[^\x00]*$"
@@ -32,8 +33,8 @@ class Form(StrEnum):
     muntlig_antecknad = "muntlig_antecknad"
 
 
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Input(Kontrollerad):
+    pass
 
 
 class _AvvikelseCreateBase(Input):
@@ -73,7 +74,7 @@ class IvoBeslutInput(Input):
     motivering: LongText
 
 
-class AvslutInput(Input):
+class AvvikelseAvslutInput(Input):
     kommentar: LongText | None = None
 
 
@@ -89,7 +90,7 @@ class AvvikelseRead(BaseModel):
     beskrivning: str
     arende_id: uuid.UUID | None
     status: Status
-    allowed_commands: list[Kommando]
+    tillatna_kommandon: list[Kommando]
     registrerad_at: datetime
     registrerad_av: str
     utredning_forfallodatum: date | None = Field(

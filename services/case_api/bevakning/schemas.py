@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from case_api.schemas_base import Utdata
+from common.pagination import Page
 
 BevakningStatus = Literal["oppen", "uppfylld", "forsenad", "avbruten"]
 
@@ -31,3 +32,7 @@ class BevakningOut(Utdata):
     uppfylld_datum: date | None
     avbruten_orsak: str | None
     regel: RegelRef
+
+
+class BevakningPage(Page[BevakningOut]):
+    pass

@@ -27,7 +27,7 @@ class BeslutIn(Indata):
     utfall: Literal["bifall", "avslag"]
     insatstyp: Insatstyp
     rattslig_grund: Annotated[
-        str, Field(min_length=1, max_length=200, examples=["4 kap. 1 § SoL (2001:453)"])
+        str, Field(min_length=1, max_length=200, examples=["11 kap. 1 § SoL (2025:400)"])
     ]
     beslutsdatum: date
     period_fran: date | None = None

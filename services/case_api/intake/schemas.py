@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field, model_validator
 
 from case_api.personer.schemas import BarnIn
-from case_api.schemas_base import Indata, Utdata
+from case_api.schemas_base import Indata, NamnTecken, Utdata
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
 AktualiseringTyp = Literal["anmalan", "ansokan", "ovrig_information"]
@@ -13,7 +13,7 @@ AktualiseringTyp = Literal["anmalan", "ansokan", "ovrig_information"]
 
 class Kalla(Indata):
     typ: Annotated[str, Field(min_length=1, max_length=100, examples=["skola", "polis", "vardnadshavare"])]
-    namn: str | None = Field(default=None, max_length=200)
+    namn: Annotated[str, NamnTecken] | None = Field(default=None, max_length=200)
 
 
 class AktualiseringIn(Indata):

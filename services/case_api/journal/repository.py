@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from case_api.journal.models import Journalanteckning
+from common.cursor import InvalidCursor
 from common.pagination import decode_cursor, encode_cursor
-from common.problems import BadRequest
 
 
 def journal(*, arende_id: uuid.UUID, uppdrag_id: uuid.UUID | None) -> Select[Any]:
@@ -42,7 +42,9 @@ async def sida(
     after = decode_cursor(cursor, 1)
     if after is not None:
         if not isinstance(after[0], int) or isinstance(after[0], bool):
-            raise BadRequest("The cursor is not one this service gave out.")
+            raise InvalidCursor(
+                errors=[{"field": "query.cursor", "message": "not a journal position", "code": "cursor"}]
+            )
         query = query.where(col(Journalanteckning.lopnummer) > after[0])
     rows = list(
         (await session.execute(query.order_by(col(Journalanteckning.lopnummer)).limit(limit + 1))).scalars()

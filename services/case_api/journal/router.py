@@ -11,13 +11,18 @@ from case_api.arenden import service as arende_service
 from case_api.arenden.models import Arende
 from case_api.journal import repository, service
 from case_api.journal.models import Journalanteckning
-from case_api.journal.schemas import JournalanteckningIn, JournalanteckningOut, Slag
+from case_api.journal.schemas import (
+    JournalanteckningIn,
+    JournalanteckningOut,
+    JournalanteckningPage,
+    Slag,
+)
 from case_api.kontext import Ctx, Kontext, Scope, apply_scope
 from case_api.laddning import hamta, hamta_for_kommando
 from case_api.responses import CREATE, LIST
 from case_api.uppdrag.models import Uppdrag
 from common.idempotency import IdempotencyKey, outcome, run_idempotent
-from common.pagination import CursorParam, IsoDate, LimitParam, Sida
+from common.pagination import CursorParam, IsoDate, LimitParam
 
 router = APIRouter(prefix="/v1", tags=["journal"])
 
@@ -26,9 +31,9 @@ JOURNALGRANSKNING = "journalgranskning"
 
 async def _sida(
     k: Kontext, query: Select[Any], cursor: str | None, limit: int
-) -> tuple[list[Journalanteckning], Sida[JournalanteckningOut]]:
+) -> tuple[list[Journalanteckning], JournalanteckningPage]:
     page, nasta = await repository.sida(k.session, query, cursor=cursor, limit=limit)
-    return page, Sida[JournalanteckningOut](items=await _ut(k, page), nasta=nasta)
+    return page, JournalanteckningPage(items=await _ut(k, page), next_cursor=nasta)
 
 
 async def _ut(k: Kontext, entries: Sequence[Journalanteckning]) -> list[JournalanteckningOut]:
@@ -69,7 +74,7 @@ async def create_arende_journalanteckning(
 
 @router.get(
     "/arenden/{arende_id}/journal",
-    response_model=Sida[JournalanteckningOut],
+    response_model=JournalanteckningPage,
     responses=LIST | {404: CREATE[404]},
     summary="The ärende's journal, in the order written",
     description="The ärende's enhet (handläggare, arbetsledare, enhetschef). Not the utförare: it "
@@ -77,7 +82,7 @@ async def create_arende_journalanteckning(
 )
 async def list_arende_journalanteckningar(
     k: Ctx, arende_id: uuid.UUID, cursor: CursorParam = None, limit: LimitParam = 100
-) -> Sida[JournalanteckningOut]:
+) -> JournalanteckningPage:
     arende = await hamta(k, Arende, arende_id, objekt="ärende")
     _, sida = await _sida(k, repository.journal(arende_id=arende.id, uppdrag_id=None), cursor, limit)
     await k.logga("journal", arende)
@@ -117,14 +122,14 @@ async def create_uppdrag_journalanteckning(
 
 @router.get(
     "/uppdrag/{uppdrag_id}/journal",
-    response_model=Sida[JournalanteckningOut],
+    response_model=JournalanteckningPage,
     responses=LIST | {404: CREATE[404]},
     summary="The uppdrag's journal, kept by the utförare, in the order written",
     description="The utförare the uppdrag was sent to, and the beställare's enhet.",
 )
 async def list_uppdrag_journalanteckningar(
     k: Ctx, uppdrag_id: uuid.UUID, cursor: CursorParam = None, limit: LimitParam = 100
-) -> Sida[JournalanteckningOut]:
+) -> JournalanteckningPage:
     uppdrag = await hamta(k, Uppdrag, uppdrag_id, objekt="uppdrag")
     query = repository.journal(arende_id=uppdrag.arende_id, uppdrag_id=uppdrag.id)
     _, sida = await _sida(k, query, cursor, limit)
@@ -134,7 +139,7 @@ async def list_uppdrag_journalanteckningar(
 
 @router.get(
     "/journalanteckningar",
-    response_model=Sida[JournalanteckningOut],
+    response_model=JournalanteckningPage,
     responses=LIST,
     summary="Journalgranskning: the entries of an enhet in a period, both journals",
     description="The kvalitetssamordnare (every enhet). Audited as journalgranskning, one row per "
@@ -148,7 +153,7 @@ async def list_journalanteckningar(
     slag: Annotated[Slag | None, Query()] = None,
     cursor: CursorParam = None,
     limit: LimitParam = 100,
-) -> Sida[JournalanteckningOut]:
+) -> JournalanteckningPage:
     # The kvalitetssamordnare reviews every enhet: row-level security is widened to the one asked
     # for (or all), within this transaction only.
     await apply_scope(k.session, Scope(enhet=enhet, utforare=None, alla=enhet is None))

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from case_api.schemas_base import Indata, Utdata
+from common.pagination import Page
 
 Slag = Literal["samtal", "hembesok", "kontakt_med_skola", "information", "ovrigt"]
 
@@ -33,3 +34,7 @@ class JournalanteckningOut(Utdata):
     rattar_id: uuid.UUID | None
     rattad_av: list[uuid.UUID] = Field(description="The later entries that correct this one.")
     created_at: datetime
+
+
+class JournalanteckningPage(Page[JournalanteckningOut]):
+    """A page of journal entries, in the order written."""

@@ -2,17 +2,18 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from case_api.kontaktfamiljer.state_machine import Kommando, Resultat, Status, Steg
+from case_api.schemas_base import Kontrollerad, NamnTecken
 
 NO_NUL = r"^[^\x00]*$"
-Namn = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+Namn = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL), NamnTecken]
 Anteckning = Annotated[str, Field(min_length=1, max_length=2000, pattern=NO_NUL)]
 
 
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Input(Kontrollerad):
+    pass
 
 
 class KontaktfamiljCreate(Input):
@@ -39,7 +40,7 @@ class AvtalInput(Input):
         return self
 
 
-class AvslutInput(Input):
+class KontaktfamiljAvslutInput(Input):
     orsak: Anteckning
 
 
@@ -59,7 +60,7 @@ class KontaktfamiljRead(BaseModel):
     enhet: str
     namn: str
     status: Status
-    allowed_commands: list[Kommando]
+    tillatna_kommandon: list[Kommando]
     avtal_fran: date | None
     avtal_till: date | None
     registrerad_at: datetime

@@ -39,7 +39,9 @@ async def grant_behorighet(
         await k.logga_rad(
             "skyddad_behorighet", objekt_id=behorighet.id, person_id=person.id, arende_id=arende_id
         )
-        return outcome(201, BehorighetOut.model_validate(behorighet))
+        # A grant has no URL of its own; it changes what the person's read shows the grantee.
+        location = f"/v1/personer/{person.id}"
+        return outcome(201, BehorighetOut.model_validate(behorighet), {"Location": location})
 
     return await run_idempotent(
         k.session,

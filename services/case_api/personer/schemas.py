@@ -4,9 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from case_api.schemas_base import Indata, Utdata
+from case_api.schemas_base import Indata, Namn, Utdata
 
-Namn = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
 
 
@@ -64,6 +63,7 @@ class SamtyckeIn(Indata):
 
 class SamtyckeOut(Utdata):
     id: uuid.UUID
+    version: int = Field(description='The ETag is `"<version>"`: send it as If-Match to withdraw.')
     person_id: uuid.UUID
     givet_av: str
     omfattning: list[str]

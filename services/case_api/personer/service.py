@@ -167,6 +167,7 @@ async def registrera_samtycke(
 def samtycke_ut(s: Samtycke) -> SamtyckeOut:
     return SamtyckeOut(
         id=s.id,
+        version=s.version,
         person_id=s.person_id,
         givet_av=s.givet_av,
         omfattning=s.omfattning,

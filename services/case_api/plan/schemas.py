@@ -4,14 +4,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from case_api.schemas_base import Indata, Utdata
+from case_api.schemas_base import Indata, NamnTecken, Utdata
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
 
 
 class Deltagare(Indata):
     roll: Literal["barn", "vardnadshavare", "kontaktfamilj", "utforare", "handlaggare", "annan"]
-    namn: str | None = Field(default=None, max_length=200)
+    namn: Annotated[str, NamnTecken] | None = Field(default=None, max_length=200)
 
 
 class GenomforandeplanIn(Indata):

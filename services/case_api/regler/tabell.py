@@ -1,10 +1,9 @@
 """The time limits the product watches: one row per rule, with its source. Data, no I/O.
 
-Sources were checked against stored copies of the statute texts and of pages quoting them
-(lagen.nu, Karnov Open, Skatteverket's copy of lag 1930:173, JO decisions quoting SoL
-2001:453, IVO and Socialstyrelsen pages); docs/regler.md lists what was read where.
-Where a paragraph of the new socialtjänstlag (2025:400) could not be read in any
-available text, the row says so in `anmarkning` instead of guessing a number.
+Sources were checked against the statute texts (SoL 2025:400 and LVU 1990:52 as consolidated
+in the SFS, lag 1930:173 at lagen.nu) and, for the repealed SoL 2001:453, stored copies of it
+and of pages quoting it; docs/regler.md lists what was read where. A paragraph that could not
+be read is not cited.
 """
 
 from collections.abc import Mapping, Sequence
@@ -70,10 +69,13 @@ class Regel:
         return self.langd_per_insatstyp.get(insatstyp, self.langd)
 
 
-_SOL_2025_EJ_VERIFIERAD = (
-    "Motsvarande paragraf i socialtjänstlagen (2025:400), i kraft 1 juli 2025, kunde inte "
-    "läsas i någon tillgänglig lagtext och är därför inte angiven här"
-)
+# Every statutory row names the paragraph of the law in force first: socialtjänstlagen
+# (2025:400), in force since 1 July 2025, which repealed SoL (2001:453) without keeping the old
+# law for an ärende under way (övergångsbestämmelse 2; 5-6 keep it only for återkrav and for
+# appeals of earlier beslut). The old paragraph follows, for beslut and texts that cite it.
+SOL = "socialtjänstlagen (2025:400)"
+SOL_2001 = "socialtjänstlagen (2001:453)"
+LAG_1930_173 = "Lag (1930:173) om beräkning av lagstadgad tid"
 
 _REGLER: tuple[Regel, ...] = (
     Regel(
@@ -86,15 +88,15 @@ _REGLER: tuple[Regel, ...] = (
         kan_forlangas=False,
         paminnelser=(0,),
         kallor=(
-            "11 kap. 1 a § första stycket socialtjänstlagen (2001:453): nämnden ska genast bedöma "
-            "om barnet är i behov av omedelbart skydd",
+            f"20 kap. 1 § {SOL}: socialnämnden ska genast bedöma om barnet eller den unge behöver "
+            "omedelbart skydd; bedömningen ska dokumenteras",
+            f"11 kap. 1 a § första stycket {SOL_2001} (upphävd 1 juli 2025)",
             "Prop. 2012/13:10 s. 60: samma dag som anmälan kommer in, senast dagen efter om den "
             "kom in sent på dagen",
         ),
         anmarkning=(
             "Genast: förfallodagen är dagen anmälan kom in och flyttas aldrig, inte heller en "
-            "lördag eller helgdag, eftersom ett barn kan behöva skydd samma dag. Issue 3 anger "
-            "20 kap. i SoL (2025:400). " + _SOL_2025_EJ_VERIFIERAD + "."
+            "lördag eller helgdag, eftersom ett barn kan behöva skydd samma dag."
         ),
     ),
     Regel(
@@ -109,17 +111,12 @@ _REGLER: tuple[Regel, ...] = (
         lag_1930_173=True,
         kan_forlangas=False,
         kallor=(
-            "11 kap. 1 a § andra stycket socialtjänstlagen (2001:453): beslut om att inleda eller "
-            "inte inleda utredning ska fattas inom 14 dagar efter att anmälan kommit in, om det "
-            "inte finns synnerliga skäl",
-            "Lag (1930:173) om beräkning av lagstadgad tid, 2 §",
+            f"20 kap. 2 § {SOL}: beslut om att inleda eller inte inleda utredning inom fjorton "
+            "dagar efter att anmälan kom in; tiden får endast förlängas om det finns synnerliga skäl",
+            f"11 kap. 1 a § andra stycket {SOL_2001} (upphävd 1 juli 2025)",
+            f"{LAG_1930_173}, 2 §",
         ),
-        anmarkning=(
-            "Fristen förlängs inte genom beslut: ett beslut efter förfallodagen ska ange de "
-            "synnerliga skälen. Issue 3 anger 20 kap. 2 § SoL (2025:400). "
-            + _SOL_2025_EJ_VERIFIERAD
-            + "; numret ska kontrolleras innan det visas som källa."
-        ),
+        anmarkning="Ett beslut efter förfallodagen ska ange de synnerliga skälen.",
     ),
     Regel(
         id="utredning",
@@ -135,12 +132,11 @@ _REGLER: tuple[Regel, ...] = (
         ),
         paminnelser=(30, 14, 7, 1),
         kallor=(
-            "11 kap. 2 § andra stycket socialtjänstlagen (2001:453): utredningen ska bedrivas "
-            "skyndsamt och vara slutförd senast inom fyra månader; särskilda skäl: förlängning "
-            "för viss tid",
-            "Lag (1930:173) om beräkning av lagstadgad tid, 1 och 2 §§",
+            f"20 kap. 3 § {SOL}: utredningen ska bedrivas skyndsamt och vara slutförd inom fyra "
+            "månader från det att den inleddes; särskilda skäl: förlängning för viss tid",
+            f"11 kap. 2 § andra stycket {SOL_2001} (upphävd 1 juli 2025)",
+            f"{LAG_1930_173}, 1 och 2 §§",
         ),
-        anmarkning=("Issue 3 anger 20 kap. i SoL (2025:400). " + _SOL_2025_EJ_VERIFIERAD + "."),
     ),
     Regel(
         id="verkstallighet",
@@ -152,14 +148,18 @@ _REGLER: tuple[Regel, ...] = (
         kan_forlangas=False,
         paminnelser=(30, 7, 1),
         kallor=(
-            "16 kap. 6 f § socialtjänstlagen (2001:453): beslut som inte verkställts inom tre "
-            "månader rapporteras till Inspektionen för vård och omsorg (IVO)",
+            f"34 kap. 1 § {SOL}: ett gynnande beslut som inte verkställts inom tre månader från "
+            "dagen för beslutet (eller på nytt inom tre månader från avbrottet) rapporteras till "
+            "Inspektionen för vård och omsorg (IVO) och revisorerna, en gång per kvartal",
+            f"34 kap. 2 § {SOL}: när beslutet sedan verkställts anmäls det, med datum",
+            f"34 kap. 3 § {SOL}: statistikrapport till kommunfullmäktige per kvartal",
+            f"16 kap. 6 f § {SOL_2001} (upphävd 1 juli 2025)",
             "Seed 001, Uppdrag och kvalitetskrav – öppenvård: ej verkställt eller ej nyttjat inom "
             "tre månader meddelas beställaren för omprövning",
         ),
         anmarkning=(
             "Tre månader är en rapporteringsgräns, ingen frist för en åtgärd; beslutet ska "
-            "verkställas skyndsamt. Lag (1930:173) tillämpas därför inte. " + _SOL_2025_EJ_VERIFIERAD + "."
+            "verkställas skyndsamt. Lag (1930:173) tillämpas därför inte."
         ),
     ),
     Regel(
@@ -173,7 +173,8 @@ _REGLER: tuple[Regel, ...] = (
         kallor=(
             "Seed 001, Uppdrag och kvalitetskrav – öppenvård: genomförandeplanen ska upprättas "
             "inom tre veckor från verkställighetsdatum",
-            "11 kap. 5 § socialtjänstlagen (2001:453) och 6 kap. 5 § SOSFS 2014:5 (att en "
+            f"14 kap. 3 § {SOL}: genomförandet av insatser ska dokumenteras",
+            f"11 kap. 5 § {SOL_2001} (upphävd 1 juli 2025) och 6 kap. 5 § SOSFS 2014:5 (att en "
             "genomförandeplan dokumenteras)",
         ),
         anmarkning=(
@@ -195,8 +196,10 @@ _REGLER: tuple[Regel, ...] = (
             "Seed 001, Uppdrag och kvalitetskrav – öppenvård: genomförandeplanen följs upp minst "
             "var sjätte månad",
             "Seed 004, Uppdrag och kvalitetskrav – kontaktfamilj: beslutad insats och "
-            "genomförandeplan följs upp minst en gång per år (3 kap. 6 c § socialtjänstlagen "
-            "(2001:453))",
+            "genomförandeplan följs upp minst en gång per år",
+            f"23 kap. 6 § {SOL}: insatser i form av kontaktperson och kontaktfamilj till barn och "
+            "unga ska följas upp kontinuerligt (utan tidsangivelse)",
+            f"3 kap. 6 c § {SOL_2001} (upphävd 1 juli 2025), som seed 004 hänvisar till",
         ),
         anmarkning=(
             "Intervallen är nämndens kvalitetskrav, inte lag; datumet flyttas därför inte. "
@@ -215,17 +218,17 @@ _REGLER: tuple[Regel, ...] = (
         lag_1930_173=False,
         kan_forlangas=False,
         kallor=(
-            "14 kap. 3–6 §§ socialtjänstlagen (2001:453): rapporterade missförhållanden ska "
-            "dokumenteras, utredas och avhjälpas eller undanröjas utan dröjsmål",
+            f"27 kap. 5 § {SOL}: ett missförhållande eller en påtaglig risk för ett "
+            "missförhållande ska genast dokumenteras och utredas samt avhjälpas eller undanröjas",
+            f"14 kap. 3–6 §§ {SOL_2001} (upphävd 1 juli 2025; där: utan dröjsmål)",
             "SOSFS 2011:5 om lex Sarah, 5 kap. (vad utredningen ska dokumentera)",
             "Seed 002, Ledningssystem för systematiskt kvalitetsarbete: rapporter enligt lex Sarah "
             "utreds och redovisas för nämnden",
         ),
         anmarkning=(
-            "Lagen säger utan dröjsmål och anger ingen dagfrist: 14 dagar är nämndens eget "
+            "Lagen säger genast och anger ingen dagfrist: 14 dagar är nämndens eget "
             "kvalitetskrav (LEX_SARAH_UTREDNING_DAGAR), inte lag, och datumet flyttas därför "
-            "inte. SOSFS 2011:5 1 kap. 2 § hänvisar till 14 kap. 3–6 §§; paragrafens exakta "
-            "nummer (6 §) kunde inte läsas i lagtexten. " + _SOL_2025_EJ_VERIFIERAD + "."
+            "inte. Utredningen ska påbörjas genast; fristen gäller när den ska vara avslutad."
         ),
     ),
 )

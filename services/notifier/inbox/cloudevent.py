@@ -32,10 +32,37 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# Nesting deeper than any event of ours: the JSON reader recurses per level, so 5,000 nested
+# arrays ended in a RecursionError (a 500) before this limit.
+MAX_DEPTH = 32
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_INNERMOST = re.compile(r"\[\]|\{\}")
+
+
+def _too_deep(text: str) -> bool:
+    """Whether arrays and objects nest deeper than MAX_DEPTH, found without recursion: with
+    strings and everything but brackets removed, each pass removes the innermost pairs, one
+    level. Regex and C-speed passes, so a 256 KB body costs a few milliseconds."""
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    for _ in range(MAX_DEPTH):
+        reduced = _INNERMOST.sub("", brackets)
+        if reduced == brackets:
+            return False  # empty, or unbalanced (which the JSON reader refuses as malformed)
+        brackets = reduced
+    return bool(brackets)
+
+
 def _loads(body: bytes) -> Any:
     try:
-        value = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError):
+        decoded = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedEvent("The body is not valid UTF-8 JSON.") from None
+    if _too_deep(decoded):
+        raise InvalidEvent(f"JSON nested deeper than {MAX_DEPTH} levels is not accepted.")
+    try:
+        value = json.loads(decoded, parse_constant=_reject_constant)
+    except ValueError:
         raise MalformedEvent("The body is not valid UTF-8 JSON.") from None
     if _any_text(value, _LONE_SURROGATE.search):
         raise MalformedEvent("The body holds a lone surrogate (\\ud800-\\udfff), which is not text.")

@@ -1,38 +1,47 @@
 """E-mail alerts for bevakningar: short Swedish plain text, with no personal data.
 
-The text is built only from the bevakning's rule, due date, threshold and ärende id; the
-event's other data never reaches the message, so a name or personnummer cannot slip in.
+The text is built only from what the notifier can vouch for: the rule's name from its own copy
+of case_api's rule table (looked up by the rule id `typ`), the due date parsed as a date, the
+threshold as an integer, the ärende id as a UUID and the link template from the settings. No
+string from the event's data reaches the message as it was sent: an event is data from another
+service, and one that said "BRÅDSKANDE: logga in på https://evil.example/sso" in `regel_namn`
+used to become that line in an e-mail from the official sender.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from email.message import EmailMessage
+from types import MappingProxyType
 from typing import Any
 
 import aiosmtplib
 
 from notifier.settings import Settings
 
-# Fallback display names of case_api's rule ids, for events that do not carry `regel_namn`.
-REGEL_NAMN = {
-    "skyddsbedomning": "Skyddsbedömning",
-    "forhandsbedomning": "Förhandsbedömning",
-    "utredning": "Utredning",
-    "verkstallighet": "Verkställighet",
-    "genomforandeplan": "Genomförandeplan",
-    "uppfoljning": "Uppföljning",
-    "lex_sarah_utredning": "Utredning av lex Sarah-rapport",
-}
+# case_api's rule ids -> their names, as in case_api/regler/tabell.py (tests/notifier/
+# test_epost_text.py fails when the two differ). A copy, not an import: the notifier is a service
+# of its own and must not need case_api's code to run; a new rule there shows here as
+# "Bevakning" until it is added.
+REGEL_NAMN: Mapping[str, str] = MappingProxyType(
+    {
+        "skyddsbedomning": "Skyddsbedömning",
+        "forhandsbedomning": "Förhandsbedömning",
+        "utredning": "Utredning (barn och unga)",
+        "verkstallighet": "Verkställighet av beslut",
+        "genomforandeplan": "Genomförandeplan",
+        "uppfoljning": "Uppföljning av insats och genomförandeplan",
+        "lex_sarah_utredning": "Utredning av lex Sarah-rapport",
+    }
+)
+OKAND_REGEL = "Bevakning"
+# Reminder thresholds are days before a statutory due date; a larger number is not one.
+MAX_TROSKEL_DAGAR = 366
 
 
 def regel_namn(data: dict[str, Any]) -> str:
-    """The rule's name as case_api's rule table gives it, else the fallback table."""
-    named = data.get("regel_namn")
-    if isinstance(named, str) and named.strip():
-        return named.strip()[:100]
+    """The rule's name from the table by its id; `regel_namn` in the event is not read."""
     typ = data.get("typ")
-    if not isinstance(typ, str) or not typ:
-        return "Bevakning"
-    return REGEL_NAMN.get(typ, typ.replace("_", " ").capitalize())
+    return REGEL_NAMN.get(typ, OKAND_REGEL) if isinstance(typ, str) else OKAND_REGEL
 
 
 def _datum(value: Any) -> str:
@@ -53,7 +62,8 @@ def compose(
         lead = f"{namn} skulle ha varit klar senast {datum} och är nu försenad."
     elif kind == "paminnelse":
         days = data.get("troskel_dagar")
-        left = f" (om {days} dagar)" if isinstance(days, int) and not isinstance(days, bool) else ""
+        whole = isinstance(days, int) and not isinstance(days, bool) and 0 <= days <= MAX_TROSKEL_DAGAR
+        left = f" (om {days} dagar)" if whole else ""
         subject = f"Påminnelse: {namn} senast {datum}"
         lead = f"{namn} ska vara klar senast {datum}{left}."
     else:

@@ -9,6 +9,7 @@ mid-send leaves only its in-flight leases, which simply expire.
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -159,38 +160,51 @@ async def _send(work: Work, *, client: httpx.AsyncClient, clock: Clock, settings
         return int((time.monotonic() - started) * 1000)
 
     try:
-        if work.kind == "webhook":
-            assert work.url is not None
-            response = await webhook.post(
-                client,
-                url=work.url,
-                body=webhook.body_for(work.event, personal_data=work.personal_data),
-                msg_id=work.msg_id,
-                timestamp=clock(),
-                secrets=work.secrets,
-                allowed_hosts=settings.tillatna_webhook_vardar,
-            )
-            code = response.status_code
-            if 200 <= code < 300:
-                return Outcome("ok", code, None, took())
-            if code == 410:
-                return Outcome("gone", code, "410 Gone", took())
-            return Outcome("retry", code, f"HTTP {code}", took(), response.headers.get("Retry-After"))
-        assert work.address is not None
-        data = work.event.get("data") or {}
-        message = epost.compose(
-            event_type=work.event_type,
-            data=data,
-            arende_id=work.arende_id,
-            to=work.address,
-            settings=settings,
-        )
-        await epost.send(message, settings)
-        return Outcome("ok", None, None, took())
+        # One deadline for the whole attempt (connect, send, every byte of the answer, or the
+        # SMTP session): httpx's timeout is per read, so a receiver dripping one byte every
+        # 3 s held a delivery for 75 s. Shorter than the lease (Settings checks), so no other
+        # worker claims a delivery that is still being sent.
+        async with asyncio.timeout(settings.leverans_timeout_sekunder):
+            return await _send_within_deadline(work, client=client, clock=clock, settings=settings, took=took)
     except url_guard.UrlRefused as exc:
         return Outcome("refused", None, f"URL refused: {exc}", took())
-    except (httpx.HTTPError, SMTPException, OSError, TimeoutError) as exc:
+    except TimeoutError:
+        return Outcome("retry", None, f"no answer within {settings.leverans_timeout_sekunder:g} s", took())
+    except (httpx.HTTPError, SMTPException, OSError) as exc:
         return Outcome("retry", None, f"{type(exc).__name__}: {exc}"[:500], took())
+
+
+async def _send_within_deadline(
+    work: Work, *, client: httpx.AsyncClient, clock: Clock, settings: Settings, took: Callable[[], int]
+) -> Outcome:
+    if work.kind == "webhook":
+        assert work.url is not None
+        answer = await webhook.post(
+            client,
+            url=work.url,
+            body=webhook.body_for(work.event, personal_data=work.personal_data),
+            msg_id=work.msg_id,
+            timestamp=clock(),
+            secrets=work.secrets,
+            allowed_hosts=settings.tillatna_webhook_vardar,
+        )
+        code = answer.status_code
+        if 200 <= code < 300:
+            return Outcome("ok", code, None, took())
+        if code == 410:
+            return Outcome("gone", code, "410 Gone", took())
+        return Outcome("retry", code, f"HTTP {code}", took(), answer.retry_after)
+    assert work.address is not None
+    data = work.event.get("data") or {}
+    message = epost.compose(
+        event_type=work.event_type,
+        data=data,
+        arende_id=work.arende_id,
+        to=work.address,
+        settings=settings,
+    )
+    await epost.send(message, settings)
+    return Outcome("ok", None, None, took())
 
 
 async def _record(

@@ -2,6 +2,7 @@
 
 import ipaddress
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -9,17 +10,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 from standardwebhooks.webhooks import Webhook
 
+from notifier.leveranser.personuppgifter import strip_personal
 from notifier.prenumerationer import url_guard
-
-PERSONAL_FIELDS = frozenset({"personnummer", "namn", "fornamn", "efternamn", "adress", "telefon", "epost"})
-
-
-def strip_personal(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: strip_personal(v) for k, v in value.items() if k.lower() not in PERSONAL_FIELDS}
-    if isinstance(value, list):
-        return [strip_personal(v) for v in value]
-    return value
 
 
 def body_for(event: dict[str, Any], *, personal_data: bool) -> str:
@@ -41,6 +33,17 @@ def _pinned(url: str, address: url_guard.IPAddress, port: int) -> str:
     return urlunsplit((parts.scheme, f"{host}:{port}", parts.path or "/", parts.query, ""))
 
 
+# What is read of a receiver's answer at most: only the status and Retry-After matter, and a
+# 200 MB answer was read whole before (RSS 128 -> 510 MB against a 384 Mi limit).
+MAX_ANSWER_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Answer:
+    status_code: int
+    retry_after: str | None
+
+
 async def post(
     client: httpx.AsyncClient,
     *,
@@ -50,9 +53,10 @@ async def post(
     timestamp: datetime,
     secrets: list[str],
     allowed_hosts: list[str],
-) -> httpx.Response:
+) -> Answer:
     """POST to the address the guard checked (not a second DNS answer), keeping the name for
-    the Host header and TLS. Raises url_guard.UrlRefused or httpx.HTTPError."""
+    the Host header and TLS; read at most MAX_ANSWER_BYTES of the answer, then drop the
+    connection. Raises url_guard.UrlRefused or httpx.HTTPError. The caller bounds the time."""
     scheme, host, port, address = await url_guard.resolve_checked(url, allowed_hosts)
     netloc = urlsplit(url).netloc
     headers = {
@@ -64,6 +68,12 @@ async def post(
         "webhook-signature": sign(msg_id=msg_id, timestamp=timestamp, body=body, secrets=secrets),
     }
     extensions = {"sni_hostname": host} if scheme == "https" else {}
-    return await client.post(
-        _pinned(url, address, port), content=body.encode(), headers=headers, extensions=extensions
-    )
+    async with client.stream(
+        "POST", _pinned(url, address, port), content=body.encode(), headers=headers, extensions=extensions
+    ) as response:
+        read = 0
+        async for chunk in response.aiter_raw():
+            read += len(chunk)
+            if read >= MAX_ANSWER_BYTES:
+                break  # leaving the block closes the stream, and an unread stream its connection
+        return Answer(response.status_code, response.headers.get("Retry-After"))

@@ -33,7 +33,7 @@ async def create_mottagare(
 ) -> Response:
     async def work():  # type: ignore[no-untyped-def]
         row = await mottagare_service.create(session, data=data, clock=clock)
-        return outcome(201, _read(row), {"ETag": f'"{row.version}"'})
+        return outcome(201, _read(row), {"ETag": f'"{row.version}"', "Location": f"/v1/mottagare/{row.sub}"})
 
     return await run_idempotent(
         session,

@@ -49,7 +49,26 @@ async def test_rule_body(case_client, token) -> None:  # type: ignore[no-untyped
     utredning = (await case_client.get("/v1/regler/utredning", headers=headers)).json()
     assert utredning["lag_1930_173"] is True
     assert utredning["kan_forlangas"] is True and "särskilda skäl" in utredning["forlangning"]
-    assert any("11 kap. 2 §" in k for k in utredning["kallor"])
+    assert utredning["kallor"][0].startswith("20 kap. 3 § socialtjänstlagen (2025:400)")
+    assert any("11 kap. 2 §" in k and "2001:453" in k for k in utredning["kallor"][1:])
+
+
+async def test_served_table_cites_the_law_in_force_and_no_issue(case_client, token) -> None:  # type: ignore[no-untyped-def]
+    response = await case_client.get("/v1/regler", headers=bearer(token("handlaggare")))
+    items = {i["id"]: i for i in response.json()["items"]}
+    statutory = [r for r in items.values() if any("2001:453" in k for k in r["kallor"])]
+    assert {r["id"] for r in statutory} >= {
+        "skyddsbedomning",
+        "forhandsbedomning",
+        "utredning",
+        "verkstallighet",
+    }
+    for r in statutory:
+        assert any("socialtjänstlagen (2025:400)" in k for k in r["kallor"]), r["id"]
+        first_new = next(i for i, k in enumerate(r["kallor"]) if "2025:400" in k)
+        first_old = next(i for i, k in enumerate(r["kallor"]) if "2001:453" in k)
+        assert first_new < first_old, r["id"]
+    assert "issue" not in response.text.lower()
 
 
 async def test_unknown_rule_is_404_problem(case_client, token) -> None:  # type: ignore[no-untyped-def]
