@@ -68,7 +68,6 @@ def problem_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 for status in sorted(wanted):
                     responses[str(status)] = _problem_response(status)
                 _declare_headers(operation, schemas)
-        spec["components"]["headers"] = HEADERS
         app.openapi_schema = spec
         return spec
 
@@ -81,8 +80,8 @@ def _problem_schemas() -> dict[str, Any]:
     return {"Problem": schema, **defs}
 
 
-def _header(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "schema": schema}
+def _header(description: str, schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
+    return {"description": description, "required": required, "schema": schema}
 
 
 HEADERS: dict[str, Any] = {
@@ -94,13 +93,16 @@ HEADERS: dict[str, Any] = {
     "Idempotent-Replayed": _header(
         "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
         {"type": "string", "enum": ["true"]},
+        required=False,
     ),
     "Retry-After": _header("Seconds to wait before trying again.", {"type": "string"}),
 }
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/headers/{name}"}
+def _ref(name: str) -> dict[str, Any]:
+    # Inline, not a $ref to components/headers: openapi-typescript ignores `required` on a
+    # referenced header and would promise Idempotent-Replayed on every answer.
+    return dict(HEADERS[name])
 
 
 def _carries_version(response: dict[str, Any], schemas: dict[str, Any]) -> bool:
