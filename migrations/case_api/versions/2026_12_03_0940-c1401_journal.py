@@ -1,7 +1,7 @@
 """The journal: append-only anteckningar of the ärende (handläggare) and the uppdrag (utförare).
 
 Revision ID: c1401
-Revises: c1101
+Revises: c1501
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from devstack.alembic_env import app_role
 
 revision: str = "c1401"
-down_revision: str | None = "c1101"
+down_revision: str | None = "c1501"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
