@@ -2,6 +2,7 @@ import uuid
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from sqlalchemy import false, or_
@@ -18,10 +19,20 @@ from common.pagination import CursorParam, IsoDate, LimitParam, decode_cursor, e
 router = APIRouter(prefix="/v1/bevakningar", tags=["bevakningar"])
 
 
+def berakning_lank(b: Bevakning) -> str:
+    """The explanation of b's own due date: the same rule, start and insatstyp it was computed from."""
+    query = {"start": b.startdatum.isoformat()} | ({"insatstyp": b.insatstyp} if b.insatstyp else {})
+    return f"/v1/regler/{b.typ}/berakning?{urlencode(query)}"
+
+
 def ut(b: Bevakning) -> BevakningOut:
     regel = tabell.regel(b.typ)
     return BevakningOut.model_validate(
-        {**b.model_dump(), "regel": RegelRef(id=regel.id, namn=regel.namn, kallor=list(regel.kallor))}
+        {
+            **b.model_dump(),
+            "regel": RegelRef(id=regel.id, namn=regel.namn, kallor=list(regel.kallor)),
+            "berakning": berakning_lank(b),
+        }
     )
 
 

@@ -21,6 +21,7 @@ import ipaddress
 import re
 import socket
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -191,8 +192,14 @@ def _private(address: IPAddress) -> bool:
     )
 
 
+@lru_cache(maxsize=8)
+def _parsed(allowed: tuple[str, ...]) -> list[AllowEntry]:
+    # Once per distinct setting, not on every check of every delivery.
+    return parse_allow_list(list(allowed))
+
+
 def _allowed_by_setting(host: str, address: IPAddress | None, port: int, allowed: list[str]) -> bool:
-    return any(entry.admits(host, address, port) for entry in parse_allow_list(allowed))
+    return any(entry.admits(host, address, port) for entry in _parsed(tuple(allowed)))
 
 
 def check_address(host: str, address: IPAddress, allowed: list[str], port: int) -> None:
