@@ -2,7 +2,7 @@
 app role (which otherwise never deletes) may delete from this table.
 
 Revision ID: c1102
-Revises: c1501
+Revises: c1401
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -14,7 +14,7 @@ from devstack.alembic_env import app_role
 from devstack.migration_ops import grant_to_app
 
 revision: str = "c1102"
-down_revision: str | None = "c1501"
+down_revision: str | None = "c1401"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
