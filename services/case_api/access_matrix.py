@@ -70,7 +70,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     # Personer: masked per caller; an enhetschef grants access to a protected person (issue 5).
     "get_person": UNIT_READERS,
     "grant_behorighet": frozenset({Role.enhetschef}),
-    "revoke_behorighet": frozenset({Role.enhetschef}),
+    "withdraw_behorighet": frozenset({Role.enhetschef}),
     # Outbox relay operator view: integration operators hold `system`; case workers do not.
     "get_utkorg": frozenset({Role.system}),
     "list_dodsbrev": frozenset({Role.system}),

@@ -46,7 +46,7 @@ EXCLUDED = {
 }
 COVERED = [(path, method, op, spec) for path, method, op, spec in ID_PATHS if op not in EXCLUDED]
 # Commands on objects without a version take no If-Match: for their own enhet they go through.
-UNVERSIONED_COMMANDS = {"revoke_behorighet"}
+UNVERSIONED_COMMANDS = {"withdraw_behorighet"}
 
 SAMTYCKE = {
     "givet_av": "vardnadshavare",
