@@ -2,7 +2,7 @@
 recorded decision with its reasons and the new last day; row-level security like its aktualisering.
 
 Revision ID: c1502
-Revises: c1401
+Revises: c1102
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c1502"
-down_revision: str | None = "c1401"
+down_revision: str | None = "c1102"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
