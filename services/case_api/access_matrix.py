@@ -36,6 +36,8 @@ MATRIX: dict[str, frozenset[Role]] = {
     "decide_forhandsbedomning": CASE_WORKERS,
     # Extending it for synnerliga skäl is the arbetsledare's decision, as for the utredning.
     "extend_forhandsbedomning": LEDNING,
+    "request_aterkoppling": CASE_WORKERS,
+    "record_aterkoppling": CASE_WORKERS,
     # Ärenden: an arbetsledare also reassigns.
     "list_arenden": UNIT_READERS | SYSTEM,
     "get_arende": UNIT_READERS | SYSTEM,

@@ -110,6 +110,10 @@ GENOMFORANDEPLAN: Maskin = _m(
     }
 )
 
+# The anmälare's request for återkoppling (19 kap. 6 § SoL (2025:400)): given, or refused as
+# olämplig with its reason.
+ATERKOPPLING: Maskin = _m({"begard": {"lamna": ("lamnad", "ej_lamnad")}, "lamnad": {}, "ej_lamnad": {}})
+
 ARENDE: Maskin = _m({"oppet": {"avslut": ("avslutat",), "andring": ("oppet",)}, "avslutat": {}})
 
 BEVAKNING: Maskin = _m(
@@ -132,6 +136,7 @@ MASKINER: Mapping[str, Maskin] = {
     "insats": INSATS,
     "uppdrag": UPPDRAG,
     "genomforandeplan": GENOMFORANDEPLAN,
+    "aterkoppling": ATERKOPPLING,
     "arende": ARENDE,
     "bevakning": BEVAKNING,
 }

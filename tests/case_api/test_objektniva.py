@@ -74,6 +74,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "report_verkstallighet": {"verkstallighetsdatum": DAG},
     "close_utredning": {"avslutad_datum": DAG, "resultat": "ingen_insats", "motivering": "m"},
     "extend_utredning": {"beslutsdatum": DAG, "skal": "s", "ny_slutdatum": "2026-12-01"},
+    "request_aterkoppling": {"begard_datum": DAG},
+    "record_aterkoppling": {"datum": DAG, "lamnad": True},
     "extend_forhandsbedomning": {
         "beslutsdatum": DAG,
         "synnerliga_skal": "s",

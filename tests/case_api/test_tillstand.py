@@ -81,6 +81,7 @@ EXPECTED: dict[str, E] = {
         "faststalld": {"ersatt": {"ersatt"}},
         "ersatt": {},
     },
+    "aterkoppling": {"begard": {"lamna": {"lamnad", "ej_lamnad"}}, "lamnad": {}, "ej_lamnad": {}},
     "arende": {"oppet": {"avslut": {"avslutat"}, "andring": {"oppet"}}, "avslutat": {}},
     "bevakning": {
         "oppen": {
@@ -102,6 +103,7 @@ STARTS = {
     "insats": {"beslutad", "pagaende_service"},
     "uppdrag": {"skickat"},
     "genomforandeplan": {"utkast"},
+    "aterkoppling": {"begard"},
     "arende": {"oppet"},
     "bevakning": {"oppen"},
 }

@@ -73,3 +73,22 @@ class ForhandsbedomningForlangning(CaseTable, table=True):
     # Decided after the limit it extends had already run out.
     sen: bool
     created_at: datetime = tid()
+
+
+class Aterkoppling(CaseTable, table=True):
+    """The anmälare's request to hear whether an utredning was opened (19 kap. 6 § SoL (2025:400)),
+    and what was done with it: at most one per aktualisering."""
+
+    __tablename__ = "aterkoppling"
+
+    id: uuid.UUID = pk()
+    aktualisering_id: uuid.UUID = ref("aktualisering.id")
+    arende_id: uuid.UUID = ref("arende.id", index=False)
+    enhet: str = text_()
+    status: str = text_(default="begard")
+    begard_datum: date
+    registrerad_av: str = text_()
+    lamnad_datum: date | None = None
+    # Why it was not given (olämpligt med hänsyn till omständigheterna); None when given.
+    skal_ej_lamnad: str | None = text_(nullable=True)
+    created_at: datetime = tid()

@@ -3,11 +3,14 @@ import uuid
 from fastapi import APIRouter, Response
 
 from case_api.arenden.models import Arende
-from case_api.intake import forlangning, service
+from case_api.intake import aterkoppling, forlangning, service
 from case_api.intake.models import Aktualisering
 from case_api.intake.schemas import (
     AktualiseringIn,
     AktualiseringOut,
+    AterkopplingBegaranIn,
+    AterkopplingIn,
+    AterkopplingOut,
     ForhandsbedomningIn,
     ForhandsbedomningOut,
     ForlangningIn,
@@ -35,6 +38,9 @@ async def ut(k: Kontext, akt: Aktualisering) -> AktualiseringOut:
             "tillatna_kommandon": tillatna("aktualisering", akt.status) if oppet else [],
             "skyddsbedomning": SkyddsbedomningOut.model_validate(skydd) if skydd else None,
             "forhandsbedomning": ForhandsbedomningOut.model_validate(forhand) if forhand else None,
+            "aterkoppling": AterkopplingOut.model_validate(a)
+            if (a := await aterkoppling.hamta(k, akt))
+            else None,
             "forlangningar": [
                 ForlangningOut.model_validate(f) for f in await forlangning.forlangningar(k, akt)
             ],
@@ -139,4 +145,51 @@ async def extend_forhandsbedomning(
     await forlangning.forlang(k, akt=akt, indata=body)
     set_etag(response, akt.version)
     await k.logga("forhandsbedomning", akt)
+    return await ut(k, akt)
+
+
+@router.post(
+    "/{aktualisering_id}/aterkopplingsbegaran",
+    response_model=AktualiseringOut,
+    responses=COMMAND,
+    summary="Record that the anmälare asked for återkoppling",
+    description="19 kap. 6 § SoL (2025:400): the anmälare is told whether an utredning was opened, "
+    "not opened or is under way, at the latest a week after the förhandsbedömning's beslut; at once "
+    "when asked after it or while an utredning is under way. Opens that bevakning.",
+)
+async def request_aterkoppling(
+    k: Ctx,
+    aktualisering_id: uuid.UUID,
+    body: AterkopplingBegaranIn,
+    response: Response,
+    if_match: IfMatch = None,
+) -> AktualiseringOut:
+    akt = await hamta_for_kommando(
+        k, Aktualisering, aktualisering_id, objekt="aktualisering", if_match=if_match
+    )
+    await aterkoppling.begar(k, akt=akt, indata=body)
+    set_etag(response, akt.version)
+    await k.logga("aktualisering", akt)
+    return await ut(k, akt)
+
+
+@router.post(
+    "/{aktualisering_id}/aterkoppling",
+    response_model=AktualiseringOut,
+    responses=COMMAND,
+    summary="Record the återkoppling to the anmälare: given, or not given because olämplig",
+)
+async def record_aterkoppling(
+    k: Ctx,
+    aktualisering_id: uuid.UUID,
+    body: AterkopplingIn,
+    response: Response,
+    if_match: IfMatch = None,
+) -> AktualiseringOut:
+    akt = await hamta_for_kommando(
+        k, Aktualisering, aktualisering_id, objekt="aktualisering", if_match=if_match
+    )
+    await aterkoppling.lamna(k, akt=akt, indata=body)
+    set_etag(response, akt.version)
+    await k.logga("aktualisering", akt)
     return await ut(k, akt)

@@ -42,6 +42,9 @@ class AktualiseringOut(Utdata):
     tillatna_kommandon: list[str]
     skyddsbedomning: "SkyddsbedomningOut | None" = None
     forhandsbedomning: "ForhandsbedomningOut | None" = None
+    aterkoppling: "AterkopplingOut | None" = Field(
+        default=None, description="The anmälare's request for återkoppling, and what was done with it."
+    )
     forlangningar: "list[ForlangningOut]" = Field(
         default_factory=list, description="Decisions extending the förhandsbedömning, oldest first."
     )
@@ -116,6 +119,41 @@ class ForlangningOut(Utdata):
     ny_forfallodatum: date
     sen: bool
     beslutad_av: str
+
+
+class AterkopplingBegaranIn(Indata):
+    """The anmälare asked to hear whether an utredning was opened (19 kap. 6 § SoL (2025:400))."""
+
+    begard_datum: date
+
+
+class AterkopplingIn(Indata):
+    datum: date = Field(description="The day the återkoppling was given, or decided not to be.")
+    lamnad: bool = Field(description="False: not given, because it was olämpligt.")
+    skal_ej_lamnad: str | None = Field(
+        default=None,
+        max_length=20000,
+        description="Why it was olämpligt with regard to the circumstances; required when not given.",
+    )
+
+    @model_validator(mode="after")
+    def skal(self) -> "AterkopplingIn":
+        if self.skal_ej_lamnad is not None and not self.skal_ej_lamnad.strip():
+            self.skal_ej_lamnad = None
+        if not self.lamnad and self.skal_ej_lamnad is None:
+            raise ValueError("skal_ej_lamnad: say why the återkoppling was olämplig")
+        if self.lamnad and self.skal_ej_lamnad is not None:
+            raise ValueError("skal_ej_lamnad: only when the återkoppling was not given")
+        return self
+
+
+class AterkopplingOut(Utdata):
+    id: uuid.UUID
+    status: str
+    begard_datum: date
+    lamnad_datum: date | None
+    skal_ej_lamnad: str | None
+    registrerad_av: str
 
 
 AktualiseringOut.model_rebuild()

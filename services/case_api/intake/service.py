@@ -199,6 +199,9 @@ async def forhandsbedom(k: Kontext, *, akt: Aktualisering, indata: Forhandsbedom
         },
         occurred_at=k.nu(),
     )
+    from case_api.intake import aterkoppling
+
+    await aterkoppling.efter_forhandsbedomning(k, akt=akt, beslutsdatum=indata.beslutsdatum)
     if indata.beslut == "inled_utredning":
         arende = await arende_service.las(k, akt.arende_id)
         await utredning_service.inled(

@@ -253,6 +253,50 @@ _REGLER: tuple[Regel, ...] = (
             "inte. Utredningen ska påbörjas genast; fristen gäller när den ska vara avslutad."
         ),
     ),
+    Regel(
+        id="aterkoppling_anmalare",
+        namn="Återkoppling till anmälaren",
+        startar=(
+            "Beslutet att inleda eller inte inleda utredning, när anmälaren har begärt återkoppling "
+            "före det (begäran registrerad på aktualiseringen)."
+        ),
+        uppfylls_av="Återkopplingen är lämnad, eller beslutet att den är olämplig är registrerat med skäl.",
+        langd=Langd(1, "veckor"),
+        lag_1930_173=True,
+        kan_forlangas=False,
+        paminnelser=(2, 0),
+        kallor=(
+            f"19 kap. 6 § andra stycket {SOL} i lydelse enligt SFS 2025:1501 (i kraft 15 januari "
+            "2026): på begäran ska anmälaren få veta om utredning inletts, inte inletts eller redan "
+            "pågår, om det inte är olämpligt, senast en vecka efter beslutet om att inleda eller inte "
+            "inleda utredning",
+            f"{LAG_1930_173}, 1 och 2 §§",
+        ),
+        anmarkning=(
+            "Gäller anmälningar enligt 19 kap. 1–3 §§. Före 15 januari 2026 fick nämnden lämna "
+            "informationen, och skulle göra det på begäran, men utan tidsgräns. Kommer begäran "
+            "senare, eller pågår redan en utredning, gäller aterkoppling_anmalare_genast."
+        ),
+    ),
+    Regel(
+        id="aterkoppling_anmalare_genast",
+        namn="Återkoppling till anmälaren (begäran efter beslutet)",
+        startar=(
+            "Anmälarens begäran om återkoppling, när den kommer in efter beslutet om att inleda eller "
+            "inte inleda utredning, eller när en utredning om barnet redan pågår."
+        ),
+        uppfylls_av="Återkopplingen är lämnad, eller beslutet att den är olämplig är registrerat med skäl.",
+        langd=Langd(0, "dagar"),
+        lag_1930_173=False,
+        flyttas_inte="genast betyder samma dag; lagen ger här ingen tid som kan räknas och flyttas",
+        kan_forlangas=False,
+        paminnelser=(0,),
+        kallor=(
+            f"19 kap. 6 § andra stycket sista meningen {SOL} i lydelse enligt SFS 2025:1501: om "
+            "begäran kommer in efter beslutet eller om en utredning redan pågår ska informationen "
+            "lämnas genast",
+        ),
+    ),
 )
 
 REGLER: Mapping[str, Regel] = MappingProxyType({r.id: r for r in _REGLER})
