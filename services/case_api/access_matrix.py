@@ -106,6 +106,13 @@ MATRIX: dict[str, frozenset[Role]] = {
     "register_samtycke": CASE_WORKERS,
     "list_samtycken": UNIT_READERS,
     "withdraw_samtycke": CASE_WORKERS,
+    # journal: the handläggare's of the ärende (not the utförare's to read), the utförare's of
+    # the uppdrag (read by the beställare), journalgranskning by the kvalitetssamordnare.
+    "create_arende_journalanteckning": CASE_WORKERS,
+    "list_arende_journalanteckningar": UNIT_READERS,
+    "create_uppdrag_journalanteckning": UTFORARE,
+    "list_uppdrag_journalanteckningar": UPPDRAG_READERS,
+    "list_journalanteckningar": frozenset({Role.kvalitetssamordnare}),
 }
 
 # The scopes a system principal needs for the operations the matrix opens to it (any one of them).

@@ -12,6 +12,7 @@ from case_api.bevakning.sweep import sweep_worker
 from case_api.dependencies import authorize
 from case_api.insats.router import router as insats_router
 from case_api.intake.router import router as intake_router
+from case_api.journal.router import router as journal_router
 from case_api.kontaktfamiljer.router import router as kontaktfamiljer_router
 from case_api.personer.router import router as personer_router
 from case_api.plan.router import router as plan_router
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             rapporter_router,
             registerutdrag_router,
             samtycke_router,
+            journal_router,
         ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),

@@ -82,6 +82,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "close_kontaktfamilj": {"orsak": "o"},
     "register_samtycke": SAMTYCKE,
     "grant_behorighet": {"sub": "anna", "skal": "Handlägger barnets ärende."},
+    "create_arende_journalanteckning": {"datum": DAG, "slag": "samtal", "text": "t"},
+    "create_uppdrag_journalanteckning": {"datum": DAG, "slag": "samtal", "text": "t"},
 }
 # bou-2's staff, and its in-house utförare team ov-9 (kontaktfamiljer belong to an enhet,
 # uppdrag to an utförare).
