@@ -34,6 +34,8 @@ MATRIX: dict[str, frozenset[Role]] = {
     "get_aktualisering": UNIT_READERS | SYSTEM,
     "record_skyddsbedomning": CASE_WORKERS,
     "decide_forhandsbedomning": CASE_WORKERS,
+    # Extending it for synnerliga skäl is the arbetsledare's decision, as for the utredning.
+    "extend_forhandsbedomning": LEDNING,
     # Ärenden: an arbetsledare also reassigns.
     "list_arenden": UNIT_READERS | SYSTEM,
     "get_arende": UNIT_READERS | SYSTEM,
@@ -68,7 +70,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     # Personer: masked per caller; an enhetschef grants access to a protected person (issue 5).
     "get_person": UNIT_READERS,
     "grant_behorighet": frozenset({Role.enhetschef}),
-    "revoke_behorighet": frozenset({Role.enhetschef}),
+    "withdraw_behorighet": frozenset({Role.enhetschef}),
     # Outbox relay operator view: integration operators hold `system`; case workers do not.
     "get_utkorg": frozenset({Role.system}),
     "list_dodsbrev": frozenset({Role.system}),

@@ -27,6 +27,7 @@ from case_api.uppdrag.router import router as uppdrag_router
 from case_api.uppfoljning.router import router as uppfoljning_router
 from case_api.utredning.router import router as utredning_router
 from common.app import Worker, build_app
+from common.idempotency import purge_worker
 from common.whoami import whoami_router
 from devstack.migrate import head_revision
 
@@ -38,8 +39,9 @@ JWT; errors are RFC 9457 problem+json.
 """
 
 
-# Background workers started with the app (the outbox relay and the deadline sweep join here).
-WORKERS: list[Worker] = [relay_worker, sweep_worker]
+# Background workers started with the app (the outbox relay and the deadline sweep join here;
+# the purge deletes expired Idempotency-Keys).
+WORKERS: list[Worker] = [relay_worker, sweep_worker, purge_worker]
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:

@@ -12,6 +12,8 @@ class CommonSettings(BaseSettings):
     data_dir: Path = Field(default=Path(".data"), alias="DATA_DIR")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     log_json: bool = Field(default=True, alias="LOG_JSON")
+    # Swagger UI at /docs, from packaged assets; false in production if nobody browses it.
+    api_docs: bool = Field(default=True, alias="API_DOCS")
 
     jwt_issuer: str = Field(default="https://idp.handlaggning.invalid/dev", alias="JWT_ISSUER")
     jwt_audience: str = Field(default="handlaggning", alias="JWT_AUDIENCE")
@@ -19,6 +21,12 @@ class CommonSettings(BaseSettings):
     jwt_algorithms: list[str] = Field(default=["RS256"], alias="JWT_ALGORITHMS")
     jwks_url: str | None = Field(default=None, alias="JWKS_URL")
     jwt_leeway_seconds: int = Field(default=30, alias="JWT_LEEWAY_SECONDS")
+
+    # Idempotency-Key: how long a key replays, and how often expired ones are deleted.
+    idempotency_key_ttl_hours: float = Field(default=24.0, gt=0, alias="IDEMPOTENCY_KEY_TTL_HOURS")
+    idempotency_purge_interval_seconds: float = Field(
+        default=3600.0, gt=0, alias="IDEMPOTENCY_PURGE_INTERVAL_SECONDS"
+    )
 
     # Per process: a replica's connections are api_workers x (pool size + overflow).
     database_pool_size: int = Field(default=10, ge=1, alias="DATABASE_POOL_SIZE")

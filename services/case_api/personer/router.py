@@ -60,7 +60,7 @@ async def grant_behorighet(
     responses=UNVERSIONED_COMMAND,
     summary="Revoke a permission to a protected person's details from now on (enhetschef of its enhet)",
 )
-async def revoke_behorighet(k: Ctx, person_id: uuid.UUID, behorighet_id: uuid.UUID) -> BehorighetOut:
+async def withdraw_behorighet(k: Ctx, person_id: uuid.UUID, behorighet_id: uuid.UUID) -> BehorighetOut:
     person, arende_id = await service.hamta(k, person_id)
     behorighet = await service.aterkalla_behorighet(
         k, person=person, arende_id=arende_id, behorighet_id=behorighet_id
