@@ -28,7 +28,7 @@ ARENDEN_LAS = "arenden:las"
 BEVAKNINGAR_LAS = "bevakningar:las"
 
 MATRIX: dict[str, frozenset[Role]] = {
-    "who_am_i": ALL_ROLES,
+    "get_me": ALL_ROLES,
     # Intake: the handläggare registers and assesses; the enhetschef reads.
     "register_aktualisering": CASE_WORKERS,
     "get_aktualisering": UNIT_READERS | SYSTEM,
@@ -68,42 +68,51 @@ MATRIX: dict[str, frozenset[Role]] = {
     # Personer: masked per caller; an enhetschef grants access to a protected person (issue 5).
     "get_person": UNIT_READERS,
     "grant_behorighet": frozenset({Role.enhetschef}),
+    "withdraw_behorighet": frozenset({Role.enhetschef}),
     # Outbox relay operator view: integration operators hold `system`; case workers do not.
-    "utkorg_status": frozenset({Role.system}),
+    "get_utkorg": frozenset({Role.system}),
     "list_dodsbrev": frozenset({Role.system}),
     "replay_dodsbrev": frozenset({Role.system}),
     "list_regler": ALL_ROLES,
     "get_regel": ALL_ROLES,
+    "get_berakning": ALL_ROLES,  # reads nothing about any person
     # avvikelser
-    "lista_orsakskategorier": STAFF,
-    "registrera_avvikelse": STAFF,
-    "lista_avvikelser": AVVIKELSE_HANDLERS,
-    "hamta_avvikelse": AVVIKELSE_HANDLERS,
-    "utred_avvikelse": AVVIKELSE_HANDLERS,
-    "besluta_ivo_avvikelse": AVVIKELSE_HANDLERS,
-    "avsluta_avvikelse": AVVIKELSE_HANDLERS,
+    "list_orsakskategorier": STAFF,
+    "register_avvikelse": STAFF,
+    "list_avvikelser": AVVIKELSE_HANDLERS,
+    "get_avvikelse": AVVIKELSE_HANDLERS,
+    "investigate_avvikelse": AVVIKELSE_HANDLERS,
+    "decide_ivo_avvikelse": AVVIKELSE_HANDLERS,
+    "close_avvikelse": AVVIKELSE_HANDLERS,
     # kontaktfamiljer
-    "registrera_kontaktfamilj": KONTAKTFAMILJ_STAFF,
-    "lista_kontaktfamiljer": KONTAKTFAMILJ_STAFF,
-    "hamta_kontaktfamilj": KONTAKTFAMILJ_STAFF,
-    "registrera_utredningssteg": KONTAKTFAMILJ_STAFF,
-    "registrera_avtal": KONTAKTFAMILJ_STAFF,
-    "godkann_kontaktfamilj": KONTAKTFAMILJ_DECIDERS,
-    "avsluta_kontaktfamilj": KONTAKTFAMILJ_DECIDERS,
+    "register_kontaktfamilj": KONTAKTFAMILJ_STAFF,
+    "list_kontaktfamiljer": KONTAKTFAMILJ_STAFF,
+    "get_kontaktfamilj": KONTAKTFAMILJ_STAFF,
+    "record_utredningssteg": KONTAKTFAMILJ_STAFF,
+    "record_avtal": KONTAKTFAMILJ_STAFF,
+    "approve_kontaktfamilj": KONTAKTFAMILJ_DECIDERS,
+    "close_kontaktfamilj": KONTAKTFAMILJ_DECIDERS,
     # rapporter
-    "avvikelse_sammanstallning": AVVIKELSE_HANDLERS,
-    "hamta_registerutdrag": frozenset({Role.kvalitetssamordnare}),
-    "egenkontroll_rapport": AVVIKELSE_HANDLERS,
-    "ivo_ej_verkstallda": AVVIKELSE_HANDLERS,
+    "get_avvikelse_sammanstallning": AVVIKELSE_HANDLERS,
+    "get_registerutdrag": frozenset({Role.kvalitetssamordnare}),
+    "get_egenkontroll": AVVIKELSE_HANDLERS,
+    "get_ivo_ej_verkstallda": AVVIKELSE_HANDLERS,
     # audit: loggkontroll is the kvalitetssamordnare's alone
-    "verifiera_audit_kedja": frozenset({Role.kvalitetssamordnare}),
-    "sok_audit_logg": frozenset({Role.kvalitetssamordnare}),
-    "rapport_skyddade_personer": frozenset({Role.kvalitetssamordnare}),
-    "rapport_manga_personer": frozenset({Role.kvalitetssamordnare}),
+    "verify_auditkedja": frozenset({Role.kvalitetssamordnare}),
+    "search_auditlogg": frozenset({Role.kvalitetssamordnare}),
+    "get_rapport_skyddade_personer": frozenset({Role.kvalitetssamordnare}),
+    "get_rapport_manga_personer": frozenset({Role.kvalitetssamordnare}),
     # samtycke: recorded and withdrawn by the handläggare, read by the enhet
     "register_samtycke": CASE_WORKERS,
     "list_samtycken": UNIT_READERS,
     "withdraw_samtycke": CASE_WORKERS,
+    # journal: the handläggare's of the ärende (not the utförare's to read), the utförare's of
+    # the uppdrag (read by the beställare), journalgranskning by the kvalitetssamordnare.
+    "create_arende_journalanteckning": CASE_WORKERS,
+    "list_arende_journalanteckningar": UNIT_READERS,
+    "create_uppdrag_journalanteckning": UTFORARE,
+    "list_uppdrag_journalanteckningar": UPPDRAG_READERS,
+    "list_journalanteckningar": frozenset({Role.kvalitetssamordnare}),
 }
 
 # The scopes a system principal needs for the operations the matrix opens to it (any one of them).

@@ -117,12 +117,19 @@ class Kontext:
             skal=SKAL_ARENDE,
         )
 
-    async def logga_lista(self, objekt_typ: str, objekt: Sequence[Any]) -> None:
-        """Audit a list or search: one row per person (and ärende) the page returns."""
-        await self._logga("sok", objekt_typ, objekt, per_person=True)
+    async def logga_lista(self, objekt_typ: str, objekt: Sequence[Any], *, skal: str = SKAL_ARENDE) -> None:
+        """Audit a list or search: one row per person (and ärende) the page returns. The skäl is
+        the ärende each row names, unless the search states its own (journalgranskning)."""
+        await self._logga("sok", objekt_typ, objekt, per_person=True, skal=skal)
 
     async def _logga(
-        self, handling: str, objekt_typ: str, objekt: Sequence[Any], *, per_person: bool
+        self,
+        handling: str,
+        objekt_typ: str,
+        objekt: Sequence[Any],
+        *,
+        per_person: bool,
+        skal: str = SKAL_ARENDE,
     ) -> None:
         from case_api.audit import service as audit_service
 
@@ -134,7 +141,7 @@ class Kontext:
             handling=handling,
             objekt_typ=objekt_typ,
             rader=rader,
-            skal=SKAL_ARENDE,
+            skal=skal,
         )
 
     async def _audit_rader(

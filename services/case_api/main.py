@@ -13,6 +13,7 @@ from case_api.bevakning.sweep import sweep_worker
 from case_api.dependencies import authorize
 from case_api.insats.router import router as insats_router
 from case_api.intake.router import router as intake_router
+from case_api.journal.router import router as journal_router
 from case_api.kontaktfamiljer.router import router as kontaktfamiljer_router
 from case_api.personer.router import router as personer_router
 from case_api.plan.router import router as plan_router
@@ -27,6 +28,7 @@ from case_api.uppdrag.router import router as uppdrag_router
 from case_api.uppfoljning.router import router as uppfoljning_router
 from case_api.utredning.router import router as utredning_router
 from common.app import Worker, build_app
+from common.idempotency import purge_worker
 from common.whoami import whoami_router
 from devstack.migrate import head_revision
 
@@ -38,8 +40,10 @@ JWT; errors are RFC 9457 problem+json.
 """
 
 
-# Background workers started with the app (the outbox relay and the deadline sweep join here).
-WORKERS: list[Worker] = [relay_worker, sweep_worker, sealer_worker]
+# Background workers started with the app when CASE_API_RUN_WORKERS is set (development); in
+# production they run as `case-api worker`: the outbox relay, the deadline sweep, the audit
+# sealer and the purge of expired Idempotency-Keys.
+WORKERS: list[Worker] = [relay_worker, sweep_worker, sealer_worker, purge_worker]
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
@@ -69,6 +73,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             rapporter_router,
             registerutdrag_router,
             samtycke_router,
+            journal_router,
         ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),

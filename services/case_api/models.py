@@ -7,6 +7,7 @@ from case_api.bevakning.models import Bevakning, BevakningLarm
 from case_api.events.models import OutboxEvent
 from case_api.insats.models import Beslut, Insats, Omprovning
 from case_api.intake.models import Aktualisering, Forhandsbedomning, Skyddsbedomning
+from case_api.journal.models import Journalanteckning
 from case_api.kontaktfamiljer.models import Kontaktfamilj, KontaktfamiljUtredningssteg
 from case_api.personer.models import Person, Samtycke, SkyddadBehorighet
 from case_api.plan.models import Genomforandeplan
@@ -27,6 +28,7 @@ __all__ = [
     "Forhandsbedomning",
     "Genomforandeplan",
     "Insats",
+    "Journalanteckning",
     "Kontaktfamilj",
     "KontaktfamiljUtredningssteg",
     "Omprovning",

@@ -7,7 +7,7 @@ from common.problems import Problem
 _P: dict[str, Any] = {"model": Problem}
 
 READ: dict[int | str, dict[str, Any]] = {401: _P, 403: _P, 404: _P}
-LIST: dict[int | str, dict[str, Any]] = {400: _P, 401: _P, 403: _P}
+LIST: dict[int | str, dict[str, Any]] = {401: _P, 403: _P, 422: _P}
 CREATE: dict[int | str, dict[str, Any]] = {400: _P, 401: _P, 403: _P, 404: _P, 409: _P, 422: _P}
 COMMAND: dict[int | str, dict[str, Any]] = {
     400: _P,
@@ -19,3 +19,5 @@ COMMAND: dict[int | str, dict[str, Any]] = {
     422: _P,
     428: _P,
 }
+# A command on an object that carries no version (revoking a permission): no If-Match.
+UNVERSIONED_COMMAND: dict[int | str, dict[str, Any]] = {400: _P, 401: _P, 403: _P, 404: _P, 409: _P, 422: _P}

@@ -27,6 +27,10 @@ class Settings(CommonSettings):
     relay_http_timeout_seconds: float = Field(default=10.0, gt=0, alias="RELAY_HTTP_TIMEOUT_SECONDS")
     relay_backoff_base_seconds: float = Field(default=1.0, gt=0, alias="RELAY_BACKOFF_BASE_SECONDS")
     relay_backoff_max_seconds: float = Field(default=600.0, gt=0, alias="RELAY_BACKOFF_MAX_SECONDS")
+    # When the notifier answers nothing about any event, the relay pauses as a whole: from the
+    # base, doubling per outage round, up to the max (relay/breaker.py).
+    relay_breaker_base_seconds: float = Field(default=1.0, gt=0, alias="RELAY_BREAKER_BASE_SECONDS")
+    relay_breaker_max_seconds: float = Field(default=30.0, gt=0, alias="RELAY_BREAKER_MAX_SECONDS")
     # Deadline sweep (case_api/bevakning/sweep.py).
     sweep_interval_seconds: float = Field(default=60.0, gt=0, alias="SWEEP_INTERVAL_SECONDS")
     sweep_batch_size: int = Field(default=100, ge=1, alias="SWEEP_BATCH_SIZE")
@@ -44,6 +48,10 @@ class Settings(CommonSettings):
     audit_seal_standby_seconds: float = Field(default=2.0, gt=0, alias="AUDIT_SEAL_STANDBY_SECONDS")
     audit_anchor_interval_seconds: float = Field(default=60.0, gt=0, alias="AUDIT_ANCHOR_INTERVAL_SECONDS")
     audit_manga_personer_troskel: int = Field(default=50, ge=0, alias="AUDIT_MANGA_PERSONER_TROSKEL")
+    # A permission to see a protected person ends: after this many days unless the grant names an
+    # earlier day, and never later than the maximum (issue 11 item 2).
+    behorighet_standard_dagar: int = Field(default=30, ge=1, alias="BEHORIGHET_STANDARD_DAGAR")
+    behorighet_max_dagar: int = Field(default=90, ge=1, alias="BEHORIGHET_MAX_DAGAR")
 
     @property
     def interna_utforare(self) -> frozenset[str]:
@@ -56,6 +64,12 @@ class Settings(CommonSettings):
             regler_med_installningar(self.bevakning_paminnelser, self.lex_sarah_utredning_dagar)
         except KeyError as exc:
             raise ValueError(f"BEVAKNING_PAMINNELSER names unknown rules: {exc.args[0]}") from None
+        return self
+
+    @model_validator(mode="after")
+    def _behorighet_inom_max(self) -> Self:
+        if self.behorighet_standard_dagar > self.behorighet_max_dagar:
+            raise ValueError("BEHORIGHET_STANDARD_DAGAR must not exceed BEHORIGHET_MAX_DAGAR")
         return self
 
     @model_validator(mode="after")

@@ -27,4 +27,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
             raise ValueError("the cursor's time has no offset")
         return parsed, uuid.UUID(id_)
     except (ValueError, TypeError, binascii.Error, UnicodeError) as exc:
-        raise InvalidCursor(errors=[{"field": "cursor", "message": str(exc), "code": "cursor"}]) from None
+        raise InvalidCursor(
+            errors=[{"field": "query.cursor", "message": str(exc), "code": "cursor"}]
+        ) from None

@@ -8,24 +8,29 @@ from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy import Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 
-from common.problems import BadRequest
+from common.cursor import InvalidCursor
 
 T = TypeVar("T")
 
-CursorParam = Annotated[str | None, Query(description="The `nasta` value of the previous page.")]
+CursorParam = Annotated[
+    str | None, Query(max_length=500, description="The `next_cursor` of the previous page.")
+]
 LimitParam = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
 
 
-class Sida(BaseModel, Generic[T]):
-    """One page of a list; pass `nasta` as `cursor` for the next page (null: no more)."""
+class Page(BaseModel, Generic[T]):
+    """One page of a list; pass `next_cursor` as `cursor` for the next page (null: no more).
+
+    Subclass it per item type (`class ArendePage(Page[ArendeOut])`): the spec would name
+    `Page[ArendeOut]` itself `Page_ArendeOut_`, and generated clients name classes after it."""
 
     items: list[T]
-    nasta: str | None = None
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
 
 
 def encode_cursor(values: list[Any]) -> str:
@@ -38,10 +43,15 @@ def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, UnicodeDecodeError):
-        raise BadRequest("The cursor is not one this service gave out.") from None
+        raise _invalid("not base64 JSON") from None
     if not isinstance(values, list) or len(values) != arity:
-        raise BadRequest("The cursor is not one this service gave out.")
+        raise _invalid(f"not a list of {arity} values")
     return values
+
+
+def _invalid(message: str) -> InvalidCursor:
+    # One status for a bad cursor on every list (422, like any other invalid query value).
+    return InvalidCursor(errors=[{"field": "query.cursor", "message": message, "code": "cursor"}])
 
 
 def decode_time_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
@@ -55,7 +65,7 @@ def decode_time_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
             raise ValueError("naive")
         return at, uuid.UUID(str(values[1]))
     except ValueError:
-        raise BadRequest("The cursor is not one this service gave out.") from None
+        raise _invalid("not a (time, id) pair") from None
 
 
 async def time_keyed_page(

@@ -9,9 +9,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match
+
+from common.unavailable import database_unavailable
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:handlaggning:problem:"
@@ -305,8 +309,35 @@ async def _on_pool_timeout(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    if not database_unavailable(exc):
+        return await _on_unexpected(request, exc)
+    log.warning("database_unavailable", error_type=type(exc).__name__)
+    return await _on_problem(
+        request,
+        ServiceUnavailable(
+            retry_after_seconds(request),
+            "The database cannot be reached. A write may or may not have been saved: "
+            "retry it with the same Idempotency-Key.",
+        ),
+    )
+
+
+async def _on_client_disconnect(request: Request, exc: Exception) -> JSONResponse:
+    # The client hung up before its body arrived (e.g. the relay gave up on a notifier that was
+    # frozen): nobody is left to answer, and it is not an error of ours.
+    log.info("client_disconnected", method=request.method, route=request.url.path)
+    return problem_response(
+        request, status=400, type_=TYPE_PREFIX + "client-disconnected", title="The client disconnected"
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ClientDisconnect, _on_client_disconnect)
     app.add_exception_handler(SQLAlchemyTimeoutError, _on_pool_timeout)
+    # A database outage: 503 with Retry-After (other DBAPIErrors go on to the 500 handler).
+    app.add_exception_handler(DBAPIError, _on_database_error)
+    app.add_exception_handler(OSError, _on_database_error)
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)

@@ -20,6 +20,12 @@ class CommonSettings(BaseSettings):
     jwks_url: str | None = Field(default=None, alias="JWKS_URL")
     jwt_leeway_seconds: int = Field(default=30, alias="JWT_LEEWAY_SECONDS")
 
+    # Idempotency-Key: how long a key replays, and how often expired ones are deleted.
+    idempotency_key_ttl_hours: float = Field(default=24.0, gt=0, alias="IDEMPOTENCY_KEY_TTL_HOURS")
+    idempotency_purge_interval_seconds: float = Field(
+        default=3600.0, gt=0, alias="IDEMPOTENCY_PURGE_INTERVAL_SECONDS"
+    )
+
     # Per process: a replica's connections are api_workers x (pool size + overflow).
     database_pool_size: int = Field(default=10, ge=1, alias="DATABASE_POOL_SIZE")
     database_max_overflow: int = Field(default=10, ge=0, alias="DATABASE_MAX_OVERFLOW")

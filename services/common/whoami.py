@@ -20,7 +20,7 @@ def whoami_router(authorize: Any) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["me"])
 
     @router.get("/me", response_model=WhoAmI, summary="The caller as the service sees it")
-    async def who_am_i(caller: Annotated[Principal, Depends(authorize)]) -> WhoAmI:
+    async def get_me(caller: Annotated[Principal, Depends(authorize)]) -> WhoAmI:
         return WhoAmI(
             sub=caller.sub,
             name=caller.name,

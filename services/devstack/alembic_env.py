@@ -4,7 +4,7 @@ import asyncio
 import os
 
 from alembic import context
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -42,11 +42,30 @@ def _run_sync(connection: Connection, metadata: MetaData) -> None:
         context.run_migrations()
 
 
+def _lock_name() -> str:
+    config = context.config
+    return "handlaggning-migrate:" + str(config.attributes.get("service") or config.config_ini_section)
+
+
 async def _run_async(metadata: MetaData) -> None:
     engine = create_async_engine(async_url(_database_url()), poolclass=pool.NullPool)
     async with engine.connect() as connection:
-        await connection.run_sync(_run_sync, metadata)
+        # Two runs at once (a Job retried while the first still runs, replicas started by
+        # hand) would interleave DDL: the second waits here, then finds the head applied.
+        # A session lock, so it spans the per-migration transactions; it ends with the
+        # connection even if the process dies.
+        lock = {"name": _lock_name()}
+        await connection.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), lock)
         await connection.commit()
+        try:
+            await connection.run_sync(_run_sync, metadata)
+            await connection.commit()
+        finally:
+            await connection.rollback()  # a failed migration leaves its transaction aborted
+            await connection.execute(
+                text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": _lock_name()}
+            )
+            await connection.commit()
     await engine.dispose()
 
 

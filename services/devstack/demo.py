@@ -294,20 +294,20 @@ def main() -> int:
             return 2
         demo = Demo(client=client, tokens=tokens, idag=datum.lokal_dag(nu), nu=nu)
         loaded = load(demo)
-    forfaller_fore = (demo.idag + timedelta(days=8)).isoformat()
+    forfaller_till = (demo.idag + timedelta(days=7)).isoformat()
     print(f"Demo data for enhet {ENHET} ({demo.skapade} changes made now; 0 means it was all there).\n")
     for what, key in loaded:
         if key in demo.arenden:
             print(f"  {what:58} {base}/v1/arenden/{demo.arenden[key]}")
     print(f"""
 Open (with a token: TOKEN=$(.venv/bin/case-api token --sub anna --role handlaggare --enhet {ENHET})):
-  what falls due this week   {base}/v1/bevakningar?forfaller_fore={forfaller_fore}
+  what falls due this week   {base}/v1/bevakningar?forfaller_till={forfaller_till}
   all open bevakningar       {base}/v1/bevakningar?status=oppen
   the ärenden                {base}/v1/arenden
   the utförare's uppdrag     {base}/v1/uppdrag   (token: --sub olle --role utforare --utforare {UTFORARE})
   the rule table             {base}/v1/regler
   the API docs               {base}/docs
-e.g. curl -H "Authorization: Bearer $TOKEN" '{base}/v1/bevakningar?forfaller_fore={forfaller_fore}'""")
+e.g. curl -H "Authorization: Bearer $TOKEN" '{base}/v1/bevakningar?forfaller_till={forfaller_till}'""")
     return 0
 
 

@@ -26,7 +26,7 @@ LEVERANSER_LAS = "leveranser:las"
 LEVERANSER_HANTERA = "leveranser:hantera"
 
 MATRIX: dict[str, frozenset[Role]] = {
-    "who_am_i": ALL_ROLES,
+    "get_me": ALL_ROLES,
     "ingest_event": SYSTEM,
     "create_prenumeration": SUBSCRIPTION_ADMINS,
     "list_prenumerationer": SUBSCRIPTION_ADMINS,
@@ -51,7 +51,7 @@ _LEVERANSER_SKRIV = frozenset({LEVERANSER_HANTERA})
 # One of these scopes for a `system` caller; an operation missing here is closed to `system`,
 # an empty set opens it to every integration.
 SYSTEM_SCOPES: dict[str, frozenset[str]] = {
-    "who_am_i": frozenset(),
+    "get_me": frozenset(),
     "ingest_event": frozenset({HANDELSER_SKRIV}),
     "create_prenumeration": _PRENUMERATIONER,
     "list_prenumerationer": _PRENUMERATIONER,
@@ -83,7 +83,7 @@ def who_may_call(operation: str) -> str:
                 continue
             needs = f" with scope {' or '.join(f'`{s}`' for s in sorted(scopes))}" if scopes else ""
             parts.append(f"`system`{needs}")
-        elif role is Role.enhetschef and operation != "who_am_i":
+        elif role is Role.enhetschef and operation != "get_me":
             parts.append("`enhetschef` (own enhet only)")
         else:
             parts.append(f"`{role.value}`")

@@ -1,9 +1,10 @@
 from functools import lru_cache
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from common.settings import CommonSettings
+from notifier.prenumerationer import url_guard
 
 
 class Settings(CommonSettings):
@@ -14,7 +15,8 @@ class Settings(CommonSettings):
     port: int = Field(default=8001, alias="NOTIFIER_PORT")
     run_workers: bool = Field(default=True, alias="NOTIFIER_RUN_WORKERS")
 
-    # Webhook URLs: hosts or CIDRs in private/loopback/link-local ranges that are allowed anyway.
+    # Webhook URLs: hosts or CIDRs in private/loopback/link-local ranges that are allowed anyway,
+    # each with an optional port (none: 80 and 443 only; `:*` every port). See url_guard.
     tillatna_webhook_vardar: list[str] = Field(default=[], alias="NOTIFIER_TILLATNA_WEBHOOK_VARDAR")
     max_forsok: int = Field(default=8, ge=1, alias="NOTIFIER_MAX_FORSOK")
     backoff_bas_sekunder: float = Field(default=10.0, gt=0, alias="NOTIFIER_BACKOFF_BAS_SEKUNDER")
@@ -38,6 +40,13 @@ class Settings(CommonSettings):
     arende_url_mall: str = Field(
         default="http://127.0.0.1:3000/arenden/{arende_id}", alias="NOTIFIER_ARENDE_URL_MALL"
     )
+
+    @field_validator("tillatna_webhook_vardar")
+    @classmethod
+    def _allow_list_parses(cls, entries: list[str]) -> list[str]:
+        # A typo in the allow-list should stop the service at start, not refuse every delivery.
+        url_guard.parse_allow_list(entries)
+        return entries
 
     @model_validator(mode="after")
     def _deadline_within_lease(self) -> Self:

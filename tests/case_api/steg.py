@@ -33,6 +33,7 @@ TABLES = (
     "bevakning",
     "bevakning_larm",
     "samtycke",
+    "journalanteckning",
     "outbox_event",
     "idempotency_key",
 )

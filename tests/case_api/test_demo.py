@@ -80,7 +80,7 @@ async def test_demo_loads_the_children_once(
             line.rsplit("/", 1)[1] for line in out.splitlines() if "/v1/arenden/" in line
         )
         assert sorted(a["typ"] for a in arenden) == ["barn"] * 5 + ["service"]
-        assert f"{base}/v1/bevakningar?forfaller_fore=" in out and f"{base}/docs" in out
+        assert f"{base}/v1/bevakningar?forfaller_till=" in out and f"{base}/docs" in out
         forhand = {b["forfallodatum"] for b in bev if b["typ"] == "forhandsbedomning"}
         assert any(d < idag.isoformat() for d in forhand), forhand  # one late
         soon = [d for d in forhand if idag.isoformat() < d <= (idag + timedelta(days=5)).isoformat()]

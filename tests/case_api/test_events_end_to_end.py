@@ -86,7 +86,7 @@ async def test_alerts_reach_the_mailbox_once_each_without_personal_data(
         NOTIFIER_SMTP_PORT=smtp.port,
         NOTIFIER_EPOST_FRAN="bevakning@kommun.example",
         NOTIFIER_ARENDE_URL_MALL="https://front.example/arenden/{arende_id}",
-        NOTIFIER_TILLATNA_WEBHOOK_VARDAR=["127.0.0.1"],
+        NOTIFIER_TILLATNA_WEBHOOK_VARDAR=["127.0.0.1:*"],
     )
     hook = Receiver()
     hook_server, hook_task, hook_base = await serve(

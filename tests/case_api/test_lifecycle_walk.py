@@ -258,6 +258,23 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
     ]
     assert open_left == []
 
+    # Every bevakning links to the explanation of its own date, computed by the same function.
+    explained = 0
+    for items in (await walk.bevakningar(arende_id)).values():
+        for x in items:
+            assert x["berakning"].startswith(f"/v1/regler/{x['typ']}/berakning?start={x['startdatum']}")
+            # The link as given, query and all (Walk.get would replace its query with params).
+            svar = (await walk.client.get(x["berakning"], headers=bearer(walk.tokens["handlaggare"]))).json()
+            if x["typ"] == "utredning":
+                # A beslut moved this one to 10 August; the link explains the rule's own date.
+                assert (svar["forfallodatum"], x["forfallodatum"]) == ("2026-06-10", "2026-08-10")
+            else:
+                assert svar["forfallodatum"] == x["forfallodatum"], x["typ"]
+            explained += 1
+    assert (
+        explained == 8
+    )  # skyddsbedömning twice, förhandsbedömning, utredning, verkställighet, plan, uppföljning twice
+
 
 async def test_serviceinsats_needs_samtycke_and_the_family_ends_it(
     walk: Walk, clock: FrozenClock, case_client: Any

@@ -113,7 +113,8 @@ async def test_a_later_event_waits_while_an_earlier_one_of_its_arende_is_retried
     assert list(env.receiver.stored) == [str(b1)]
     assert await env.batch() == 0  # a1 is backing off, a2 still waits
     state = (await delivery_states(env.factory))[a1]
-    assert state["status"] == "pending" and state["attempts"] == 1 and "HTTP 503" in state["last_error"]
+    # A 503 is the notifier's trouble, not the event's: retried, but it costs no attempt.
+    assert state["status"] == "pending" and state["attempts"] == 0 and "HTTP 503" in state["last_error"]
 
     env.clock.set(T0 + timedelta(seconds=61))
     await env.drain()
@@ -129,7 +130,8 @@ async def test_backoff_grows_and_dead_letter_blocks_arende_until_replayed(env: R
     a1, a2 = await emit_events(env.factory, arende_id=a, count=2, at=T0)
     b_events = await emit_events(env.factory, arende_id=b, count=2, at=T0)
     broken = {str(a1)}
-    env.receiver.fail = lambda e, attempt: 500 if e["id"] in broken else None
+    # A 4xx about the event counts against its attempts (a 5xx would not: test_relay_breaker.py).
+    env.receiver.fail = lambda e, attempt: 409 if e["id"] in broken else None
 
     waits = []
     for _ in range(3):
@@ -161,7 +163,7 @@ async def test_backoff_grows_and_dead_letter_blocks_arende_until_replayed(env: R
         assert status["oldest_pending_age_seconds"] == pytest.approx((env.clock() - T0).total_seconds())
         page = (await client.get("/v1/drift/utkorg/dodsbrev", headers=system)).json()
         assert [i["id"] for i in page["items"]] == [str(a1)]
-        assert "HTTP 500" in page["items"][0]["last_error"] and page["next_cursor"] is None
+        assert "HTTP 409" in page["items"][0]["last_error"] and page["next_cursor"] is None
 
         broken.clear()
         replayed = await client.post(f"/v1/drift/utkorg/{a1}/omforsok", headers=system)

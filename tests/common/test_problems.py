@@ -36,7 +36,7 @@ async def probe_client(case_settings, case_engine):  # type: ignore[no-untyped-d
 
     @router.post("/conflict")
     async def conflict() -> None:
-        raise Conflict("Aktualiseringen är avslutad.", state="avslutad", allowed=[])
+        raise Conflict("Aktualiseringen är avslutad.", tillstand="avslutad", tillatna_kommandon=[])
 
     @router.post("/guarded")
     async def guarded(if_match: str | None = Header(default=None, alias="If-Match")) -> dict[str, str]:
@@ -73,7 +73,7 @@ async def test_500_hides_details(probe_client, token) -> None:  # type: ignore[n
 
 async def test_409_names_state(probe_client, token) -> None:  # type: ignore[no-untyped-def]
     body = assert_problem(await probe_client.post("/conflict", headers=bearer(token("handlaggare"))), 409)
-    assert body["state"] == "avslutad"
+    assert body["tillstand"] == "avslutad"
 
 
 async def test_412_and_428(probe_client, token) -> None:  # type: ignore[no-untyped-def]

@@ -44,7 +44,7 @@ async def live(committed_notifier_db, test_data_dir, token, smtp) -> AsyncIterat
         DATA_DIR=test_data_dir,
         NOTIFIER_RUN_WORKERS=False,
         LOG_JSON=True,
-        NOTIFIER_TILLATNA_WEBHOOK_VARDAR=["127.0.0.1"],
+        NOTIFIER_TILLATNA_WEBHOOK_VARDAR=["127.0.0.1:*"],
         NOTIFIER_MAX_FORSOK=3,
         NOTIFIER_SMTP_HOST="127.0.0.1",
         NOTIFIER_SMTP_PORT=smtp.port,

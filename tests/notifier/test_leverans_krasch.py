@@ -103,7 +103,7 @@ async def test_sigkill_mid_batch_loses_no_attempt_record(committed_notifier_db, 
         "DATA_DIR": str(test_data_dir),
         "LOG_LEVEL": "WARNING",
         "NOTIFIER_DATABASE_URL": committed_notifier_db.app_url,
-        "NOTIFIER_TILLATNA_WEBHOOK_VARDAR": '["127.0.0.1"]',
+        "NOTIFIER_TILLATNA_WEBHOOK_VARDAR": '["127.0.0.1:*"]',
         "NOTIFIER_LEVERANS_TIMEOUT_SEKUNDER": "8",
         "NOTIFIER_LEASE_SEKUNDER": "9",
         "NOTIFIER_POLL_SEKUNDER": "0.2",
@@ -115,7 +115,7 @@ async def test_sigkill_mid_batch_loses_no_attempt_record(committed_notifier_db, 
             DATA_DIR=test_data_dir,
             NOTIFIER_RUN_WORKERS=False,
             LOG_JSON=True,
-            NOTIFIER_TILLATNA_WEBHOOK_VARDAR=["127.0.0.1"],
+            NOTIFIER_TILLATNA_WEBHOOK_VARDAR=["127.0.0.1:*"],
         )
         app = create_app(settings, engine=engine, clock=FrozenClock(datetime.now(UTC)))
         async with asgi_client(app) as client:

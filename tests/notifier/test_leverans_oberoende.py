@@ -53,7 +53,7 @@ async def running(committed_notifier_db, test_data_dir, token) -> AsyncIterator[
         DATA_DIR=test_data_dir,
         LOG_JSON=True,
         NOTIFIER_RUN_WORKERS=True,
-        NOTIFIER_TILLATNA_WEBHOOK_VARDAR=["127.0.0.1"],
+        NOTIFIER_TILLATNA_WEBHOOK_VARDAR=["127.0.0.1:*"],
         NOTIFIER_LEVERANS_TIMEOUT_SEKUNDER=4,
         NOTIFIER_LEASE_SEKUNDER=10,
         NOTIFIER_POLL_SEKUNDER=0.2,

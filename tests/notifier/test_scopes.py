@@ -20,7 +20,7 @@ from tests.notifier.support import OPERATOR_SCOPES, relay_token
 from tests.notifier.test_access import ENDPOINTS
 from tests.notifier.test_ingest import structured
 
-SYSTEM_OPERATIONS = sorted(op for op, roles in MATRIX.items() if Role.system in roles and op != "who_am_i")
+SYSTEM_OPERATIONS = sorted(op for op, roles in MATRIX.items() if Role.system in roles and op != "get_me")
 WEBHOOK = {"kind": "webhook", "url": "https://hooks.example.com/x", "event_typer": ["*"]}
 
 

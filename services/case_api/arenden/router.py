@@ -7,7 +7,7 @@ from sqlmodel import col
 
 from case_api.arenden import service
 from case_api.arenden.models import Arende
-from case_api.arenden.schemas import ArendeAvslutIn, ArendeDetalj, ArendeOut, TilldelningIn
+from case_api.arenden.schemas import ArendeAvslutIn, ArendeDetalj, ArendeOut, ArendePage, TilldelningIn
 from case_api.bevakning.models import Bevakning
 from case_api.bevakning.router import ut as bevakning_ut
 from case_api.insats.models import Beslut, Insats, Omprovning
@@ -25,9 +25,9 @@ from case_api.uppdrag.router import ut as uppdrag_ut
 from case_api.utredning.models import Utredning
 from case_api.utredning.router import ut as utredning_ut
 from common.concurrency import IfMatch, set_etag
-from common.pagination import CursorParam, LimitParam, Sida, time_keyed_page
+from common.pagination import CursorParam, LimitParam, time_keyed_page
 
-router = APIRouter(prefix="/v1/arenden", tags=["ärenden"])
+router = APIRouter(prefix="/v1/arenden", tags=["arenden"])
 
 
 async def ut(k: Kontext, a: Arende) -> ArendeOut:
@@ -36,7 +36,7 @@ async def ut(k: Kontext, a: Arende) -> ArendeOut:
     return ArendeOut.model_validate({**a.model_dump(), "barn": await person_service.visa(k, person)})
 
 
-@router.get("", response_model=Sida[ArendeOut], responses=LIST, summary="Ärenden of the caller's enhet")
+@router.get("", response_model=ArendePage, responses=LIST, summary="Ärenden of the caller's enhet")
 async def list_arenden(
     k: Ctx,
     handlaggare: str | None = None,
@@ -44,7 +44,7 @@ async def list_arenden(
     typ: Annotated[Literal["barn", "service"] | None, Query()] = None,
     cursor: CursorParam = None,
     limit: LimitParam = 50,
-) -> Sida[ArendeOut]:
+) -> ArendePage:
     query = select(Arende)
     if not k.scope.alla:
         query = query.where(col(Arende.enhet) == (k.scope.enhet or ""))
@@ -59,7 +59,7 @@ async def list_arenden(
         k.session, query, at=col(Arende.oppnat_at), id_=col(Arende.id), cursor=cursor, limit=limit
     )
     await k.logga_lista("arende", page)
-    return Sida[ArendeOut](items=[await ut(k, a) for a in page], nasta=nasta)
+    return ArendePage(items=[await ut(k, a) for a in page], next_cursor=nasta)
 
 
 @router.get(

@@ -11,6 +11,7 @@ from case_api.personer.schemas import PersonOut
 from case_api.schemas_base import Indata, Utdata
 from case_api.uppdrag.schemas import UppdragOut
 from case_api.utredning.schemas import UtredningOut
+from common.pagination import Page
 
 
 class ArendeOut(Utdata):
@@ -42,3 +43,7 @@ class ArendeDetalj(ArendeOut):
     uppdrag: list[UppdragOut]
     omprovningar: list[OmprovningOut]
     bevakningar: list[BevakningOut] = Field(description="The open (and late) bevakningar, by due date.")
+
+
+class ArendePage(Page[ArendeOut]):
+    pass

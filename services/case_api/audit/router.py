@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 
 from case_api.audit import service as audit_service
 from case_api.audit.schemas import (
-    LoggSida,
+    LoggPage,
     MangaPersonerRapport,
     SkyddadePersonerRapport,
     Tidpunkt,
@@ -25,36 +25,42 @@ Skal = Annotated[
     Query(max_length=500, description="Why you look (e.g. the investigation it belongs to); logged"),
 ]
 # Periods are half-open, [fran, till): one that ends before it starts is empty, not an error.
-Fran = Annotated[Tidpunkt, Query(description="Start of the period (inclusive), RFC 3339 with offset")]
-Till = Annotated[Tidpunkt, Query(description="End of the period (exclusive); till <= fran is empty")]
+# Times, not dates, so the names say `_tid` (docs/api.md: `fran`/`till` always take dates).
+Fran = Annotated[
+    Tidpunkt, Query(alias="fran_tid", description="Start of the period (inclusive), RFC 3339 with offset")
+]
+Till = Annotated[
+    Tidpunkt,
+    Query(alias="till_tid", description="End of the period (exclusive); till_tid <= fran_tid is empty"),
+]
 
 
 @router.get("/verifiering", response_model=Verifiering, summary="Verify the audit log's hash chain")
-async def verifiera_audit_kedja(caller: Caller, session: SessionDep) -> Verifiering:
+async def verify_auditkedja(caller: Caller, session: SessionDep) -> Verifiering:
     return await audit_service.verifiera(session, vem=caller)
 
 
 @router.get(
     "/logg",
-    response_model=LoggSida,
+    response_model=LoggPage,
     summary="Loggkontroll: the audit log by person, user, period, newest first",
 )
-async def sok_audit_logg(
+async def search_auditlogg(
     caller: Caller,
     session: SessionDep,
     person_id: uuid.UUID | None = None,
     arende_id: uuid.UUID | None = None,
     sub: Annotated[str | None, Query(max_length=200)] = None,
-    fran: Annotated[Tidpunkt | None, Query(description="From (inclusive)")] = None,
-    till: Annotated[Tidpunkt | None, Query(description="Until (exclusive)")] = None,
+    fran: Annotated[Tidpunkt | None, Query(alias="fran_tid", description="From (inclusive)")] = None,
+    till: Annotated[Tidpunkt | None, Query(alias="till_tid", description="Until (exclusive)")] = None,
     handling: Annotated[str | None, Query(max_length=50)] = None,
     utfall: Utfall | None = None,
     cursor: Annotated[
-        str | None, Query(pattern=r"^[0-9]{1,18}$", description="`nasta_cursor` of the previous page")
+        str | None, Query(pattern=r"^[0-9]{1,18}$", description="`next_cursor` of the previous page")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     skal: Skal = None,
-) -> LoggSida:
+) -> LoggPage:
     return await audit_service.sok(
         session,
         vem=caller,
@@ -76,7 +82,7 @@ async def sok_audit_logg(
     response_model=SkyddadePersonerRapport,
     summary="Accesses to persons with skyddad identitet in a period, per person and user",
 )
-async def rapport_skyddade_personer(
+async def get_rapport_skyddade_personer(
     caller: Caller, session: SessionDep, fran: Fran, till: Till, skal: Skal = None
 ) -> SkyddadePersonerRapport:
     return await audit_service.skyddade_personer(session, vem=caller, fran=fran, till=till, skal=skal)
@@ -87,7 +93,7 @@ async def rapport_skyddade_personer(
     response_model=MangaPersonerRapport,
     summary="Users who accessed more distinct persons than a threshold in a period, and the distribution",
 )
-async def rapport_manga_personer(
+async def get_rapport_manga_personer(
     request: Request,
     caller: Caller,
     session: SessionDep,

@@ -39,9 +39,9 @@ class LoggPost(BaseModel):
     hash: str | None = Field(description="The row's hash in the chain; null until sealed")
 
 
-class LoggSida(BaseModel):
-    poster: list[LoggPost]
-    nasta_cursor: str | None = Field(
+class LoggPage(BaseModel):
+    items: list[LoggPost]
+    next_cursor: str | None = Field(
         description="Pass as `cursor` for the next (older) page; null at the end."
     )
 

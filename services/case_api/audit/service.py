@@ -25,8 +25,8 @@ from case_api.audit.schemas import (
     Fordelning,
     Fordelningsintervall,
     Kedjebrott,
+    LoggPage,
     LoggPost,
-    LoggSida,
     MangaPersonerRapport,
     SkyddadePersonerRapport,
     SkyddadPersonAtkomst,
@@ -225,7 +225,7 @@ async def sok(
     cursor: str | None = None,
     limit: int = 50,
     skal: str | None = None,
-) -> LoggSida:
+) -> LoggPage:
     """Loggkontroll: the log filtered, newest first, by cursor."""
     before_id = int(cursor) if cursor is not None else None
     rows = await audit_repository.page(
@@ -247,7 +247,7 @@ async def sok(
     if person_id is not None:
         personer.add(person_id)
     await _logga_kontroll(session, vem=vem, objekt_typ="audit_logg", personer=personer, skal=skal)
-    return LoggSida(poster=poster, nasta_cursor=nasta)
+    return LoggPage(items=poster, next_cursor=nasta)
 
 
 async def _logga_kontroll(

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from case_api.avvikelser import service
 from case_api.avvikelser.orsakskategorier import KATALOG
 from case_api.avvikelser.schemas import (
-    AvslutInput,
+    AvvikelseAvslutInput,
     AvvikelseCreate,
     AvvikelsePage,
     AvvikelseRead,
@@ -33,7 +33,7 @@ COMMAND_ERRORS: dict[int | str, dict[str, str]] = {
 
 
 @router.get("/orsakskategorier", response_model=list[OrsakskategoriRead], summary="The cause categories")
-async def lista_orsakskategorier(caller: Caller) -> list[OrsakskategoriRead]:
+async def list_orsakskategorier(caller: Caller) -> list[OrsakskategoriRead]:
     return [OrsakskategoriRead(kod=kod, benamning=k.benamning, kalla=k.kalla) for kod, k in KATALOG.items()]
 
 
@@ -44,7 +44,7 @@ async def lista_orsakskategorier(caller: Caller) -> list[OrsakskategoriRead]:
     responses={422: {"description": "Invalid body, or arende_id names no ärende"}},
     summary="Report an avvikelse (anyone on staff)",
 )
-async def registrera_avvikelse(
+async def register_avvikelse(
     request: Request,
     body: AvvikelseCreate,
     session: SessionDep,
@@ -70,7 +70,7 @@ async def registrera_avvikelse(
 
 
 @router.get("", response_model=AvvikelsePage, summary="Avvikelser, newest first")
-async def lista_avvikelser(
+async def list_avvikelser(
     session: SessionDep,
     caller: Caller,
     enhet: Enhet | None = None,
@@ -86,7 +86,7 @@ async def lista_avvikelser(
 
 
 @router.get("/{avvikelse_id}", response_model=AvvikelseRead, summary="One avvikelse")
-async def hamta_avvikelse(
+async def get_avvikelse(
     avvikelse_id: uuid.UUID, session: SessionDep, caller: Caller, response: Response
 ) -> AvvikelseRead:
     avvikelse = await service.hamta(session, avvikelse_id=avvikelse_id, caller=caller)
@@ -100,7 +100,7 @@ async def hamta_avvikelse(
     responses=COMMAND_ERRORS,
     summary="Record the investigation: who, findings, measures",
 )
-async def utred_avvikelse(
+async def investigate_avvikelse(
     request: Request,
     avvikelse_id: uuid.UUID,
     body: UtredningInput,
@@ -129,7 +129,7 @@ async def utred_avvikelse(
     responses=COMMAND_ERRORS,
     summary="Lex Sarah: decide whether the report goes to IVO",
 )
-async def besluta_ivo_avvikelse(
+async def decide_ivo_avvikelse(
     avvikelse_id: uuid.UUID,
     body: IvoBeslutInput,
     session: SessionDep,
@@ -151,9 +151,9 @@ async def besluta_ivo_avvikelse(
     responses=COMMAND_ERRORS,
     summary="Close the avvikelse",
 )
-async def avsluta_avvikelse(
+async def close_avvikelse(
     avvikelse_id: uuid.UUID,
-    body: AvslutInput,
+    body: AvvikelseAvslutInput,
     session: SessionDep,
     caller: Caller,
     clock: ClockDep,

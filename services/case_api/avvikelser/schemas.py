@@ -74,7 +74,7 @@ class IvoBeslutInput(Input):
     motivering: LongText
 
 
-class AvslutInput(Input):
+class AvvikelseAvslutInput(Input):
     kommentar: LongText | None = None
 
 
@@ -90,7 +90,7 @@ class AvvikelseRead(BaseModel):
     beskrivning: str
     arende_id: uuid.UUID | None
     status: Status
-    allowed_commands: list[Kommando]
+    tillatna_kommandon: list[Kommando]
     registrerad_at: datetime
     registrerad_av: str
     utredning_forfallodatum: date | None = Field(

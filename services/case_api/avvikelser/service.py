@@ -19,7 +19,7 @@ from case_api.avvikelser.exceptions import (
 )
 from case_api.avvikelser.models import Avvikelse
 from case_api.avvikelser.schemas import (
-    AvslutInput,
+    AvvikelseAvslutInput,
     AvvikelseCreate,
     AvvikelseRead,
     IvoBeslutInput,
@@ -48,7 +48,7 @@ from common.cursor import decode_cursor, encode_cursor
 def read(avvikelse: Avvikelse) -> AvvikelseRead:
     typ, status = AvvikelseTyp(avvikelse.typ), Status(avvikelse.status)
     return AvvikelseRead.model_validate(
-        {**avvikelse.model_dump(), "allowed_commands": allowed_commands(typ, status)}
+        {**avvikelse.model_dump(), "tillatna_kommandon": allowed_commands(typ, status)}
     )
 
 
@@ -291,9 +291,9 @@ async def _for_command(
     except NotAllowed as exc:
         raise KommandoEjTillatet(
             f"The avvikelse is {exc.state}; {command} is not one of its commands.",
-            state=exc.state,
-            command=command,
-            allowed_commands=exc.allowed,
+            tillstand=exc.state,
+            kommando=command,
+            tillatna_kommandon=exc.allowed,
         ) from None
     return avvikelse, target
 
@@ -351,7 +351,7 @@ async def avsluta(
     avvikelse_id: uuid.UUID,
     caller: Principal,
     if_match: str | None,
-    data: AvslutInput,
+    data: AvvikelseAvslutInput,
     now: datetime,
 ) -> Avvikelse:
     avvikelse, target = await _for_command(

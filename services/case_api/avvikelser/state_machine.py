@@ -16,17 +16,23 @@ class AvvikelseTyp(StrEnum):
     klagomal = "klagomal"
 
 
-class Status(StrEnum):
+class AvvikelseStatus(StrEnum):
     registrerad = "registrerad"
     utredd = "utredd"
     ivo_beslutad = "ivo_beslutad"
     avslutad = "avslutad"
 
 
-class Kommando(StrEnum):
+class AvvikelseKommando(StrEnum):
     utred = "utred"
     besluta_ivo = "besluta_ivo"
     avsluta = "avsluta"
+
+
+# The short names inside the module; the prefixed ones name the schemas in the spec,
+# where another module's Status or Kommando would clash.
+Status = AvvikelseStatus
+Kommando = AvvikelseKommando
 
 
 Machine = dict[Status, dict[Kommando, Status]]

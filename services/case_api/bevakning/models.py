@@ -24,6 +24,9 @@ class Bevakning(CaseTable, table=True):
     objekt_id: uuid.UUID
     startdatum: date
     forfallodatum: date
+    # The insatstyp the due date was computed for (rules whose length differs by it), so the
+    # explanation link computes the same date.
+    insatstyp: str | None = text_(nullable=True)
     status: str = text_(default="oppen")
     uppfylld_at: datetime | None = tid(nullable=True)
     uppfylld_datum: date | None = None

@@ -1,7 +1,8 @@
 import uuid
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from sqlalchemy import false, or_
@@ -9,25 +10,35 @@ from sqlmodel import col
 
 from case_api.bevakning.models import Bevakning
 from case_api.bevakning.repository import BevakningFilter, list_query
-from case_api.bevakning.schemas import BevakningOut, BevakningStatus, RegelRef
+from case_api.bevakning.schemas import BevakningOut, BevakningPage, BevakningStatus, RegelRef
 from case_api.kontext import Ctx, Kontext
 from case_api.regler import tabell
 from case_api.responses import LIST
-from common.pagination import CursorParam, IsoDate, LimitParam, Sida, decode_cursor, encode_cursor
+from common.pagination import CursorParam, IsoDate, LimitParam, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/v1/bevakningar", tags=["bevakningar"])
+
+
+def berakning_lank(b: Bevakning) -> str:
+    """The explanation of b's own due date: the same rule, start and insatstyp it was computed from."""
+    query = {"start": b.startdatum.isoformat()} | ({"insatstyp": b.insatstyp} if b.insatstyp else {})
+    return f"/v1/regler/{b.typ}/berakning?{urlencode(query)}"
 
 
 def ut(b: Bevakning) -> BevakningOut:
     regel = tabell.regel(b.typ)
     return BevakningOut.model_validate(
-        {**b.model_dump(), "regel": RegelRef(id=regel.id, namn=regel.namn, kallor=list(regel.kallor))}
+        {
+            **b.model_dump(),
+            "regel": RegelRef(id=regel.id, namn=regel.namn, kallor=list(regel.kallor)),
+            "berakning": berakning_lank(b),
+        }
     )
 
 
 @router.get(
     "",
-    response_model=Sida[BevakningOut],
+    response_model=BevakningPage,
     responses=LIST,
     summary="Bevakningar by due date: what is due, what is late",
 )
@@ -39,12 +50,15 @@ async def list_bevakningar(
     utforare: str | None = None,
     typ: str | None = None,
     status: Annotated[BevakningStatus | None, Query()] = None,
-    forfaller_fore: Annotated[IsoDate | None, Query(description="Due before this day (exclusive).")] = None,
-    forfaller_efter: Annotated[IsoDate | None, Query(description="Due after this day (exclusive).")] = None,
+    forfaller_fran: Annotated[IsoDate | None, Query(description="Due on or after this day.")] = None,
+    forfaller_till: Annotated[IsoDate | None, Query(description="Due on or before this day.")] = None,
     cursor: CursorParam = None,
     limit: LimitParam = 100,
-) -> Sida[BevakningOut]:
-    f = BevakningFilter(arende_id, enhet, handlaggare, utforare, typ, status, forfaller_fore, forfaller_efter)
+) -> BevakningPage:
+    # `fran`/`till` are inclusive days in the API (docs/api.md); the filter's bounds are exclusive.
+    fore = forfaller_till + timedelta(days=1) if forfaller_till else None
+    efter = forfaller_fran - timedelta(days=1) if forfaller_fran else None
+    f = BevakningFilter(arende_id, enhet, handlaggare, utforare, typ, status, fore, efter)
     after = decode_cursor(cursor, 2)
     query = list_query(
         _scoped(k, f),
@@ -58,7 +72,7 @@ async def list_bevakningar(
         encode_cursor([page[-1].forfallodatum.isoformat(), str(page[-1].id)]) if len(rows) > limit else None
     )
     await k.logga_lista("bevakning", page)
-    return Sida[BevakningOut](items=[ut(b) for b in page], nasta=nasta)
+    return BevakningPage(items=[ut(b) for b in page], next_cursor=nasta)
 
 
 def _scoped(k: Kontext, f: BevakningFilter) -> BevakningFilter:

@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from case_api.schemas_base import Utdata
+from common.pagination import Page
 
 BevakningStatus = Literal["oppen", "uppfylld", "forsenad", "avbruten"]
 
@@ -31,3 +32,13 @@ class BevakningOut(Utdata):
     uppfylld_datum: date | None
     avbruten_orsak: str | None
     regel: RegelRef
+    berakning: str = Field(
+        description="Where the due date is explained step by step: GET /v1/regler/{typ}/berakning "
+        "for this bevakning's start (and insatstyp). A date a beslut later moved (an extended "
+        "utredning) differs from the one explained there: the explanation is of the rule's own date.",
+        examples=["/v1/regler/forhandsbedomning/berakning?start=2026-03-15"],
+    )
+
+
+class BevakningPage(Page[BevakningOut]):
+    pass

@@ -135,6 +135,7 @@ async def _oppna(
         objekt_id=objekt_id,
         startdatum=startdatum,
         forfallodatum=datum.forfallodatum(regel, startdatum, insatstyp=insatstyp),
+        insatstyp=insatstyp,
         paminnelser=sorted(regel.paminnelser, reverse=True),
         created_at=k.nu(),
     )

@@ -13,7 +13,7 @@ from case_api.tillstand import tillatna
 from common.concurrency import IfMatch, etag, set_etag
 from common.idempotency import IdempotencyKey, outcome, run_idempotent
 
-router = APIRouter(prefix="/v1", tags=["beslut och insatser"])
+router = APIRouter(prefix="/v1", tags=["beslut"])
 
 
 def insats_ut(i: Insats) -> InsatsOut:

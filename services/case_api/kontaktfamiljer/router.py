@@ -7,8 +7,8 @@ from fastapi.responses import JSONResponse
 from case_api.dependencies import Caller
 from case_api.kontaktfamiljer import service
 from case_api.kontaktfamiljer.schemas import (
-    AvslutInput,
     AvtalInput,
+    KontaktfamiljAvslutInput,
     KontaktfamiljCreate,
     KontaktfamiljPage,
     KontaktfamiljRead,
@@ -39,7 +39,7 @@ def _answer(response: Response, found: tuple) -> KontaktfamiljRead:  # type: ign
 @router.post(
     "", status_code=201, response_model=KontaktfamiljRead, summary="Register a family to investigate"
 )
-async def registrera_kontaktfamilj(
+async def register_kontaktfamilj(
     body: KontaktfamiljCreate,
     session: SessionDep,
     caller: Caller,
@@ -62,7 +62,7 @@ async def registrera_kontaktfamilj(
 
 
 @router.get("", response_model=KontaktfamiljPage, summary="The families of your enhet, newest first")
-async def lista_kontaktfamiljer(
+async def list_kontaktfamiljer(
     session: SessionDep,
     caller: Caller,
     status: Status | None = None,
@@ -77,7 +77,7 @@ async def lista_kontaktfamiljer(
 @router.get(
     "/{kontaktfamilj_id}", response_model=KontaktfamiljRead, summary="One family and its investigation"
 )
-async def hamta_kontaktfamilj(
+async def get_kontaktfamilj(
     kontaktfamilj_id: uuid.UUID, session: SessionDep, caller: Caller, response: Response
 ) -> KontaktfamiljRead:
     return _answer(response, await service.hamta(session, kontaktfamilj_id=kontaktfamilj_id, caller=caller))
@@ -89,7 +89,7 @@ async def hamta_kontaktfamilj(
     responses=COMMAND_ERRORS,
     summary="Record a step: intervju, hembesok, registerutdrag, referens (date and result)",
 )
-async def registrera_utredningssteg(
+async def record_utredningssteg(
     kontaktfamilj_id: uuid.UUID,
     body: UtredningsstegCreate,
     session: SessionDep,
@@ -110,7 +110,7 @@ async def registrera_utredningssteg(
     responses=COMMAND_ERRORS,
     summary="Record the agreement with the family (from and to dates)",
 )
-async def registrera_avtal(
+async def record_avtal(
     kontaktfamilj_id: uuid.UUID,
     body: AvtalInput,
     session: SessionDep,
@@ -131,7 +131,7 @@ async def registrera_avtal(
     responses=COMMAND_ERRORS,
     summary="Approve the family: every required step must have a positive latest result",
 )
-async def godkann_kontaktfamilj(
+async def approve_kontaktfamilj(
     kontaktfamilj_id: uuid.UUID,
     session: SessionDep,
     caller: Caller,
@@ -151,9 +151,9 @@ async def godkann_kontaktfamilj(
     responses=COMMAND_ERRORS,
     summary="End the family's engagement",
 )
-async def avsluta_kontaktfamilj(
+async def close_kontaktfamilj(
     kontaktfamilj_id: uuid.UUID,
-    body: AvslutInput,
+    body: KontaktfamiljAvslutInput,
     session: SessionDep,
     caller: Caller,
     clock: ClockDep,

@@ -40,7 +40,7 @@ class AvtalInput(Input):
         return self
 
 
-class AvslutInput(Input):
+class KontaktfamiljAvslutInput(Input):
     orsak: Anteckning
 
 
@@ -60,7 +60,7 @@ class KontaktfamiljRead(BaseModel):
     enhet: str
     namn: str
     status: Status
-    allowed_commands: list[Kommando]
+    tillatna_kommandon: list[Kommando]
     avtal_fran: date | None
     avtal_till: date | None
     registrerad_at: datetime

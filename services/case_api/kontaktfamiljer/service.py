@@ -18,8 +18,8 @@ from case_api.kontaktfamiljer.exceptions import (
 )
 from case_api.kontaktfamiljer.models import Kontaktfamilj, KontaktfamiljUtredningssteg
 from case_api.kontaktfamiljer.schemas import (
-    AvslutInput,
     AvtalInput,
+    KontaktfamiljAvslutInput,
     KontaktfamiljCreate,
     KontaktfamiljRead,
     UtredningsstegCreate,
@@ -66,7 +66,7 @@ def read(family: Kontaktfamilj, steps: Sequence[KontaktfamiljUtredningssteg]) ->
     return KontaktfamiljRead.model_validate(
         {
             **family.model_dump(),
-            "allowed_commands": allowed_commands(status),
+            "tillatna_kommandon": allowed_commands(status),
             "utredningssteg": [UtredningsstegRead.model_validate(s.model_dump()) for s in steps],
             "saknas_for_godkannande": missing_steps(latest_results(steps)),
         }
@@ -152,9 +152,9 @@ async def _for_command(
     except NotAllowed as exc:
         raise KommandoEjTillatet(
             f"The kontaktfamilj is {exc.state}; {command} is not one of its commands.",
-            state=exc.state,
-            command=command,
-            allowed_commands=exc.allowed,
+            tillstand=exc.state,
+            kommando=command,
+            tillatna_kommandon=exc.allowed,
         ) from None
     return family, target
 
@@ -271,7 +271,7 @@ async def avsluta(
     kontaktfamilj_id: uuid.UUID,
     caller: Principal,
     if_match: str | None,
-    data: AvslutInput,
+    data: KontaktfamiljAvslutInput,
     now: datetime,
 ) -> tuple[Kontaktfamilj, list[KontaktfamiljUtredningssteg]]:
     family, target = await _for_command(

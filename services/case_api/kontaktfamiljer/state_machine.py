@@ -9,17 +9,23 @@ from datetime import date
 from enum import StrEnum
 
 
-class Status(StrEnum):
+class KontaktfamiljStatus(StrEnum):
     under_utredning = "under_utredning"
     godkand = "godkand"
     avslutad = "avslutad"
 
 
-class Kommando(StrEnum):
+class KontaktfamiljKommando(StrEnum):
     registrera_utredningssteg = "registrera_utredningssteg"
     registrera_avtal = "registrera_avtal"
     godkann = "godkann"
     avsluta = "avsluta"
+
+
+# The short names inside the module; the prefixed ones name the schemas in the spec,
+# where another module's Status or Kommando would clash.
+Status = KontaktfamiljStatus
+Kommando = KontaktfamiljKommando
 
 
 class Steg(StrEnum):

@@ -1,4 +1,4 @@
-from common.problems import Conflict
+from common.problems import Conflict, Forbidden
 
 
 class PersonEjSkyddad(Conflict):
@@ -7,3 +7,11 @@ class PersonEjSkyddad(Conflict):
 
 class BehorighetFinns(Conflict):
     slug, title = "behorighet-exists", "The user already has access to this person"
+
+
+class BehorighetAterkallad(Conflict):
+    slug, title = "behorighet-revoked", "The permission was revoked already"
+
+
+class EgenBehorighet(Forbidden):
+    slug, title = "self-grant", "Nobody may grant themselves access to a protected person"

@@ -30,9 +30,15 @@ class SkyddadBehorighet(CaseTable, table=True):
 
     id: uuid.UUID = pk()
     person_id: uuid.UUID = ref("person.id")
-    sub: str = text_()
+    sub: str = text_(index=True)
+    # The enhet whose enhetschef granted it: the permission opens the person to its user there.
+    enhet: str = text_()
     beviljad_av: str = text_()
     skal: str = text_()
+    # The last day (Europe/Stockholm) it opens the person; from the day after, masked again.
+    giltig_till: date
+    aterkallad_at: datetime | None = tid(nullable=True)
+    aterkallad_av: str | None = text_(nullable=True)
     created_at: datetime = tid()
 
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Response
 from case_api.kontext import Ctx
 from case_api.personer import service
 from case_api.personer.schemas import BehorighetIn, BehorighetOut, PersonOut
-from case_api.responses import CREATE, READ
+from case_api.responses import CREATE, READ, UNVERSIONED_COMMAND
 from common.idempotency import IdempotencyKey, outcome, run_idempotent
 
 router = APIRouter(prefix="/v1/personer", tags=["personer"])
@@ -28,18 +28,21 @@ async def get_person(k: Ctx, person_id: uuid.UUID) -> PersonOut:
     status_code=201,
     response_model=BehorighetOut,
     responses=CREATE,
-    summary="Grant a user access to a protected person's details (enhetschef)",
+    summary="Grant another user of your enhet access to a protected person's details, until an end "
+    "date (enhetschef)",
 )
 async def grant_behorighet(
     k: Ctx, person_id: uuid.UUID, body: BehorighetIn, idempotency_key: IdempotencyKey = None
 ) -> Response:
     async def work():  # type: ignore[no-untyped-def]
         person, arende_id = await service.hamta(k, person_id)
-        behorighet = await service.bevilja_behorighet(k, person=person, indata=body)
+        behorighet = await service.bevilja_behorighet(k, person=person, arende_id=arende_id, indata=body)
         await k.logga_rad(
             "skyddad_behorighet", objekt_id=behorighet.id, person_id=person.id, arende_id=arende_id
         )
-        return outcome(201, BehorighetOut.model_validate(behorighet))
+        # A grant has no URL of its own; it changes what the person's read shows the grantee.
+        location = f"/v1/personer/{person.id}"
+        return outcome(201, BehorighetOut.model_validate(behorighet), {"Location": location})
 
     return await run_idempotent(
         k.session,
@@ -49,3 +52,18 @@ async def grant_behorighet(
         body=body,
         work=work,
     )
+
+
+@router.post(
+    "/{person_id}/behorigheter/{behorighet_id}/aterkallelse",
+    response_model=BehorighetOut,
+    responses=UNVERSIONED_COMMAND,
+    summary="Revoke a permission to a protected person's details from now on (enhetschef of its enhet)",
+)
+async def withdraw_behorighet(k: Ctx, person_id: uuid.UUID, behorighet_id: uuid.UUID) -> BehorighetOut:
+    person, arende_id = await service.hamta(k, person_id)
+    behorighet = await service.aterkalla_behorighet(
+        k, person=person, arende_id=arende_id, behorighet_id=behorighet_id
+    )
+    await k.logga_rad("skyddad_behorighet", objekt_id=behorighet.id, person_id=person.id, arende_id=arende_id)
+    return BehorighetOut.model_validate(behorighet)

@@ -63,6 +63,7 @@ class SamtyckeIn(Indata):
 
 class SamtyckeOut(Utdata):
     id: uuid.UUID
+    version: int = Field(description='The ETag is `"<version>"`: send it as If-Match to withdraw.')
     person_id: uuid.UUID
     givet_av: str
     omfattning: list[str]
@@ -76,12 +77,21 @@ class BehorighetIn(Indata):
 
     sub: Annotated[str, Field(min_length=1, max_length=200, description="The user's `sub`.")]
     skal: Annotated[str, Field(min_length=1, max_length=2000, description="Why the user needs access.")]
+    giltig_till: date | None = Field(
+        default=None,
+        description="The last day (Europe/Stockholm) the permission opens the person; at most "
+        "BEHORIGHET_MAX_DAGAR days ahead. Default: BEHORIGHET_STANDARD_DAGAR days from today.",
+    )
 
 
 class BehorighetOut(Utdata):
     id: uuid.UUID
     person_id: uuid.UUID
     sub: str
+    enhet: str
     beviljad_av: str
     skal: str
+    giltig_till: date
+    aterkallad_at: datetime | None
+    aterkallad_av: str | None
     created_at: datetime

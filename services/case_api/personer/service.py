@@ -1,14 +1,22 @@
 """People the nämnd holds data about: found once by identity, masked when protected."""
 
 import uuid
+from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col
 
+from case_api.events import service as event_service
 from case_api.kontext import Kontext
 from case_api.personer import identitet
-from case_api.personer.exceptions import BehorighetFinns, PersonEjSkyddad
+from case_api.personer.exceptions import (
+    BehorighetAterkallad,
+    BehorighetFinns,
+    EgenBehorighet,
+    PersonEjSkyddad,
+)
 from case_api.personer.models import Person, Samtycke, SkyddadBehorighet
 from case_api.personer.schemas import BarnIn, BehorighetIn, Kontakt, PersonOut, SamtyckeIn, SamtyckeOut
 from common.problems import NotFound, UnprocessableContent
@@ -90,22 +98,112 @@ async def hamta(k: Kontext, person_id: uuid.UUID) -> tuple[Person, uuid.UUID]:
     return person, arende_id
 
 
-async def bevilja_behorighet(k: Kontext, *, person: Person, indata: BehorighetIn) -> SkyddadBehorighet:
+def _aktiv(k: Kontext) -> Any:
+    """Grants that open a person to their user today: not revoked, not past their last day."""
+    return (
+        col(SkyddadBehorighet.aterkallad_at).is_(None),
+        col(SkyddadBehorighet.giltig_till) >= k.idag(),
+    )
+
+
+def _giltig_till(k: Kontext, indata: BehorighetIn) -> date:
+    idag = k.idag()
+    senast = idag + timedelta(days=k.settings.behorighet_max_dagar)
+    if indata.giltig_till is None:
+        return idag + timedelta(days=k.settings.behorighet_standard_dagar)
+    if indata.giltig_till < idag:
+        raise UnprocessableContent.field("giltig_till", "is in the past", "past")
+    if indata.giltig_till > senast:
+        raise UnprocessableContent.field(
+            "giltig_till",
+            f"is more than {k.settings.behorighet_max_dagar} days ahead (at most {senast.isoformat()})",
+            "too_far",
+        )
+    return indata.giltig_till
+
+
+async def bevilja_behorighet(
+    k: Kontext, *, person: Person, arende_id: uuid.UUID, indata: BehorighetIn
+) -> SkyddadBehorighet:
+    # Four eyes: the chef who may grant is not the one who may use it.
+    if indata.sub == k.vem.sub:
+        raise EgenBehorighet("Another enhetschef must grant you access to this person.")
     if not person.skyddad_identitet:
         raise PersonEjSkyddad("Only a person with skyddad identitet needs an explicit permission.")
+    giltig_till = _giltig_till(k, indata)
+    enhet = k.scope.enhet or ""
     existing = await k.session.execute(
         select(col(SkyddadBehorighet.id)).where(
-            col(SkyddadBehorighet.person_id) == person.id, col(SkyddadBehorighet.sub) == indata.sub
+            col(SkyddadBehorighet.person_id) == person.id,
+            col(SkyddadBehorighet.sub) == indata.sub,
+            col(SkyddadBehorighet.enhet) == enhet,
+            *_aktiv(k),
         )
     )
     if existing.first() is not None:
         raise BehorighetFinns(f"{indata.sub} already has access to this person.")
     behorighet = SkyddadBehorighet(
-        person_id=person.id, sub=indata.sub, beviljad_av=k.vem.sub, skal=indata.skal, created_at=k.nu()
+        person_id=person.id,
+        sub=indata.sub,
+        enhet=enhet,
+        beviljad_av=k.vem.sub,
+        skal=indata.skal,
+        giltig_till=giltig_till,
+        created_at=k.nu(),
     )
     k.session.add(behorighet)
     await k.session.flush()
+    await _handelse(k, "behorighet.beviljad", behorighet, arende_id)
     return behorighet
+
+
+async def aterkalla_behorighet(
+    k: Kontext, *, person: Person, arende_id: uuid.UUID, behorighet_id: uuid.UUID
+) -> SkyddadBehorighet:
+    """Revoke from now on. Only the enhet that granted it may: another's is an unknown id."""
+    behorighet = (
+        await k.session.execute(
+            select(SkyddadBehorighet)
+            .where(
+                col(SkyddadBehorighet.id) == behorighet_id,
+                col(SkyddadBehorighet.person_id) == person.id,
+                col(SkyddadBehorighet.enhet) == (k.scope.enhet or ""),
+            )
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if behorighet is None:
+        raise NotFound("No permission with that id.")
+    if behorighet.aterkallad_at is not None:
+        raise BehorighetAterkallad(
+            "This permission was revoked before.", aterkallad_at=behorighet.aterkallad_at.isoformat()
+        )
+    behorighet.aterkallad_at = k.nu()
+    behorighet.aterkallad_av = k.vem.sub
+    await k.session.flush()
+    await _handelse(k, "behorighet.aterkallad", behorighet, arende_id)
+    return behorighet
+
+
+async def _handelse(k: Kontext, typ: str, b: SkyddadBehorighet, arende_id: uuid.UUID) -> None:
+    # Ids, users and dates only: nothing of the person beyond the id the ärende already names.
+    await event_service.emit(
+        k.session,
+        type=typ,
+        arende_id=arende_id,
+        data={
+            "id": b.id,
+            "person_id": b.person_id,
+            "arende_id": arende_id,
+            "sub": b.sub,
+            "enhet": b.enhet,
+            "beviljad_av": b.beviljad_av,
+            "giltig_till": b.giltig_till,
+            "aterkallad_at": b.aterkallad_at,
+            "aterkallad_av": b.aterkallad_av,
+        },
+        occurred_at=k.nu(),
+    )
 
 
 async def har_behorighet(k: Kontext, person: Person) -> bool:
@@ -113,7 +211,10 @@ async def har_behorighet(k: Kontext, person: Person) -> bool:
         return True
     granted = await k.session.execute(
         select(col(SkyddadBehorighet.id)).where(
-            col(SkyddadBehorighet.person_id) == person.id, col(SkyddadBehorighet.sub) == k.vem.sub
+            col(SkyddadBehorighet.person_id) == person.id,
+            col(SkyddadBehorighet.sub) == k.vem.sub,
+            col(SkyddadBehorighet.enhet) == (k.scope.enhet or ""),
+            *_aktiv(k),
         )
     )
     return granted.first() is not None
@@ -167,6 +268,7 @@ async def registrera_samtycke(
 def samtycke_ut(s: Samtycke) -> SamtyckeOut:
     return SamtyckeOut(
         id=s.id,
+        version=s.version,
         person_id=s.person_id,
         givet_av=s.givet_av,
         omfattning=s.omfattning,

@@ -13,7 +13,7 @@ from case_api.uppdrag.models import Uppdrag
 from common.concurrency import IfMatch, etag, set_etag
 from common.idempotency import IdempotencyKey, outcome, run_idempotent
 
-router = APIRouter(prefix="/v1", tags=["genomförandeplaner"])
+router = APIRouter(prefix="/v1", tags=["genomforandeplaner"])
 
 
 def ut(p: Genomforandeplan) -> GenomforandeplanOut:

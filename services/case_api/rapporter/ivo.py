@@ -1,5 +1,10 @@
-"""Ej verkställda beslut (16 kap. 6 f-6 h §§ SoL (2001:453)): IVO's individrapporter for a
-quarter and the statistics report to the nämnd, computed from the verkställighet bevakningar."""
+"""Ej verkställda beslut (34 kap. 1-3 §§ SoL (2025:400); 16 kap. 6 f § in the repealed SoL
+(2001:453)): IVO's individrapporter for a quarter and the statistics report to the nämnd,
+computed from the verkställighet bevakningar.
+
+A bevakning's forfallodatum is the last day of the three months (beslut 30 June: 30 September).
+The three months have fully run at the end of that day, so a beslut still not carried out then
+is reportable in the quarter that contains it, also when that day is the quarter's last."""
 
 import csv
 import io
@@ -52,7 +57,7 @@ def kon(personnummer: str | None) -> str | None:
 
 def rapporterbar(row: VerkstallighetRow, q: Period) -> bool:
     """Not carried out within three months, and still not when the quarter began."""
-    if row.forfallodatum >= q.till:
+    if row.forfallodatum > q.till:
         return False
     if row.uppfylld_datum is not None and (
         row.uppfylld_datum <= row.forfallodatum or row.uppfylld_datum < q.fran
@@ -65,11 +70,11 @@ def rapporterbar(row: VerkstallighetRow, q: Period) -> bool:
 
 
 def tidigare_kvartal(row: VerkstallighetRow, q: Period) -> list[str]:
-    """Every earlier quarter whose end came after the three months ran out: each had a report."""
+    """Every earlier quarter whose end came on or after the three months' last day: each had a report."""
     quarters: list[str] = []
     cursor = kvartal(kvartal_namn(row.forfallodatum))
     while cursor.fran < q.fran:
-        if row.forfallodatum < cursor.till:
+        if row.forfallodatum <= cursor.till:
             quarters.append(kvartal_namn(cursor.fran))
         cursor = kvartal(kvartal_namn(cursor.till + timedelta(days=1)))
     return quarters
@@ -82,7 +87,7 @@ async def ivo_rapport(
     q = kvartal(kvartal_text) if kvartal_text else senaste_hela_kvartal(stockholm_date(now))
     await apply_scope(session, Scope(enhet=unit, utforare=None, alla=unit is None))
     rows = [
-        r for r in await repository.verkstallighet(session, fore=q.till, enhet=unit) if rapporterbar(r, q)
+        r for r in await repository.verkstallighet(session, till=q.till, enhet=unit) if rapporterbar(r, q)
     ]
     insatser = {r.insats_id for r in rows}
     met_starts = await repository.uppfyllda_verkstalligheter(session, insatser)

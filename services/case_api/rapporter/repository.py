@@ -104,8 +104,8 @@ class VerkstallighetRow(NamedTuple):
     personnummer: str | None
 
 
-async def verkstallighet(session: AsyncSession, *, fore: date, enhet: str | None) -> list[VerkstallighetRow]:
-    """Verkställighet bevakningar of gynnande beslut whose three months ran out before `fore`."""
+async def verkstallighet(session: AsyncSession, *, till: date, enhet: str | None) -> list[VerkstallighetRow]:
+    """Verkställighet bevakningar of gynnande beslut whose three months ran out by the end of `till`."""
     query = (
         select(
             col(Bevakning.id),
@@ -130,7 +130,7 @@ async def verkstallighet(session: AsyncSession, *, fore: date, enhet: str | None
         .join(Person, col(Person.id) == col(Arende.person_id))
         .where(
             col(Bevakning.typ) == "verkstallighet",
-            col(Bevakning.forfallodatum) < fore,
+            col(Bevakning.forfallodatum) <= till,
             col(Beslut.utfall) == "bifall",
         )
     )

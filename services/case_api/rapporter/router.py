@@ -44,7 +44,7 @@ def csv_response(body: str, filename: str) -> Response:
     responses=CSV_RESPONSE,
     summary="Avvikelser by kind, unit, cause and outcome, with the trend (default: this half-year)",
 )
-async def avvikelse_sammanstallning(
+async def get_avvikelse_sammanstallning(
     session: SessionDep,
     caller: Caller,
     clock: ClockDep,
@@ -69,7 +69,7 @@ async def avvikelse_sammanstallning(
     responses=CSV_RESPONSE,
     summary="Time limits kept, per rule, from the bevakningar due in the period (default: this half-year)",
 )
-async def egenkontroll_rapport(
+async def get_egenkontroll(
     request: Request,
     session: SessionDep,
     caller: Caller,
@@ -101,7 +101,7 @@ async def egenkontroll_rapport(
     responses=CSV_RESPONSE,
     summary="Ej verkställda beslut for a quarter: IVO's individrapporter and the statistics report",
 )
-async def ivo_ej_verkstallda(
+async def get_ivo_ej_verkstallda(
     session: SessionDep,
     caller: Caller,
     clock: ClockDep,

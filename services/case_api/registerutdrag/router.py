@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/personer", tags=["registerutdrag"])
     response_model=Registerutdrag,
     summary="Registerutdrag: everything stored about one person, and who accessed it",
 )
-async def hamta_registerutdrag(
+async def get_registerutdrag(
     person_id: uuid.UUID,
     caller: Caller,
     session: SessionDep,

@@ -37,9 +37,17 @@ def helgdag(d: date) -> str | None:
     return _helgdagar(d.year).get(d)
 
 
+def fridag(d: date) -> str | None:
+    """What makes d no vardag, by name (the holiday's, else "lördag"/"söndag"); None on a vardag."""
+    namn = helgdag(d)
+    if namn is not None:
+        return namn.lower()  # in running text: "är julafton"
+    return {LORDAG: "lördag", SONDAG: "söndag"}.get(d.weekday())
+
+
 def ar_fridag(d: date) -> bool:
     """True for a Saturday, Sunday, allmän helgdag, midsommarafton, julafton or nyårsafton."""
-    return d.weekday() in (LORDAG, SONDAG) or d in _helgdagar(d.year)
+    return fridag(d) is not None
 
 
 def nasta_vardag(d: date) -> date:

@@ -1,5 +1,8 @@
+from datetime import date
+
 from pydantic import BaseModel, Field
 
+from case_api.regler.datum import Berakning, StegTyp
 from case_api.regler.tabell import Enhet, Langd, Regel
 
 
@@ -27,6 +30,9 @@ class RegelRead(BaseModel):
         description="A last day on a Saturday, Sunday, allmän helgdag, midsommar-, jul- or "
         "nyårsafton moves to the next vardag (lag 1930:173 2 §)."
     )
+    flyttas_inte: str | None = Field(
+        description="Why a last day on a fridag stands, for a rule lag (1930:173) does not move."
+    )
     kan_forlangas: bool
     forlangning: str | None = Field(description="How a decision can extend it, when it can.")
     paminnelser: list[int] = Field(description="Days before the due date when a reminder is sent.")
@@ -43,6 +49,7 @@ class RegelRead(BaseModel):
             langd=LangdRead.of(regel.langd),
             langd_per_insatstyp={k: LangdRead.of(v) for k, v in regel.langd_per_insatstyp.items()},
             lag_1930_173=regel.lag_1930_173,
+            flyttas_inte=regel.flyttas_inte,
             kan_forlangas=regel.kan_forlangas,
             forlangning=regel.forlangning,
             paminnelser=list(regel.paminnelser),
@@ -53,3 +60,38 @@ class RegelRead(BaseModel):
 
 class RegelLista(BaseModel):
     items: list[RegelRead]
+
+
+class StegRead(BaseModel):
+    typ: StegTyp = Field(
+        description="startdag; langd (the length added); manadsslut (a month end clamped); fridag "
+        "(a day passed, with its name); flyttad (the next vardag, lag 1930:173 2 §); vardag (the "
+        "last day needs no move); ej_flyttad (the rule's date is not moved, and why)."
+    )
+    datum: date
+    text: str = Field(examples=["onsdag 24 december 2025 (2025-12-24) är julafton: ingen vardag."])
+    namn: str | None = Field(description="The name of the fridag the step is about, if any.")
+
+
+class BerakningRead(BaseModel):
+    """How a rule's due date follows from a start: the same computation the bevakningar use."""
+
+    regel_id: str
+    start: str = Field(description="The start as given: a date, or an RFC 3339 time with offset.")
+    startdag: date = Field(description="The start's calendar day in Europe/Stockholm.")
+    insatstyp: str | None
+    forfallodatum: date
+    steg: list[StegRead]
+    kallor: list[str]
+
+    @classmethod
+    def of(cls, regel: Regel, start: str, insatstyp: str | None, b: Berakning) -> "BerakningRead":
+        return cls(
+            regel_id=regel.id,
+            start=start,
+            startdag=b.startdag,
+            insatstyp=insatstyp,
+            forfallodatum=b.forfallodatum,
+            steg=[StegRead(typ=s.typ, datum=s.datum, text=s.text, namn=s.namn) for s in b.steg],
+            kallor=list(regel.kallor),
+        )

@@ -53,6 +53,9 @@ class Regel:
     # Days before the due date to remind (0 = on the due date), largest first.
     paminnelser: tuple[int, ...] = (7, 1)
     anmarkning: str | None = None
+    # Why a last day on a fridag stands, for a rule lag (1930:173) does not move: said in
+    # every explanation of such a date (GET /v1/regler/{id}/berakning).
+    flyttas_inte: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "paminnelser", _paminnelser(self.paminnelser))
@@ -61,6 +64,8 @@ class Regel:
             raise ValueError(f"{self.id}: forlangning says how to extend, exactly when kan_forlangas")
         if not self.kallor:
             raise ValueError(f"{self.id}: a rule without a source")
+        if self.lag_1930_173 == (self.flyttas_inte is not None):
+            raise ValueError(f"{self.id}: flyttas_inte says why a date is not moved, exactly when it is not")
 
     def langd_for(self, insatstyp: str | None) -> Langd:
         """The length for that insatstyp, else the rule's own."""
@@ -85,6 +90,9 @@ _REGLER: tuple[Regel, ...] = (
         uppfylls_av="Skyddsbedömningen är dokumenterad.",
         langd=Langd(0, "dagar"),
         lag_1930_173=False,
+        flyttas_inte=(
+            "genast betyder samma dag, också en lördag eller helgdag: ett barn kan behöva skydd samma dag"
+        ),
         kan_forlangas=False,
         paminnelser=(0,),
         kallor=(
@@ -145,6 +153,9 @@ _REGLER: tuple[Regel, ...] = (
         uppfylls_av="Utföraren har rapporterat verkställighetsdatum (eller att insatsen återupptagits).",
         langd=Langd(3, "manader"),
         lag_1930_173=False,
+        flyttas_inte=(
+            "tre månader är gränsen för rapport till IVO, ingen tid inom vilken en åtgärd ska vidtas"
+        ),
         kan_forlangas=False,
         paminnelser=(30, 7, 1),
         kallor=(
@@ -169,6 +180,7 @@ _REGLER: tuple[Regel, ...] = (
         uppfylls_av="Genomförandeplanen är fastställd.",
         langd=Langd(3, "veckor"),
         lag_1930_173=False,
+        flyttas_inte="tre veckor är nämndens eget kvalitetskrav, ingen lagstadgad tid",
         kan_forlangas=False,
         kallor=(
             "Seed 001, Uppdrag och kvalitetskrav – öppenvård: genomförandeplanen ska upprättas "
@@ -190,6 +202,7 @@ _REGLER: tuple[Regel, ...] = (
         langd=Langd(6, "manader"),
         langd_per_insatstyp={"kontaktfamilj": Langd(12, "manader")},
         lag_1930_173=False,
+        flyttas_inte="intervallet är nämndens eget kvalitetskrav, ingen lagstadgad tid",
         kan_forlangas=False,
         paminnelser=(30, 7),
         kallor=(
@@ -216,6 +229,7 @@ _REGLER: tuple[Regel, ...] = (
         uppfylls_av="Utredningen är avslutad med beslut eller ställningstagande.",
         langd=Langd(14, "dagar"),
         lag_1930_173=False,
+        flyttas_inte="lagen säger genast och anger inga dagar; fristen är nämndens eget kvalitetskrav",
         kan_forlangas=False,
         kallor=(
             f"27 kap. 5 § {SOL}: ett missförhållande eller en påtaglig risk för ett "

@@ -21,6 +21,9 @@ INGEST_SCOPE = "handelser:skriv"
 _FORMAT = JSONFormat()
 # The notifier cannot ever accept these as sent; retrying would only delay the dead letter.
 PERMANENT_STATUSES = frozenset({400, 413, 415, 422})
+# 4xx answers that say nothing about the event: the relay's token or address is wrong, or the
+# notifier is throttling. Like 5xx and network errors they count against no event.
+NOT_ABOUT_THE_EVENT = frozenset({401, 403, 404, 408, 429})
 
 
 def to_cloudevent(event: ClaimedEvent, *, source: str) -> CloudEvent:
@@ -82,6 +85,9 @@ class SendOutcome:
     delivered: bool
     permanent: bool = False
     error: str | None = None
+    # The notifier answered about this event (a 4xx of its own): the attempt counts. Network
+    # errors, timeouts, 5xx and NOT_ABOUT_THE_EVENT do not.
+    concerns_event: bool = False
 
 
 async def send(
@@ -99,8 +105,10 @@ async def send(
     # 202 stored, 200 duplicate: both mean the notifier has it.
     if response.is_success:
         return SendOutcome(delivered=True)
+    code = response.status_code
     return SendOutcome(
         delivered=False,
-        permanent=response.status_code in PERMANENT_STATUSES,
-        error=f"HTTP {response.status_code}: {response.text[:300]}",
+        permanent=code in PERMANENT_STATUSES,
+        error=f"HTTP {code}: {response.text[:300]}",
+        concerns_event=400 <= code < 500 and code not in NOT_ABOUT_THE_EVENT,
     )

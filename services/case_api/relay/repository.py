@@ -129,13 +129,16 @@ async def mark_failed(
     error: str,
     next_attempt_at: datetime | None,
     dead: bool,
+    counted: bool = True,
 ) -> None:
     # Only the lease holder records a failure: a relay whose lease ran out and was re-claimed
-    # must not push back an attempt that another relay now owns.
+    # must not push back an attempt that another relay now owns. The claim counted the attempt;
+    # one that never reached the notifier (counted=False) is given back.
     await session.execute(
         text(
             "UPDATE outbox_delivery SET status = :status, last_error = :error, "
-            "next_attempt_at = :next, lease_until = NULL, lease_owner = NULL "
+            "next_attempt_at = :next, lease_until = NULL, lease_owner = NULL, "
+            "attempts = CASE WHEN :counted THEN attempts ELSE greatest(attempts - 1, 0) END "
             "WHERE outbox_id = :id AND status = 'pending' AND lease_owner = :owner"
         ),
         {
@@ -144,6 +147,7 @@ async def mark_failed(
             "error": error[:1000],
             "next": next_attempt_at,
             "status": "dead" if dead else "pending",
+            "counted": counted,
         },
     )
 

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1/drift/utkorg", tags=["drift"])
 
 
 @router.get("", response_model=UtkorgStatus, summary="Outbox backlog, oldest pending age, dead letters")
-async def utkorg_status(session: SessionDep, _caller: Caller, clock: ClockDep) -> UtkorgStatus:
+async def get_utkorg(session: SessionDep, _caller: Caller, clock: ClockDep) -> UtkorgStatus:
     return await relay_service.utkorg_status(session=session, clock=clock)
 
 

@@ -12,7 +12,7 @@ import random
 import socket
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import structlog
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from case_api.relay import delivery
 from case_api.relay import repository as relay_repository
+from case_api.relay.breaker import Breaker
 from case_api.relay.exceptions import NotDeadLetter, UtkorgHandelseNotFound
 from case_api.relay.repository import ClaimedEvent, DeliveryRow
 from case_api.relay.schemas import DodsbrevPage, UtkorgHandelse, UtkorgStatus
@@ -31,6 +32,10 @@ log = structlog.get_logger(__name__)
 
 def relay_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def new_breaker(settings: Settings) -> Breaker:
+    return Breaker(settings.relay_breaker_base_seconds, settings.relay_breaker_max_seconds)
 
 
 def backoff_seconds(
@@ -50,11 +55,16 @@ async def relay_batch(
     *,
     owner: str | None = None,
     tokens: delivery.TokenSource | None = None,
+    breaker: Breaker | None = None,
 ) -> int:
-    """Deliver one batch; returns how many events were claimed (0: nothing was due)."""
+    """Deliver one batch; returns how many events were claimed (0: nothing was due, or the
+    breaker is open). Pass the same `breaker` every round (the worker does)."""
     owner = owner or relay_owner()
     tokens = tokens or delivery.TokenSource(settings)
+    breaker = breaker or new_breaker(settings)
     now = clock()
+    if not breaker.allows(now):
+        return 0
     async with session_factory() as session, session.begin():
         buried = await relay_repository.bury_exhausted(
             session, now=now, max_attempts=settings.relay_max_attempts
@@ -64,7 +74,7 @@ async def relay_batch(
             now=now,
             lease_until=now + timedelta(seconds=settings.relay_lease_seconds),
             owner=owner,
-            limit=settings.relay_batch_size,
+            limit=1 if breaker.half_open else settings.relay_batch_size,
         )
     if buried:
         log.warning("relay_dead_lettered_after_lost_lease", count=buried)
@@ -83,15 +93,28 @@ async def relay_batch(
 
     done = clock()
     sent = [e.id for e, o in zip(claimed, outcomes, strict=True) if o.delivered]
+    # Nothing delivered and nothing the notifier said about an event: it is down, not the events.
+    reopen: datetime | None = None
+    if any(o.delivered or o.concerns_event for o in outcomes):
+        breaker.reset()
+    else:
+        reopen = breaker.trip(done)
+        log.warning(
+            "relay_notifier_unreachable",
+            rounds=breaker.failures,
+            pause_seconds=round(breaker.seconds_left(done), 3),
+            error=outcomes[0].error,
+        )
     async with session_factory() as session, session.begin():
         if sent:
             await relay_repository.mark_sent(session, ids=sent, now=done)
         for event, outcome in zip(claimed, outcomes, strict=True):
             if outcome.delivered:
                 continue
-            dead = outcome.permanent or event.attempts >= settings.relay_max_attempts
+            counted = outcome.concerns_event
+            dead = outcome.permanent or (counted and event.attempts >= settings.relay_max_attempts)
             wait = backoff_seconds(
-                event.attempts,
+                event.attempts if counted else 1,
                 base=settings.relay_backoff_base_seconds,
                 cap=settings.relay_backoff_max_seconds,
             )
@@ -100,8 +123,9 @@ async def relay_batch(
                 id=event.id,
                 owner=owner,
                 error=outcome.error or "unknown error",
-                next_attempt_at=None if dead else done + timedelta(seconds=wait),
+                next_attempt_at=None if dead else reopen or done + timedelta(seconds=wait),
                 dead=dead,
+                counted=counted,
             )
             log.warning(
                 "relay_dead_letter" if dead else "relay_retry",

@@ -57,6 +57,7 @@ async def run_relay(
     """Run until cancelled. `dsn` None (or RELAY_LISTEN=false) polls only."""
     owner = relay_service.relay_owner()
     tokens = delivery.TokenSource(settings)
+    breaker = relay_service.new_breaker(settings)
     wake = asyncio.Event()
     listener = (
         asyncio.create_task(_listen(dsn, wake, min(settings.relay_poll_seconds, 1.0)), name="relay_listen")
@@ -70,13 +71,17 @@ async def run_relay(
             wake.clear()
             try:
                 claimed = await relay_service.relay_batch(
-                    session_factory, http_client, settings, clock, owner=owner, tokens=tokens
+                    session_factory, http_client, settings, clock, owner=owner, tokens=tokens, breaker=breaker
                 )
             except Exception:
                 log.exception("relay_batch_failed")
                 await asyncio.sleep(_ERROR_PAUSE_SECONDS)
                 continue
             if claimed:
+                continue
+            if not breaker.allows(clock()):
+                # The notifier is down: no commit's NOTIFY makes it come back sooner.
+                await asyncio.sleep(breaker.seconds_left(clock()))
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=settings.relay_poll_seconds)

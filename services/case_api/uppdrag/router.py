@@ -24,11 +24,12 @@ from case_api.uppdrag.schemas import (
     MottagandeIn,
     UppdragIn,
     UppdragOut,
+    UppdragPage,
     VerkstallighetIn,
 )
 from common.concurrency import IfMatch, etag, set_etag
 from common.idempotency import IdempotencyKey, outcome, run_idempotent
-from common.pagination import CursorParam, LimitParam, Sida, time_keyed_page
+from common.pagination import CursorParam, LimitParam, time_keyed_page
 
 router = APIRouter(prefix="/v1/uppdrag", tags=["uppdrag"])
 
@@ -70,7 +71,7 @@ async def send_uppdrag(k: Ctx, body: UppdragIn, idempotency_key: IdempotencyKey 
 
 @router.get(
     "",
-    response_model=Sida[UppdragOut],
+    response_model=UppdragPage,
     responses=LIST,
     summary="The uppdrag the caller may see (an utförare: those sent to its organisation)",
 )
@@ -83,7 +84,7 @@ async def list_uppdrag(
     ] = None,
     cursor: CursorParam = None,
     limit: LimitParam = 50,
-) -> Sida[UppdragOut]:
+) -> UppdragPage:
     query = select(Uppdrag)
     if k.scope.utforare is not None and k.scope.enhet is None:
         query = query.where(col(Uppdrag.utforare) == k.scope.utforare)
@@ -95,7 +96,7 @@ async def list_uppdrag(
         k.session, query, at=col(Uppdrag.skickat_at), id_=col(Uppdrag.id), cursor=cursor, limit=limit
     )
     await k.logga_lista("uppdrag", page)
-    return Sida[UppdragOut](items=[await ut(k, u) for u in page], nasta=nasta)
+    return UppdragPage(items=[await ut(k, u) for u in page], next_cursor=nasta)
 
 
 @router.get(

@@ -6,6 +6,7 @@ from pydantic import Field, model_validator
 
 from case_api.personer.schemas import Kontakt, PersonOut
 from case_api.schemas_base import Indata, Utdata
+from common.pagination import Page
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
 
@@ -83,3 +84,7 @@ class ForandradeBehovIn(Indata):
 class KommandoSvar(Utdata):
     uppdrag: UppdragOut
     omprovning_id: uuid.UUID | None = None
+
+
+class UppdragPage(Page[UppdragOut]):
+    pass

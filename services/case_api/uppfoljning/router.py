@@ -13,7 +13,7 @@ from case_api.uppfoljning.models import Uppfoljning
 from case_api.uppfoljning.schemas import UppfoljningIn, UppfoljningOut
 from common.idempotency import IdempotencyKey, outcome, run_idempotent
 
-router = APIRouter(prefix="/v1/uppdrag/{uppdrag_id}/uppfoljningar", tags=["uppföljningar"])
+router = APIRouter(prefix="/v1/uppdrag/{uppdrag_id}/uppfoljningar", tags=["uppfoljningar"])
 
 
 @router.post(
@@ -32,7 +32,9 @@ async def record_uppfoljning(
         )
         uppfoljning = await service.dokumentera(k, uppdrag=uppdrag, indata=body)
         await k.logga("uppfoljning", uppfoljning)
-        return outcome(201, UppfoljningOut.model_validate(uppfoljning))
+        # No URL of its own: an uppföljning is read in its uppdrag's list.
+        location = f"/v1/uppdrag/{uppdrag_id}/uppfoljningar"
+        return outcome(201, UppfoljningOut.model_validate(uppfoljning), {"Location": location})
 
     return await run_idempotent(
         k.session,

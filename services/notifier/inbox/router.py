@@ -8,7 +8,7 @@ from notifier.dependencies import Caller, ClockDep
 from notifier.inbox import service as inbox_service
 from notifier.inbox.cloudevent import STRUCTURED
 from notifier.inbox.exceptions import EventTooLarge
-from notifier.inbox.schemas import CLOUDEVENT_SCHEMA, IngestResult
+from notifier.inbox.schemas import IngestResult
 
 MAX_EVENT_BYTES = 256 * 1024
 
@@ -22,8 +22,8 @@ _BODY: dict[str, Any] = {
         "ce-source, ce-type, ce-specversion, ce-enhet, ce-arendeid, ce-sekvens, ...) with the "
         "event's data as an application/json body.",
         "content": {
-            STRUCTURED: {"schema": CLOUDEVENT_SCHEMA},
-            "application/json": {"schema": CLOUDEVENT_SCHEMA},
+            STRUCTURED: {"schema": {"$ref": "#/components/schemas/CloudEvent"}},
+            "application/json": {"schema": {"$ref": "#/components/schemas/CloudEvent"}},
         },
     }
 }

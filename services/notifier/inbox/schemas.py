@@ -28,6 +28,7 @@ class ParsedEvent(BaseModel):
 # The request body as documented (structured mode); binary mode sends `data` as the body.
 _TEXT: dict[str, Any] = {"type": "string", "minLength": 1, "pattern": "^[^\\u0000]+$"}
 CLOUDEVENT_SCHEMA: dict[str, Any] = {
+    "title": "CloudEvent",
     "type": "object",
     "required": ["specversion", "id", "source", "type"],
     "properties": {

@@ -1,4 +1,5 @@
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Response
 
@@ -33,7 +34,9 @@ async def create_mottagare(
 ) -> Response:
     async def work():  # type: ignore[no-untyped-def]
         row = await mottagare_service.create(session, data=data, clock=clock)
-        return outcome(201, _read(row), {"ETag": f'"{row.version}"'})
+        # Percent-encoded: a sub is any text, a header only latin-1 (an "ę" answered 500).
+        location = f"/v1/mottagare/{quote(row.sub, safe='')}"
+        return outcome(201, _read(row), {"ETag": f'"{row.version}"', "Location": location})
 
     return await run_idempotent(
         session,

@@ -192,7 +192,7 @@ async def test_a_list_of_n_persons_leaves_n_rows(
     rows = await audit_rows(case_conn, page.headers["X-Request-ID"])
     assert len(rows) == 3 and len({r.person_id for r in rows}) == 3
     assert {str(r.objekt_id) for r in rows} == {a["id"] for a in page.json()["items"]}
-    rest = await walk.get("handlaggare", "/v1/arenden", cursor=page.json()["nasta"])
+    rest = await walk.get("handlaggare", "/v1/arenden", cursor=page.json()["next_cursor"])
     assert len(await audit_rows(case_conn, rest.headers["X-Request-ID"])) == 1
     # Eight bevakningar (skyddsbedömning and förhandsbedömning per child) are four persons.
     bevakningar = await walk.get("handlaggare", "/v1/bevakningar")

@@ -11,7 +11,7 @@ from common.auth import Role
 from tests.case_api.audit.conftest import T0, audit_rows, caller
 from tests.helpers import assert_problem, bearer
 
-PERIOD = {"fran": "2026-11-01T00:00:00+01:00", "till": "2026-12-01T00:00:00+01:00"}
+PERIOD = {"fran_tid": "2026-11-01T00:00:00+01:00", "till_tid": "2026-12-01T00:00:00+01:00"}
 
 
 async def _seed(session, clock, rows):  # type: ignore[no-untyped-def]
@@ -54,14 +54,14 @@ async def test_filters(audit_session, case_app, case_client, clock, kvalitet) ->
     async def subs(**params) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
         response = await case_client.get("/v1/audit/logg", params=params, headers=kvalitet)
         assert response.status_code == 200, response.text
-        return [(p["sub"], p["handling"]) for p in response.json()["poster"]]
+        return [(p["sub"], p["handling"]) for p in response.json()["items"]]
 
     assert await subs(person_id=str(p1)) == [("anna", "las"), ("bo", "las"), ("anna", "las")]
     assert await subs(sub="bo") == [("bo", "las"), ("bo", "las")]
     assert await subs(utfall="nekad") == [("bo", "las")]
     assert await subs(handling="andra") == [("anna", "andra")]
     assert await subs(**PERIOD, sub="anna") == [("anna", "andra"), ("anna", "las")]
-    assert await subs(fran="2026-11-23T09:31:15.123456Z", till="2026-11-23T09:33:15.123456Z") == [
+    assert await subs(fran_tid="2026-11-23T09:31:15.123456Z", till_tid="2026-11-23T09:33:15.123456Z") == [
         ("anna", "andra"),
         ("bo", "las"),
     ]  # fran inclusive, till exclusive
@@ -75,9 +75,9 @@ async def test_cursor_pages_through_everything_once(audit_session, case_client, 
     while True:
         params = {"sub": "anna", "limit": 3} | ({"cursor": cursor} if cursor else {})
         body = (await case_client.get("/v1/audit/logg", params=params, headers=kvalitet)).json()
-        seen += [uuid.UUID(p["person_id"]) for p in body["poster"]]
+        seen += [uuid.UUID(p["person_id"]) for p in body["items"]]
         pages += 1
-        cursor = body["nasta_cursor"]
+        cursor = body["next_cursor"]
         if cursor is None:
             break
     assert pages == 3
@@ -115,7 +115,7 @@ async def test_cursor_that_is_not_an_id_is_422(case_client, kvalitet, cursor: st
 
 async def test_naive_timestamps_are_422(case_client, kvalitet) -> None:
     response = await case_client.get(
-        "/v1/audit/logg", params={"fran": "2026-11-01T00:00:00"}, headers=kvalitet
+        "/v1/audit/logg", params={"fran_tid": "2026-11-01T00:00:00"}, headers=kvalitet
     )
     assert_problem(response, 422, "validation-error")
 
@@ -123,7 +123,7 @@ async def test_naive_timestamps_are_422(case_client, kvalitet) -> None:
 @pytest.mark.parametrize(
     ("path", "key"),
     [
-        ("/v1/audit/logg", "poster"),
+        ("/v1/audit/logg", "items"),
         ("/v1/audit/rapporter/skyddade-personer", "atkomster"),
         ("/v1/audit/rapporter/manga-personer", "over_troskel"),
     ],
@@ -134,7 +134,7 @@ async def test_period_backwards_is_empty(
     await _seed(audit_session, clock, [(0, "anna", "las", uuid.uuid4(), "tillaten")])
     response = await case_client.get(
         path,
-        params={"fran": PERIOD["till"], "till": PERIOD["fran"], "troskel": 0, "sub": "anna"},
+        params={"fran_tid": PERIOD["till_tid"], "till_tid": PERIOD["fran_tid"], "troskel": 0, "sub": "anna"},
         headers=kvalitet,
     )
     assert response.status_code == 200, response.text
@@ -173,7 +173,9 @@ async def test_manga_personer(audit_session, case_client, case_conn, clock, kval
     assert only_andra["over_troskel"] == [{"sub": "vanlig", "personer": 1, "atkomster": 1}]
     outside = (
         await case_client.get(
-            url, params={"fran": "2027-01-01T00:00:00Z", "till": "2027-02-01T00:00:00Z"}, headers=kvalitet
+            url,
+            params={"fran_tid": "2027-01-01T00:00:00Z", "till_tid": "2027-02-01T00:00:00Z"},
+            headers=kvalitet,
         )
     ).json()
     assert outside["over_troskel"] == [] and outside["fordelning"]["median"] is None

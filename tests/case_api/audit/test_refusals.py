@@ -16,10 +16,10 @@ from tests.case_api.audit.conftest import T0, audit_rows
 from tests.helpers import assert_problem, bearer
 
 AUDIT_PATHS = {
-    "verifiera_audit_kedja": "/v1/audit/verifiering",
-    "sok_audit_logg": "/v1/audit/logg",
-    "rapport_skyddade_personer": "/v1/audit/rapporter/skyddade-personer?fran=2026-01-01T00:00:00Z&till=2027-01-01T00:00:00Z",
-    "rapport_manga_personer": "/v1/audit/rapporter/manga-personer?fran=2026-01-01T00:00:00Z&till=2027-01-01T00:00:00Z",
+    "verify_auditkedja": "/v1/audit/verifiering",
+    "search_auditlogg": "/v1/audit/logg",
+    "get_rapport_skyddade_personer": "/v1/audit/rapporter/skyddade-personer?fran_tid=2026-01-01T00:00:00Z&till_tid=2027-01-01T00:00:00Z",
+    "get_rapport_manga_personer": "/v1/audit/rapporter/manga-personer?fran_tid=2026-01-01T00:00:00Z&till_tid=2027-01-01T00:00:00Z",
 }
 OTHER_ROLES = [r for r in Role if r is not Role.kvalitetssamordnare]
 

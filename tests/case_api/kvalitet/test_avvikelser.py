@@ -54,7 +54,7 @@ async def test_anyone_on_staff_may_report(case_client, clock, as_role, role) -> 
     body = response.json()
     assert body["status"] == "registrerad"
     assert body["registrerad_at"] == "2026-03-02T09:00:00Z"
-    assert body["allowed_commands"] == ["utred"]
+    assert body["tillatna_kommandon"] == ["utred"]
     assert response.headers["ETag"] == '"1"'
     assert response.headers["Location"] == f"/v1/avvikelser/{body['id']}"
 
@@ -93,13 +93,13 @@ async def test_lex_sarah_full_lifecycle_is_time_stamped_and_evented(
     assert response.headers["ETag"] == '"2"'
     body = response.json()
     assert (body["status"], body["utredd_at"], body["utredd_av"]) == ("utredd", "2026-03-05T10:00:00Z", "kim")
-    assert body["allowed_commands"] == ["besluta_ivo"]
+    assert body["tillatna_kommandon"] == ["besluta_ivo"]
 
     # A lex Sarah report cannot be closed before the IVO decision.
     refused = await case_client.post(f"{url}/avsluta", json={}, headers={**kval, "If-Match": '"2"'})
     problem = assert_problem(refused, 409, "avvikelse-kommando-ej-tillatet")
-    assert problem["state"] == "utredd"
-    assert problem["allowed_commands"] == ["besluta_ivo"]
+    assert problem["tillstand"] == "utredd"
+    assert problem["tillatna_kommandon"] == ["besluta_ivo"]
 
     clock.set(datetime(2026, 3, 9, 8, 30, tzinfo=UTC))
     response = await case_client.post(f"{url}/ivo-beslut", json=IVO, headers={**kval, "If-Match": '"2"'})
@@ -115,7 +115,7 @@ async def test_lex_sarah_full_lifecycle_is_time_stamped_and_evented(
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert (body["status"], body["avslutad_at"], body["allowed_commands"]) == (
+    assert (body["status"], body["avslutad_at"], body["tillatna_kommandon"]) == (
         "avslutad",
         "2026-03-20T12:00:00Z",
         [],
@@ -164,17 +164,17 @@ async def test_other_kinds_close_after_investigation(case_client, clock, as_role
     created = (await register(case_client, kval, KLAGOMAL)).json()
     url = f"/v1/avvikelser/{created['id']}"
     refused = await case_client.post(f"{url}/ivo-beslut", json=IVO, headers={**kval, "If-Match": '"1"'})
-    assert assert_problem(refused, 409)["allowed_commands"] == ["utred"]
+    assert assert_problem(refused, 409)["tillatna_kommandon"] == ["utred"]
     assert (
         await case_client.post(f"{url}/utred", json=UTREDNING, headers={**kval, "If-Match": '"1"'})
     ).status_code == 200
     refused = await case_client.post(f"{url}/ivo-beslut", json=IVO, headers={**kval, "If-Match": '"2"'})
-    assert assert_problem(refused, 409)["allowed_commands"] == ["avsluta"]
+    assert assert_problem(refused, 409)["tillatna_kommandon"] == ["avsluta"]
     closed = await case_client.post(f"{url}/avsluta", json={}, headers={**kval, "If-Match": '"2"'})
     assert closed.json()["status"] == "avslutad"
     again = await case_client.post(f"{url}/avsluta", json={}, headers={**kval, "If-Match": '"3"'})
     problem = assert_problem(again, 409)
-    assert (problem["state"], problem["allowed_commands"]) == ("avslutad", [])
+    assert (problem["tillstand"], problem["tillatna_kommandon"]) == ("avslutad", [])
 
 
 async def test_changes_need_the_current_etag(case_client, clock, as_role) -> None:  # type: ignore[no-untyped-def]

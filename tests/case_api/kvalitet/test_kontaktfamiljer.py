@@ -113,7 +113,7 @@ async def test_approval_refused_naming_what_is_missing(case_client, clock, staff
     assert family.body["godkand_av"] == "cecilia"
     assert family.body["godkand_at"] == "2026-03-02T09:00:00Z"
     again = await family.command("POST", "godkann", headers=chef)
-    assert assert_problem(again, 409, "kontaktfamilj-kommando-ej-tillatet")["allowed_commands"] == [
+    assert assert_problem(again, 409, "kontaktfamilj-kommando-ej-tillatet")["tillatna_kommandon"] == [
         "registrera_utredningssteg",
         "registrera_avtal",
         "avsluta",

@@ -77,7 +77,7 @@ async def test_unknown_person_is_404_and_logged(case_client, case_conn, token) -
     )
     assert_problem(response, 404, "not-found")
     [row] = await audit_rows(case_conn, utfall="nekad")
-    assert (row.person_id, row.objekt_typ, row.skal) == (missing, "hamta_registerutdrag", "404 not-found")
+    assert (row.person_id, row.objekt_typ, row.skal) == (missing, "get_registerutdrag", "404 not-found")
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.kvalitetssamordnare], ids=str)

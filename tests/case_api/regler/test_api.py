@@ -17,6 +17,7 @@ FALT = {
     "langd",
     "langd_per_insatstyp",
     "lag_1930_173",
+    "flyttas_inte",
     "kan_forlangas",
     "forlangning",
     "paminnelser",

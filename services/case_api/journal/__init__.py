@@ -1,0 +1,1 @@
+"""The journal: the handläggare's anteckningar on the ärende and the utförare's on the uppdrag."""
