@@ -10,6 +10,8 @@ from contextlib import contextmanager
 
 import httpx
 
+from common.serving import UVICORN_ARGS
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -34,6 +36,7 @@ def running_service(app_factory: str, env: dict[str, str], port: int | None = No
             str(port),
             "--log-level",
             "warning",
+            *UVICORN_ARGS,
         ],
         env={**os.environ, **env},
     )

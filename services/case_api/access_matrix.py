@@ -34,6 +34,8 @@ MATRIX: dict[str, frozenset[Role]] = {
     "get_aktualisering": UNIT_READERS | SYSTEM,
     "record_skyddsbedomning": CASE_WORKERS,
     "decide_forhandsbedomning": CASE_WORKERS,
+    # Extending it for synnerliga skäl is the arbetsledare's decision, as for the utredning.
+    "extend_forhandsbedomning": LEDNING,
     # Ärenden: an arbetsledare also reassigns.
     "list_arenden": UNIT_READERS | SYSTEM,
     "get_arende": UNIT_READERS | SYSTEM,

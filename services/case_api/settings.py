@@ -47,6 +47,9 @@ class Settings(CommonSettings):
     audit_seal_batch_size: int = Field(default=1000, ge=1, alias="AUDIT_SEAL_BATCH_SIZE")
     audit_seal_standby_seconds: float = Field(default=2.0, gt=0, alias="AUDIT_SEAL_STANDBY_SECONDS")
     audit_anchor_interval_seconds: float = Field(default=60.0, gt=0, alias="AUDIT_ANCHOR_INTERVAL_SECONDS")
+    # Recruiting units (enheter) whose kontaktfamiljer serve every beställare, comma-separated; a
+    # family of any other enhet serves only its own.
+    kontaktfamilj_enheter_lista: str = Field(default="", alias="KONTAKTFAMILJ_ENHETER")
     audit_manga_personer_troskel: int = Field(default=50, ge=0, alias="AUDIT_MANGA_PERSONER_TROSKEL")
     # A permission to see a protected person ends: after this many days unless the grant names an
     # earlier day, and never later than the maximum (issue 11 item 2).
@@ -56,6 +59,10 @@ class Settings(CommonSettings):
     @property
     def interna_utforare(self) -> frozenset[str]:
         return frozenset(u.strip() for u in self.interna_utforare_lista.split(",") if u.strip())
+
+    @property
+    def kontaktfamilj_enheter(self) -> frozenset[str]:
+        return frozenset(e.strip() for e in self.kontaktfamilj_enheter_lista.split(",") if e.strip())
 
     @model_validator(mode="after")
     def _regler_giltiga(self) -> Self:

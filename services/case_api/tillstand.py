@@ -21,10 +21,16 @@ def _m(table: dict[str, dict[str, tuple[str, ...]]]) -> Maskin:
 AKTUALISERING: Maskin = _m(
     {
         # anmälan: protection is assessed the same day, then the förhandsbedömning decides.
-        "inkommen": {"skyddsbedomning": ("skyddsbedomd",), "anslut": ("ansluten",)},
+        # Until the förhandsbedömning is decided, its time may be extended for synnerliga skäl.
+        "inkommen": {
+            "skyddsbedomning": ("skyddsbedomd",),
+            "anslut": ("ansluten",),
+            "forlangning": ("inkommen",),
+        },
         "skyddsbedomd": {
             "forhandsbedomning": ("utredning_inledd", "ej_utredning"),
             "anslut": ("ansluten_skyddsbedomd",),
+            "forlangning": ("skyddsbedomd",),
         },
         # An anmälan about a child whose utredning is already open joins it: no förhandsbedömning.
         "ansluten": {"skyddsbedomning": ("ansluten_skyddsbedomd",)},

@@ -12,6 +12,8 @@ class CommonSettings(BaseSettings):
     data_dir: Path = Field(default=Path(".data"), alias="DATA_DIR")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     log_json: bool = Field(default=True, alias="LOG_JSON")
+    # Swagger UI at /docs, from packaged assets; false in production if nobody browses it.
+    api_docs: bool = Field(default=True, alias="API_DOCS")
 
     jwt_issuer: str = Field(default="https://idp.handlaggning.invalid/dev", alias="JWT_ISSUER")
     jwt_audience: str = Field(default="handlaggning", alias="JWT_AUDIENCE")

@@ -85,12 +85,16 @@ def akt_cmd(akt: dict[str, Any], cmd: str, body: dict[str, Any], tillstand: str,
 async def skyddsbedomning_twice(s: Steg) -> Refusal:
     akt = await s.aktualisering()
     await s.skydd(akt["id"])
-    return akt_cmd(akt, "skyddsbedomning", SKYDD, "skyddsbedomd", ["anslut", "forhandsbedomning"])
+    return akt_cmd(
+        akt, "skyddsbedomning", SKYDD, "skyddsbedomd", ["anslut", "forhandsbedomning", "forlangning"]
+    )
 
 
 async def forhandsbedomning_before_skyddsbedomning(s: Steg) -> Refusal:
     akt = await s.aktualisering()
-    return akt_cmd(akt, "forhandsbedomning", FORHAND, "inkommen", ["anslut", "skyddsbedomning"])
+    return akt_cmd(
+        akt, "forhandsbedomning", FORHAND, "inkommen", ["anslut", "forlangning", "skyddsbedomning"]
+    )
 
 
 async def forhandsbedomning_on_an_ansokan(s: Steg) -> Refusal:

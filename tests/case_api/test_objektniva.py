@@ -74,6 +74,11 @@ BODIES: dict[str, dict[str, Any]] = {
     "report_verkstallighet": {"verkstallighetsdatum": DAG},
     "close_utredning": {"avslutad_datum": DAG, "resultat": "ingen_insats", "motivering": "m"},
     "extend_utredning": {"beslutsdatum": DAG, "skal": "s", "ny_slutdatum": "2026-12-01"},
+    "extend_forhandsbedomning": {
+        "beslutsdatum": DAG,
+        "synnerliga_skal": "s",
+        "ny_forfallodatum": "2026-12-01",
+    },
     "investigate_avvikelse": {"utredare": "Kim", "iakttagelser": "i", "atgarder": "a", "befogad": True},
     "decide_ivo_avvikelse": {"anmals_till_ivo": False, "beslutsfattare": "Sara", "motivering": "m"},
     "close_avvikelse": {"kommentar": "k"},

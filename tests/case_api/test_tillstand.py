@@ -15,10 +15,15 @@ E = dict[str, dict[str, set[str]]]
 
 EXPECTED: dict[str, E] = {
     "aktualisering": {
-        "inkommen": {"skyddsbedomning": {"skyddsbedomd"}, "anslut": {"ansluten"}},
+        "inkommen": {
+            "skyddsbedomning": {"skyddsbedomd"},
+            "anslut": {"ansluten"},
+            "forlangning": {"inkommen"},
+        },
         "skyddsbedomd": {
             "forhandsbedomning": {"utredning_inledd", "ej_utredning"},
             "anslut": {"ansluten_skyddsbedomd"},
+            "forlangning": {"skyddsbedomd"},
         },
         "ansluten": {"skyddsbedomning": {"ansluten_skyddsbedomd"}},
         "ansluten_skyddsbedomd": {},

@@ -53,3 +53,23 @@ class Forhandsbedomning(CaseTable, table=True):
     synnerliga_skal: str | None = text_(nullable=True)
     beslutad_av: str = text_()
     created_at: datetime = tid()
+
+
+class ForhandsbedomningForlangning(CaseTable, table=True):
+    """A recorded decision extending the förhandsbedömning for synnerliga skäl (20 kap. 2 § SoL
+    (2025:400)): the reasons and the new last day, decided before the förhandsbedömning itself."""
+
+    __tablename__ = "forhandsbedomning_forlangning"
+
+    id: uuid.UUID = pk()
+    aktualisering_id: uuid.UUID = ref("aktualisering.id")
+    arende_id: uuid.UUID = ref("arende.id", index=False)
+    enhet: str = text_()
+    beslutad_av: str = text_()
+    beslutsdatum: date
+    synnerliga_skal: str = text_()
+    tidigare_forfallodatum: date
+    ny_forfallodatum: date
+    # Decided after the limit it extends had already run out.
+    sen: bool
+    created_at: datetime = tid()

@@ -3,13 +3,15 @@ import uuid
 from fastapi import APIRouter, Response
 
 from case_api.arenden.models import Arende
-from case_api.intake import service
+from case_api.intake import forlangning, service
 from case_api.intake.models import Aktualisering
 from case_api.intake.schemas import (
     AktualiseringIn,
     AktualiseringOut,
     ForhandsbedomningIn,
     ForhandsbedomningOut,
+    ForlangningIn,
+    ForlangningOut,
     SkyddsbedomningIn,
     SkyddsbedomningOut,
 )
@@ -33,6 +35,9 @@ async def ut(k: Kontext, akt: Aktualisering) -> AktualiseringOut:
             "tillatna_kommandon": tillatna("aktualisering", akt.status) if oppet else [],
             "skyddsbedomning": SkyddsbedomningOut.model_validate(skydd) if skydd else None,
             "forhandsbedomning": ForhandsbedomningOut.model_validate(forhand) if forhand else None,
+            "forlangningar": [
+                ForlangningOut.model_validate(f) for f in await forlangning.forlangningar(k, akt)
+            ],
         }
     )
 
@@ -108,6 +113,30 @@ async def decide_forhandsbedomning(
         k, Aktualisering, aktualisering_id, objekt="aktualisering", if_match=if_match
     )
     await service.forhandsbedom(k, akt=akt, indata=body)
+    set_etag(response, akt.version)
+    await k.logga("forhandsbedomning", akt)
+    return await ut(k, akt)
+
+
+@router.post(
+    "/{aktualisering_id}/forlangning",
+    response_model=AktualiseringOut,
+    responses=COMMAND,
+    summary="Extend the förhandsbedömning for synnerliga skäl, by a decision with a new last day",
+    description="20 kap. 2 § SoL (2025:400): the fourteen days may be extended only for synnerliga "
+    "skäl. Decided by an arbetsledare before the förhandsbedömning; its bevakning moves to the new day.",
+)
+async def extend_forhandsbedomning(
+    k: Ctx,
+    aktualisering_id: uuid.UUID,
+    body: ForlangningIn,
+    response: Response,
+    if_match: IfMatch = None,
+) -> AktualiseringOut:
+    akt = await hamta_for_kommando(
+        k, Aktualisering, aktualisering_id, objekt="aktualisering", if_match=if_match
+    )
+    await forlangning.forlang(k, akt=akt, indata=body)
     set_etag(response, akt.version)
     await k.logga("forhandsbedomning", akt)
     return await ut(k, akt)

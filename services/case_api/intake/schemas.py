@@ -42,6 +42,9 @@ class AktualiseringOut(Utdata):
     tillatna_kommandon: list[str]
     skyddsbedomning: "SkyddsbedomningOut | None" = None
     forhandsbedomning: "ForhandsbedomningOut | None" = None
+    forlangningar: "list[ForlangningOut]" = Field(
+        default_factory=list, description="Decisions extending the förhandsbedömning, oldest first."
+    )
     version: int
 
 
@@ -80,6 +83,38 @@ class ForhandsbedomningOut(Utdata):
     beslutsdatum: date
     motivering: str
     synnerliga_skal: str | None
+    beslutad_av: str
+
+
+class ForlangningIn(Indata):
+    """20 kap. 2 § SoL (2025:400): the time may be extended only for synnerliga skäl."""
+
+    beslutsdatum: date
+    synnerliga_skal: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=20000,
+            description="The synnerliga skäl (a police interview to wait for, a family that cannot be "
+            "reached). Workload or lack of staff are not such reasons.",
+        ),
+    ]
+    ny_forfallodatum: date = Field(description="The new last day for the förhandsbedömning.")
+
+    @model_validator(mode="after")
+    def skal_har_text(self) -> "ForlangningIn":
+        if not self.synnerliga_skal.strip():
+            raise ValueError("synnerliga_skal must say what the reasons are")
+        return self
+
+
+class ForlangningOut(Utdata):
+    id: uuid.UUID
+    beslutsdatum: date
+    synnerliga_skal: str
+    tidigare_forfallodatum: date
+    ny_forfallodatum: date
+    sen: bool
     beslutad_av: str
 
 

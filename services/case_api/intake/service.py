@@ -109,7 +109,7 @@ async def _anmalan(k: Kontext, arende: Arende, akt: Aktualisering, open_utrednin
     )
 
 
-async def _krav_oppet_arende(k: Kontext, akt: Aktualisering) -> None:
+async def krav_oppet_arende(k: Kontext, akt: Aktualisering) -> None:
     """An anmälan left waiting when its ärende closed takes no more commands (the close
     cancelled its bevakningar); a new aktualisering opens a new ärende instead."""
     arende = await k.session.get(Arende, akt.arende_id)
@@ -119,7 +119,7 @@ async def _krav_oppet_arende(k: Kontext, akt: Aktualisering) -> None:
 
 async def skyddsbedom(k: Kontext, *, akt: Aktualisering, indata: SkyddsbedomningIn) -> Skyddsbedomning:
     next_state = krav("aktualisering", akt.status, "skyddsbedomning")
-    await _krav_oppet_arende(k, akt)
+    await krav_oppet_arende(k, akt)
     if indata.bedomd_at < akt.inkom:
         raise UnprocessableContent.field("bedomd_at", "is before the anmälan came in", "too_early")
     if indata.bedomd_at > k.nu():
@@ -160,7 +160,7 @@ async def skyddsbedom(k: Kontext, *, akt: Aktualisering, indata: Skyddsbedomning
 async def forhandsbedom(k: Kontext, *, akt: Aktualisering, indata: ForhandsbedomningIn) -> Forhandsbedomning:
     target = "utredning_inledd" if indata.beslut == "inled_utredning" else "ej_utredning"
     next_state = krav("aktualisering", akt.status, "forhandsbedomning", target)
-    await _krav_oppet_arende(k, akt)
+    await krav_oppet_arende(k, akt)
     if indata.beslutsdatum < akt.inkom_dag:
         raise UnprocessableContent.field("beslutsdatum", "is before the aktualisering came in", "too_early")
     if indata.beslutsdatum > k.idag():

@@ -117,14 +117,22 @@ _REGLER: tuple[Regel, ...] = (
         uppfylls_av="Beslut att inleda eller inte inleda utredning är fattat.",
         langd=Langd(14, "dagar"),
         lag_1930_173=True,
-        kan_forlangas=False,
+        kan_forlangas=True,
+        forlangning=(
+            "Endast om det finns synnerliga skäl: arbetsledaren beslutar om förlängning före "
+            "förhandsbedömningen, med skälen och den nya sista dagen. Arbetsanhopning eller "
+            "brist på personal är inte synnerliga skäl."
+        ),
         kallor=(
             f"20 kap. 2 § {SOL}: beslut om att inleda eller inte inleda utredning inom fjorton "
             "dagar efter att anmälan kom in; tiden får endast förlängas om det finns synnerliga skäl",
             f"11 kap. 1 a § andra stycket {SOL_2001} (upphävd 1 juli 2025)",
             f"{LAG_1930_173}, 2 §",
         ),
-        anmarkning="Ett beslut efter förfallodagen ska ange de synnerliga skälen.",
+        anmarkning=(
+            "Ett beslut efter förfallodagen utan föregående förlängning ska ange de synnerliga "
+            "skälen i förhandsbedömningen själv."
+        ),
     ),
     Regel(
         id="utredning",

@@ -12,7 +12,7 @@ from case_api.settings import Settings
 # (id, length, per insatstyp, lag 1930:173, kan förlängas)
 RADER = [
     ("skyddsbedomning", Langd(0, "dagar"), {}, False, False),
-    ("forhandsbedomning", Langd(14, "dagar"), {}, True, False),
+    ("forhandsbedomning", Langd(14, "dagar"), {}, True, True),
     ("utredning", Langd(4, "manader"), {}, True, True),
     ("verkstallighet", Langd(3, "manader"), {}, False, False),
     ("genomforandeplan", Langd(3, "veckor"), {}, False, False),

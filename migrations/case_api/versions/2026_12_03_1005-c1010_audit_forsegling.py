@@ -7,7 +7,7 @@ sealer chose. audit_sigill holds the sealer's horizon and the last anchored posi
 Existing rows keep their hashes: they become the first positions of the chain, in id order.
 
 Revision ID: c1010
-Revises: c1102
+Revises: c1502
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from devstack.alembic_env import app_role
 
 revision: str = "c1010"
-down_revision: str | None = "c1102"
+down_revision: str | None = "c1502"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
