@@ -3,10 +3,10 @@ endpoint: a small identity provider started here on a free port (no HTTP mock)."
 
 import asyncio
 import base64
-from urllib.parse import parse_qsl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
