@@ -40,6 +40,13 @@ class Settings(CommonSettings):
     # Organisations (utförare ids) that belong to the nämnd, comma-separated; an uppdrag to any
     # other utförare crosses a boundary and needs the child's samtycke.
     interna_utforare_lista: str = Field(default="", alias="INTERNA_UTFORARE")
+    # The sealer (case_api.audit.sealer): how often it looks for committed rows, how many it
+    # chains per round, how long a standby waits before trying to lead, and how often the
+    # chain's head is anchored outside the database (an audit.forankrad event).
+    audit_seal_interval_seconds: float = Field(default=0.2, gt=0, alias="AUDIT_SEAL_INTERVAL_SECONDS")
+    audit_seal_batch_size: int = Field(default=1000, ge=1, alias="AUDIT_SEAL_BATCH_SIZE")
+    audit_seal_standby_seconds: float = Field(default=2.0, gt=0, alias="AUDIT_SEAL_STANDBY_SECONDS")
+    audit_anchor_interval_seconds: float = Field(default=60.0, gt=0, alias="AUDIT_ANCHOR_INTERVAL_SECONDS")
     # Recruiting units (enheter) whose kontaktfamiljer serve every beställare, comma-separated; a
     # family of any other enhet serves only its own.
     kontaktfamilj_enheter_lista: str = Field(default="", alias="KONTAKTFAMILJ_ENHETER")

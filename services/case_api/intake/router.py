@@ -8,10 +8,10 @@ from case_api.intake.models import Aktualisering
 from case_api.intake.schemas import (
     AktualiseringIn,
     AktualiseringOut,
+    ForhandsbedomningForlangningIn,
+    ForhandsbedomningForlangningOut,
     ForhandsbedomningIn,
     ForhandsbedomningOut,
-    ForlangningIn,
-    ForlangningOut,
     SkyddsbedomningIn,
     SkyddsbedomningOut,
 )
@@ -36,7 +36,8 @@ async def ut(k: Kontext, akt: Aktualisering) -> AktualiseringOut:
             "skyddsbedomning": SkyddsbedomningOut.model_validate(skydd) if skydd else None,
             "forhandsbedomning": ForhandsbedomningOut.model_validate(forhand) if forhand else None,
             "forlangningar": [
-                ForlangningOut.model_validate(f) for f in await forlangning.forlangningar(k, akt)
+                ForhandsbedomningForlangningOut.model_validate(f)
+                for f in await forlangning.forlangningar(k, akt)
             ],
         }
     )
@@ -129,7 +130,7 @@ async def decide_forhandsbedomning(
 async def extend_forhandsbedomning(
     k: Ctx,
     aktualisering_id: uuid.UUID,
-    body: ForlangningIn,
+    body: ForhandsbedomningForlangningIn,
     response: Response,
     if_match: IfMatch = None,
 ) -> AktualiseringOut:

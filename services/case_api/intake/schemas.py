@@ -42,7 +42,7 @@ class AktualiseringOut(Utdata):
     tillatna_kommandon: list[str]
     skyddsbedomning: "SkyddsbedomningOut | None" = None
     forhandsbedomning: "ForhandsbedomningOut | None" = None
-    forlangningar: "list[ForlangningOut]" = Field(
+    forlangningar: "list[ForhandsbedomningForlangningOut]" = Field(
         default_factory=list, description="Decisions extending the förhandsbedömning, oldest first."
     )
     version: int
@@ -86,7 +86,7 @@ class ForhandsbedomningOut(Utdata):
     beslutad_av: str
 
 
-class ForlangningIn(Indata):
+class ForhandsbedomningForlangningIn(Indata):
     """20 kap. 2 § SoL (2025:400): the time may be extended only for synnerliga skäl."""
 
     beslutsdatum: date
@@ -102,13 +102,13 @@ class ForlangningIn(Indata):
     ny_forfallodatum: date = Field(description="The new last day for the förhandsbedömning.")
 
     @model_validator(mode="after")
-    def skal_har_text(self) -> "ForlangningIn":
+    def skal_har_text(self) -> "ForhandsbedomningForlangningIn":
         if not self.synnerliga_skal.strip():
             raise ValueError("synnerliga_skal must say what the reasons are")
         return self
 
 
-class ForlangningOut(Utdata):
+class ForhandsbedomningForlangningOut(Utdata):
     id: uuid.UUID
     beslutsdatum: date
     synnerliga_skal: str
