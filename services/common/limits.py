@@ -19,11 +19,18 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+import structlog
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from common.problems import ProblemError, problem_response
 from common.settings import CommonSettings
+
+log = structlog.get_logger(__name__)
+
+
+class ClientGone(Exception):
+    """The client disconnected before its body arrived."""
 
 
 class ContentTooLarge(ProblemError):
@@ -82,19 +89,25 @@ class RequestLimits:
         except TimeoutError:
             await _refuse(scope, RequestTimeout())(scope, receive, send)
             return
+        except ClientGone:
+            # Nobody is left to answer, and it is not an error of ours (as common.problems logs it
+            # when a route's own read meets the disconnect).
+            log.info("client_disconnected", method=scope.get("method"), route=scope.get("path"))
+            return
         if more:
             await _refuse(scope, ContentTooLarge(f"At most {self.max_body} bytes."))(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
 
     async def _read(self, receive: Receive) -> tuple[bytes, bool]:
-        """The body, and whether it went on past the cap (then it is not read further)."""
+        """The body, and whether it went on past the cap (then it is not read further).
+        Raises ClientGone when the client hangs up first."""
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                return b"".join(chunks), False  # a disconnect: the app sees an empty body
+                raise ClientGone
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
