@@ -1,7 +1,7 @@
 from functools import lru_cache
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from case_api.regler.tabell import regler_med_installningar
 from common.settings import CommonSettings
@@ -18,6 +18,12 @@ class Settings(CommonSettings):
     event_source: str = Field(default="/handlaggning/case-api", alias="EVENT_SOURCE")
     # Outbox relay (case_api/relay).
     notifier_token: str | None = Field(default=None, alias="NOTIFIER_TOKEN")
+    # OAuth2 client credentials at the identity provider (production): the relay asks for a
+    # token with the ingest scope and renews it before it expires. The secret comes from a Secret.
+    notifier_token_url: str | None = Field(default=None, alias="NOTIFIER_TOKEN_URL")
+    notifier_client_id: str | None = Field(default=None, alias="NOTIFIER_CLIENT_ID")
+    notifier_client_secret: SecretStr | None = Field(default=None, alias="NOTIFIER_CLIENT_SECRET")
+    notifier_token_scope: str = Field(default="handelser:skriv", alias="NOTIFIER_TOKEN_SCOPE")
     relay_poll_seconds: float = Field(default=2.0, gt=0, alias="RELAY_POLL_SECONDS")
     relay_listen: bool = Field(default=True, alias="RELAY_LISTEN")
     relay_max_attempts: int = Field(default=12, ge=1, alias="RELAY_MAX_ATTEMPTS")
@@ -77,6 +83,12 @@ class Settings(CommonSettings):
     def _behorighet_inom_max(self) -> Self:
         if self.behorighet_standard_dagar > self.behorighet_max_dagar:
             raise ValueError("BEHORIGHET_STANDARD_DAGAR must not exceed BEHORIGHET_MAX_DAGAR")
+        return self
+
+    @model_validator(mode="after")
+    def _client_credentials_complete(self) -> Self:
+        if self.notifier_token_url and not (self.notifier_client_id and self.notifier_client_secret):
+            raise ValueError("NOTIFIER_TOKEN_URL needs NOTIFIER_CLIENT_ID and NOTIFIER_CLIENT_SECRET")
         return self
 
     @model_validator(mode="after")
