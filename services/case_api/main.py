@@ -29,6 +29,7 @@ from case_api.uppfoljning.router import router as uppfoljning_router
 from case_api.utredning.router import router as utredning_router
 from common.app import Worker, build_app
 from common.idempotency import purge_worker
+from common.limits import RateLimiter
 from common.whoami import whoami_router
 from devstack.migrate import head_revision
 
@@ -79,4 +80,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         workers=WORKERS if settings.run_workers else (),
     )
     app.state.audit_refusal = audit_dependencies.logga_nekad
+    # case_api only: the notifier's callers are the relay and operators, and a per-sub limit
+    # there would throttle the whole event stream.
+    app.state.rate_limiter = RateLimiter.from_settings(settings)
     return app

@@ -13,6 +13,7 @@ from common.clock import Clock, system_clock
 from common.db import engine_from_settings, make_session_factory
 from common.docs import install_docs
 from common.health import health_router
+from common.limits import RequestLimits
 from common.logging import RequestIdMiddleware, configure_logging
 from common.openapi import problem_openapi
 from common.problems import install_problem_handlers
@@ -85,6 +86,8 @@ def build_app(
     install_problem_handlers(app)
     # Added first, so it runs inside the request id middleware and its 422 carries the id.
     app.add_middleware(RefuseControlCharacters)
+    # Inside the request id (a 413 carries it), outside everything that reads the body.
+    app.add_middleware(RequestLimits, settings=settings)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeaders)
     if settings.api_docs:
