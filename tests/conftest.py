@@ -96,6 +96,10 @@ def case_settings(test_data_dir: Path) -> CaseSettings:
         CASE_API_RUN_WORKERS=False,
         LOG_JSON=True,
         INTERNA_UTFORARE="ov-1,ov-2,ov-9,kf-1,utf-1,utf-9",
+        # kf-1 recruits kontaktfamiljer for every beställare (seed 004).
+        KONTAKTFAMILJ_ENHETER="kf-1",
+        # Off for the suite: a walk is many quick requests by one sub. test_limits turns it on.
+        RATE_LIMIT_PER_MINUTE=0,
     )
 
 

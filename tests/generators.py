@@ -32,14 +32,19 @@ def _locked(name: str) -> Iterator[Path]:
 
 def python_generator() -> Path:
     """A venv with openapi-python-client; returns its bin directory."""
-    marker = "-".join(p.replace("==", "-") for p in PYTHON_PACKAGES)
+    return python_tool(PYTHON_PACKAGES)
+
+
+def python_tool(packages: list[str]) -> Path:
+    """A venv with these pinned packages, made once; returns its bin directory."""
+    marker = "-".join(p.replace("==", "-") for p in packages)
     with _locked(f"python-{marker}") as venv:
         bin_dir = venv / "bin"
         if not (venv / ".installed").exists():
             shutil.rmtree(venv, ignore_errors=True)
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
             subprocess.run(
-                [str(bin_dir / "pip"), "install", "--quiet", "--disable-pip-version-check", *PYTHON_PACKAGES],
+                [str(bin_dir / "pip"), "install", "--quiet", "--disable-pip-version-check", *packages],
                 check=True,
                 capture_output=True,
                 text=True,

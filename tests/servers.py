@@ -10,6 +10,8 @@ from contextlib import contextmanager
 
 import httpx
 
+from common.serving import UVICORN_ARGS
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -34,8 +36,10 @@ def running_service(app_factory: str, env: dict[str, str], port: int | None = No
             str(port),
             "--log-level",
             "warning",
+            *UVICORN_ARGS,
         ],
-        env={**os.environ, **env},
+        # A fuzzer or a walk is many quick requests by one sub: no rate limit unless asked for.
+        env={**os.environ, "RATE_LIMIT_PER_MINUTE": "0", **env},
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -38,6 +38,7 @@ VERBS = frozenset(
         "record",
         "register",
         "replay",
+        "revoke",
         "report",
         "search",
         "send",

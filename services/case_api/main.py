@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from case_api.arenden.router import router as arenden_router
 from case_api.audit import dependencies as audit_dependencies
 from case_api.audit.router import router as audit_router
+from case_api.audit.sealer import sealer_worker
 from case_api.avvikelser.router import router as avvikelser_router
 from case_api.bevakning.router import router as bevakning_router
 from case_api.bevakning.sweep import sweep_worker
@@ -28,6 +29,7 @@ from case_api.uppfoljning.router import router as uppfoljning_router
 from case_api.utredning.router import router as utredning_router
 from common.app import Worker, build_app
 from common.idempotency import purge_worker
+from common.limits import RateLimiter
 from common.whoami import whoami_router
 from devstack.migrate import head_revision
 
@@ -39,9 +41,10 @@ JWT; errors are RFC 9457 problem+json.
 """
 
 
-# Background workers started with the app (the outbox relay and the deadline sweep join here;
-# the purge deletes expired Idempotency-Keys).
-WORKERS: list[Worker] = [relay_worker, sweep_worker, purge_worker]
+# Background workers started with the app when CASE_API_RUN_WORKERS is set (development); in
+# production they run as `case-api worker`: the outbox relay, the deadline sweep, the audit
+# sealer and the purge of expired Idempotency-Keys.
+WORKERS: list[Worker] = [relay_worker, sweep_worker, sealer_worker, purge_worker]
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
@@ -77,4 +80,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         workers=WORKERS if settings.run_workers else (),
     )
     app.state.audit_refusal = audit_dependencies.logga_nekad
+    # case_api only: the notifier's callers are the relay and operators, and a per-sub limit
+    # there would throttle the whole event stream.
+    app.state.rate_limiter = RateLimiter.from_settings(settings)
     return app

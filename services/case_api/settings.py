@@ -1,7 +1,7 @@
 from functools import lru_cache
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from case_api.regler.tabell import regler_med_installningar
 from common.settings import CommonSettings
@@ -18,6 +18,12 @@ class Settings(CommonSettings):
     event_source: str = Field(default="/handlaggning/case-api", alias="EVENT_SOURCE")
     # Outbox relay (case_api/relay).
     notifier_token: str | None = Field(default=None, alias="NOTIFIER_TOKEN")
+    # OAuth2 client credentials at the identity provider (production): the relay asks for a
+    # token with the ingest scope and renews it before it expires. The secret comes from a Secret.
+    notifier_token_url: str | None = Field(default=None, alias="NOTIFIER_TOKEN_URL")
+    notifier_client_id: str | None = Field(default=None, alias="NOTIFIER_CLIENT_ID")
+    notifier_client_secret: SecretStr | None = Field(default=None, alias="NOTIFIER_CLIENT_SECRET")
+    notifier_token_scope: str = Field(default="handelser:skriv", alias="NOTIFIER_TOKEN_SCOPE")
     relay_poll_seconds: float = Field(default=2.0, gt=0, alias="RELAY_POLL_SECONDS")
     relay_listen: bool = Field(default=True, alias="RELAY_LISTEN")
     relay_max_attempts: int = Field(default=12, ge=1, alias="RELAY_MAX_ATTEMPTS")
@@ -40,6 +46,16 @@ class Settings(CommonSettings):
     # Organisations (utförare ids) that belong to the nämnd, comma-separated; an uppdrag to any
     # other utförare crosses a boundary and needs the child's samtycke.
     interna_utforare_lista: str = Field(default="", alias="INTERNA_UTFORARE")
+    # The sealer (case_api.audit.sealer): how often it looks for committed rows, how many it
+    # chains per round, how long a standby waits before trying to lead, and how often the
+    # chain's head is anchored outside the database (an audit.forankrad event).
+    audit_seal_interval_seconds: float = Field(default=0.2, gt=0, alias="AUDIT_SEAL_INTERVAL_SECONDS")
+    audit_seal_batch_size: int = Field(default=1000, ge=1, alias="AUDIT_SEAL_BATCH_SIZE")
+    audit_seal_standby_seconds: float = Field(default=2.0, gt=0, alias="AUDIT_SEAL_STANDBY_SECONDS")
+    audit_anchor_interval_seconds: float = Field(default=60.0, gt=0, alias="AUDIT_ANCHOR_INTERVAL_SECONDS")
+    # Recruiting units (enheter) whose kontaktfamiljer serve every beställare, comma-separated; a
+    # family of any other enhet serves only its own.
+    kontaktfamilj_enheter_lista: str = Field(default="", alias="KONTAKTFAMILJ_ENHETER")
     audit_manga_personer_troskel: int = Field(default=50, ge=0, alias="AUDIT_MANGA_PERSONER_TROSKEL")
     # A permission to see a protected person ends: after this many days unless the grant names an
     # earlier day, and never later than the maximum (issue 11 item 2).
@@ -49,6 +65,10 @@ class Settings(CommonSettings):
     @property
     def interna_utforare(self) -> frozenset[str]:
         return frozenset(u.strip() for u in self.interna_utforare_lista.split(",") if u.strip())
+
+    @property
+    def kontaktfamilj_enheter(self) -> frozenset[str]:
+        return frozenset(e.strip() for e in self.kontaktfamilj_enheter_lista.split(",") if e.strip())
 
     @model_validator(mode="after")
     def _regler_giltiga(self) -> Self:
@@ -63,6 +83,12 @@ class Settings(CommonSettings):
     def _behorighet_inom_max(self) -> Self:
         if self.behorighet_standard_dagar > self.behorighet_max_dagar:
             raise ValueError("BEHORIGHET_STANDARD_DAGAR must not exceed BEHORIGHET_MAX_DAGAR")
+        return self
+
+    @model_validator(mode="after")
+    def _client_credentials_complete(self) -> Self:
+        if self.notifier_token_url and not (self.notifier_client_id and self.notifier_client_secret):
+            raise ValueError("NOTIFIER_TOKEN_URL needs NOTIFIER_CLIENT_ID and NOTIFIER_CLIENT_SECRET")
         return self
 
     @model_validator(mode="after")

@@ -11,11 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from common.clock import Clock, system_clock
 from common.db import engine_from_settings, make_session_factory
+from common.docs import install_docs
 from common.health import health_router
+from common.limits import RequestLimits
 from common.logging import RequestIdMiddleware, configure_logging
 from common.openapi import problem_openapi
 from common.problems import install_problem_handlers
 from common.request_checks import RefuseControlCharacters
+from common.security_headers import SecurityHeaders
 from common.settings import CommonSettings
 from common.tokens import KeyStore
 
@@ -71,6 +74,8 @@ def build_app(
         version=version,
         lifespan=lifespan,
         generate_unique_id_function=lambda route: route.name,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock
@@ -81,7 +86,12 @@ def build_app(
     install_problem_handlers(app)
     # Added first, so it runs inside the request id middleware and its 422 carries the id.
     app.add_middleware(RefuseControlCharacters)
+    # Inside the request id (a 413 carries it), outside everything that reads the body.
+    app.add_middleware(RequestLimits, settings=settings)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeaders)
+    if settings.api_docs:
+        install_docs(app, title=title)
     app.include_router(health_router(expected_head))
     for router in routers:
         app.include_router(router)

@@ -67,6 +67,10 @@ async def current_principal(
         raise Unauthorized(f"The token was refused: {exc}.") from None
     principal = Principal.from_claims(claims)
     request.state.principal = principal
+    # Per caller, right after the token is verified: before any database work of the request.
+    limiter = getattr(request.app.state, "rate_limiter", None)
+    if limiter is not None:
+        limiter.check(principal.sub)
     return principal
 
 

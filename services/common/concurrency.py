@@ -25,11 +25,12 @@ IfMatch = Annotated[
 
 
 def check_if_match(if_match: str | None, current_version: int) -> None:
-    """428 without If-Match, 412 when it names another version. `*` is not accepted: a
-    blind overwrite is exactly what the header exists to prevent."""
+    """428 without If-Match, 412 when it names another version or a weak tag (`W/"1"`). `*` is
+    not accepted: a blind overwrite is exactly what the header exists to prevent."""
     if if_match is None or not if_match.strip():
         raise PreconditionRequired("Send If-Match with the ETag you last read.")
-    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    # Strong comparison (RFC 9110 13.1.1): a weak validator never matches for If-Match.
+    candidates = {tag.strip() for tag in if_match.split(",")}
     if etag(current_version) not in candidates:
         raise PreconditionFailed(
             "The object has changed since you read it.", current_etag=etag(current_version)

@@ -97,6 +97,11 @@ def configure_logging(level: str = "INFO", json_output: bool = True) -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
+    # uvicorn's CLI installs its own handlers before the app is made: its error log (tracebacks
+    # of errors that escape the app) would then bypass the redaction. Route it through ours.
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers = []
+        logging.getLogger(name).propagate = True
     # uvicorn's access log repeats the path (which may hold an id) without the request id.
     logging.getLogger("uvicorn.access").handlers = []
     logging.getLogger("uvicorn.access").propagate = False

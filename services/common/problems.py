@@ -18,6 +18,8 @@ from starlette.routing import Match
 from common.unavailable import database_unavailable
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# Every answer of the API may carry personal data: no cache keeps it, no browser sniffs it.
+SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 TYPE_PREFIX = "urn:handlaggning:problem:"
 
 log = structlog.get_logger(__name__)
@@ -158,6 +160,8 @@ def problem_response(
     body.update(extensions)
     # 500s are rendered outside the request-id middleware, so the header is set here too.
     all_headers = {"X-Request-ID": body["request_id"]} if body["request_id"] else {}
+    # A 500 is rendered outside every middleware, the security headers' too.
+    all_headers.update(SECURITY_HEADERS)
     all_headers.update(headers or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=all_headers)
 

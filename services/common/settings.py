@@ -12,6 +12,8 @@ class CommonSettings(BaseSettings):
     data_dir: Path = Field(default=Path(".data"), alias="DATA_DIR")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     log_json: bool = Field(default=True, alias="LOG_JSON")
+    # Swagger UI at /docs, from packaged assets; false in production if nobody browses it.
+    api_docs: bool = Field(default=True, alias="API_DOCS")
 
     jwt_issuer: str = Field(default="https://idp.handlaggning.invalid/dev", alias="JWT_ISSUER")
     jwt_audience: str = Field(default="handlaggning", alias="JWT_AUDIENCE")
@@ -19,6 +21,15 @@ class CommonSettings(BaseSettings):
     jwt_algorithms: list[str] = Field(default=["RS256"], alias="JWT_ALGORITHMS")
     jwks_url: str | None = Field(default=None, alias="JWKS_URL")
     jwt_leeway_seconds: int = Field(default=30, alias="JWT_LEEWAY_SECONDS")
+
+    # Resource limits (common.limits, issue 11 item 5).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1, alias="MAX_BODY_BYTES")
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, alias="MAX_HEADER_BYTES")
+    body_timeout_seconds: float = Field(default=10.0, gt=0, alias="BODY_TIMEOUT_SECONDS")
+    # case_api: per caller (sub) over all replicas; each process grants its share. 0: off.
+    rate_limit_per_minute: float = Field(default=1200.0, ge=0, alias="RATE_LIMIT_PER_MINUTE")
+    rate_limit_burst: int = Field(default=200, ge=1, alias="RATE_LIMIT_BURST")
+    rate_limit_replicas: int = Field(default=1, ge=1, alias="RATE_LIMIT_REPLICAS")
 
     # Idempotency-Key: how long a key replays, and how often expired ones are deleted.
     idempotency_key_ttl_hours: float = Field(default=24.0, gt=0, alias="IDEMPOTENCY_KEY_TTL_HOURS")

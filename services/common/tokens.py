@@ -17,7 +17,7 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jose import jwk, jwt
-from jose.exceptions import JOSEError
+from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError
 
 from common.settings import CommonSettings
 
@@ -155,8 +155,13 @@ async def decode_token(token: str, keys: KeyStore) -> Claims:
             issuer=settings.jwt_issuer,
             options=options,
         )
-    except JOSEError as exc:
-        raise TokenError(type(exc).__name__) from None
+    except ExpiredSignatureError:
+        raise TokenError("expired") from None
+    except JWTClaimsError:
+        raise TokenError("issuer, audience or another claim not accepted") from None
+    except JOSEError:
+        # The library's class names say which library checks the token: no need to tell.
+        raise TokenError("signature or format not valid") from None
     return _claims(claims)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import uvicorn
 
 from case_api.settings import Settings as CaseSettings
+from common.serving import UVICORN_CONFIG
 from devstack.databases import ServiceDatabase, ensure_database
 from devstack.embedded import start_embedded
 from devstack.migrate import upgrade
@@ -90,7 +91,12 @@ async def serve() -> None:
     servers = [
         _Server(
             uvicorn.Config(
-                create_case_app(case), host=case.host, port=case.port, log_config=None, access_log=False
+                create_case_app(case),
+                host=case.host,
+                port=case.port,
+                log_config=None,
+                access_log=False,
+                **UVICORN_CONFIG,
             )
         ),
         _Server(
@@ -100,6 +106,7 @@ async def serve() -> None:
                 port=notifier.port,
                 log_config=None,
                 access_log=False,
+                **UVICORN_CONFIG,
             )
         ),
     ]

@@ -2,7 +2,7 @@
 2025:1501): one per aktualisering, under row-level security like it.
 
 Revision ID: c1503
-Revises: c1502
+Revises: c1010
 Create Date: 2026-12-03 10:10:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c1503"
-down_revision: str | None = "c1502"
+down_revision: str | None = "c1010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

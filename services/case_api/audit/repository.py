@@ -1,4 +1,4 @@
-"""Queries on audit_logg. Appends go through append_rows only, under the chain lock."""
+"""Queries on audit_logg and its chain. Appends are plain inserts (append_rows); the sealer chains them."""
 
 import uuid
 from collections.abc import Sequence
@@ -8,45 +8,60 @@ from typing import Any
 from sqlalchemy import Row, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_api.audit import kedja
-from case_api.audit.models import AuditLogg
+from case_api.audit.models import AuditKedja, AuditLogg
+from case_api.events.service import TYPE_PREFIX
 
-# pg_advisory_xact_lock key of the chain: "AUDITLOG" in ASCII. Held from a transaction's first
-# append until it commits or rolls back, so appends (and their ids) follow commit order.
-CHAIN_LOCK_KEY = 0x41554449544C4F47
+ANCHOR_EVENT_TYPE = TYPE_PREFIX + "audit.forankrad"
 
 _table = AuditLogg.__table__  # type: ignore[attr-defined]
-
-
-class ChainNeedsReadCommitted(RuntimeError):
-    """Under REPEATABLE READ or SERIALIZABLE the head read after the lock could be stale."""
-
-
-async def lock_chain_head(session: AsyncSession) -> str:
-    """Take the chain lock and return the hash of the last committed row (or GENESIS)."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    # A separate statement: in READ COMMITTED its snapshot is taken after the lock was granted,
-    # so it sees the row the previous holder committed. One statement would fork the chain.
-    head, isolation = (
-        await session.execute(
-            text(
-                "SELECT (SELECT hash FROM audit_logg ORDER BY id DESC LIMIT 1), "
-                "current_setting('transaction_isolation')"
-            )
-        )
-    ).one()
-    if isolation != "read committed":
-        raise ChainNeedsReadCommitted(f"audit_logg appends need READ COMMITTED, not {isolation}")
-    return str(head) if head is not None else kedja.GENESIS
+_kedja = AuditKedja.__table__  # type: ignore[attr-defined]
 
 
 async def append_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     await session.execute(insert(_table), list(rows))
 
 
-async def chain_batch(session: AsyncSession, *, after_id: int, limit: int) -> Sequence[Row[Any]]:
-    query = select(_table).where(_table.c.id > after_id).order_by(_table.c.id).limit(limit)
+async def chain_batch(session: AsyncSession, *, after_position: int, limit: int) -> Sequence[Row[Any]]:
+    """Sealed rows in chain order: the audit row's content with its position and hashes."""
+    query = (
+        select(_table, _kedja.c.position, _kedja.c.prev_hash, _kedja.c.hash)
+        .join(_kedja, _kedja.c.audit_id == _table.c.id)
+        .where(_kedja.c.position > after_position)
+        .order_by(_kedja.c.position)
+        .limit(limit)
+    )
     return (await session.execute(query)).all()
+
+
+async def unsealed(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many rows are not in the chain yet, and when the oldest was written."""
+    row = (
+        await session.execute(
+            text(
+                "SELECT count(*), min(a.at) FROM audit_logg a "
+                "WHERE NOT EXISTS (SELECT 1 FROM audit_kedja k WHERE k.audit_id = a.id)"
+            )
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
+async def latest_anchor(session: AsyncSession) -> Row[Any] | None:
+    """The newest audit.forankrad event in the outbox: (position, hash) as the sealer sent them."""
+    return (
+        await session.execute(
+            text(
+                "SELECT (data->>'position')::bigint AS position, data->>'hash' AS hash "
+                "FROM outbox_event WHERE type = :type ORDER BY seq DESC LIMIT 1"
+            ),
+            {"type": ANCHOR_EVENT_TYPE},
+        )
+    ).one_or_none()
+
+
+async def chain_entry(session: AsyncSession, *, position: int) -> str | None:
+    query = select(_kedja.c.hash).where(_kedja.c.position == position)
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def page(
@@ -64,7 +79,12 @@ async def page(
 ) -> Sequence[Row[Any]]:
     """Newest first; rows with id < before_id (the cursor)."""
     c = _table.c
-    query = select(_table).order_by(c.id.desc()).limit(limit)
+    query = (
+        select(_table, _kedja.c.position, _kedja.c.hash)
+        .outerjoin(_kedja, _kedja.c.audit_id == c.id)
+        .order_by(c.id.desc())
+        .limit(limit)
+    )
     filters: list[Any] = []
     if person_id is not None:
         filters.append(c.person_id == person_id)
@@ -138,5 +158,10 @@ async def distinct_persons_per_user(
 
 
 async def for_person(session: AsyncSession, *, person_id: uuid.UUID) -> Sequence[Row[Any]]:
-    query = select(_table).where(_table.c.person_id == person_id).order_by(_table.c.id)
+    query = (
+        select(_table, _kedja.c.position, _kedja.c.hash)
+        .outerjoin(_kedja, _kedja.c.audit_id == _table.c.id)
+        .where(_table.c.person_id == person_id)
+        .order_by(_table.c.id)
+    )
     return (await session.execute(query)).all()

@@ -35,8 +35,8 @@ class LoggPost(BaseModel):
     skal: str | None
     request_id: str | None
     utfall: Utfall
-    prev_hash: str
-    hash: str
+    position: int | None = Field(description="Position in the hash chain; null until the row is sealed")
+    hash: str | None = Field(description="The row's hash in the chain; null until sealed")
 
 
 class LoggPage(BaseModel):
@@ -47,7 +47,8 @@ class LoggPage(BaseModel):
 
 
 class Kedjebrott(BaseModel):
-    id: int
+    position: int
+    id: int = Field(description="The audit row at this position")
     fel: Literal["lank", "hash"] = Field(
         description="`lank`: prev_hash is not the previous row's hash (a row removed, inserted or "
         "relinked); `hash`: the row's content does not give its stored hash (a row altered)."
@@ -56,12 +57,30 @@ class Kedjebrott(BaseModel):
     lagrad: str = Field(description="The hash stored in the row (prev_hash for `lank`, hash for `hash`)")
 
 
+class Forankring(BaseModel):
+    position: int
+    hash: str
+    stammer: bool = Field(
+        description="The chain holds this hash at this position: false means rows at or before the "
+        "anchor were removed or altered since it was sent"
+    )
+
+
 class Verifiering(BaseModel):
     ok: bool
-    antal: int = Field(description="Rows walked")
+    antal: int = Field(description="Sealed rows walked")
     antal_brott: int
     forsta_brott: Kedjebrott | None
+    senaste_position: int | None = Field(description="Position of the last sealed row")
     senaste_hash: str | None = Field(description="Hash of the last row: note it to detect truncation later")
+    antal_oforseglade: int = Field(description="Committed rows the sealer has not chained yet")
+    aldsta_oforseglade_sekunder: float | None = Field(
+        description="Age of the oldest unsealed row, seconds (null when every row is sealed)"
+    )
+    forankring: Forankring | None = Field(
+        description="The newest anchor (an audit.forankrad event) checked against the chain; "
+        "null before the first"
+    )
 
 
 class SkyddadPersonAtkomst(BaseModel):

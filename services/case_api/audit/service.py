@@ -4,9 +4,8 @@ Appends join the caller's transaction: if the row cannot be written the request 
 the request rolls back so does its audit row (refusals are recorded separately, see
 case_api.audit.dependencies). Reading the log is itself logged, as handling "loggkontroll".
 
-Appending takes the chain lock, held until the transaction ends: audited transactions run one
-at a time from their first append to their commit. Call logga last, after the domain change,
-so the lock is held briefly and its holder waits for no other lock (docs/bench.md).
+Appending is a plain INSERT that takes no lock: the sealer (case_api.audit.sealer) chains
+committed rows by hash afterwards, so audited requests never wait on each other.
 """
 
 import math
@@ -22,6 +21,7 @@ from case_api.audit import repository as audit_repository
 from case_api.audit.models import UTFALL
 from case_api.audit.schemas import (
     AnvandareAntal,
+    Forankring,
     Fordelning,
     Fordelningsintervall,
     Kedjebrott,
@@ -128,44 +128,44 @@ async def _append(
         "request_id": current_request_id(),
         "utfall": utfall,
     }
-    prev = await audit_repository.lock_chain_head(session)
-    rows: list[dict[str, Any]] = []
-    for objekt_id, person_id, arende_id in rader:
-        content = {**common, "objekt_id": objekt_id, "person_id": person_id, "arende_id": arende_id}
-        digest = kedja.row_hash(prev, content)
-        rows.append({**content, "prev_hash": prev, "hash": digest})
-        prev = digest
+    rows = [
+        {**common, "objekt_id": objekt_id, "person_id": person_id, "arende_id": arende_id}
+        for objekt_id, person_id, arende_id in rader
+    ]
     await audit_repository.append_rows(session, rows)
 
 
 async def verifiera(session: AsyncSession, *, vem: Principal, batch: int = VERIFY_BATCH) -> Verifiering:
-    """Walk the whole chain in id order; report the first broken link and how many there are."""
+    """Walk the sealed chain in position order; report the first broken link, how many there
+    are, what is not sealed yet, and whether the newest anchor still matches the chain."""
     expected_prev = kedja.GENESIS
-    last_id, antal, brott = 0, 0, 0
+    last_position, antal, brott = 0, 0, 0
     forsta: Kedjebrott | None = None
-    while rows := await audit_repository.chain_batch(session, after_id=last_id, limit=batch):
+    while rows := await audit_repository.chain_batch(session, after_position=last_position, limit=batch):
         for row in rows:
             antal += 1
-            fault: Kedjebrott | None = None
-            if row.prev_hash != expected_prev:
-                fault = Kedjebrott(id=row.id, fel="lank", forvantad=expected_prev, lagrad=row.prev_hash)
-            else:
-                recomputed = kedja.row_hash(row.prev_hash, row._asdict())
-                if recomputed != row.hash:
-                    fault = Kedjebrott(id=row.id, fel="hash", forvantad=recomputed, lagrad=row.hash)
+            fault = _check_link(row, expected_prev, last_position + 1)
             if fault is not None:
                 brott += 1
                 forsta = forsta or fault
             # Continue from the stored hash, so one altered row is one break, not all that follow.
             expected_prev = row.hash
-            last_id = row.id
+            last_position = row.position
+    oforseglade, aldsta = await audit_repository.unsealed(session)
+    nu = _clock(session)()
     result = Verifiering(
         ok=brott == 0,
         antal=antal,
         antal_brott=brott,
         forsta_brott=forsta,
+        senaste_position=last_position if antal else None,
         senaste_hash=expected_prev if antal else None,
+        antal_oforseglade=oforseglade,
+        aldsta_oforseglade_sekunder=max(0.0, (nu - aldsta).total_seconds()) if aldsta else None,
+        forankring=await _check_anchor(session),
     )
+    if result.forankring is not None and not result.forankring.stammer:
+        result.ok = False
     await logga(
         session,
         vem=vem,
@@ -176,6 +176,27 @@ async def verifiera(session: AsyncSession, *, vem: Principal, batch: int = VERIF
         arende_id=None,
     )
     return result
+
+
+def _check_link(row: Any, expected_prev: str, expected_position: int) -> Kedjebrott | None:
+    if row.prev_hash != expected_prev or row.position != expected_position:
+        # A position missing or a prev_hash that is not the previous hash: a row removed,
+        # inserted or relinked.
+        return Kedjebrott(
+            position=row.position, id=row.id, fel="lank", forvantad=expected_prev, lagrad=row.prev_hash
+        )
+    recomputed = kedja.row_hash(row.prev_hash, row._mapping)
+    if recomputed != row.hash:
+        return Kedjebrott(position=row.position, id=row.id, fel="hash", forvantad=recomputed, lagrad=row.hash)
+    return None
+
+
+async def _check_anchor(session: AsyncSession) -> Forankring | None:
+    anchor = await audit_repository.latest_anchor(session)
+    if anchor is None:
+        return None
+    stored = await audit_repository.chain_entry(session, position=anchor.position)
+    return Forankring(position=anchor.position, hash=anchor.hash, stammer=stored == anchor.hash)
 
 
 async def atkomster_till_person(session: AsyncSession, *, person_id: uuid.UUID) -> list[LoggPost]:

@@ -12,13 +12,15 @@ from sqlmodel import col
 from case_api.bevakning import service as bevakning_service
 from case_api.events import service as events
 from case_api.intake.models import Aktualisering, ForhandsbedomningForlangning
-from case_api.intake.schemas import ForlangningIn
+from case_api.intake.schemas import ForhandsbedomningForlangningIn
 from case_api.kontext import Kontext
 from case_api.tillstand import krav
 from common.problems import UnprocessableContent
 
 
-async def forlang(k: Kontext, *, akt: Aktualisering, indata: ForlangningIn) -> ForhandsbedomningForlangning:
+async def forlang(
+    k: Kontext, *, akt: Aktualisering, indata: ForhandsbedomningForlangningIn
+) -> ForhandsbedomningForlangning:
     from case_api.intake.service import krav_oppet_arende
 
     akt.status = krav("aktualisering", akt.status, "forlangning")

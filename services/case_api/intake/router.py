@@ -8,13 +8,16 @@ from case_api.intake.models import Aktualisering
 from case_api.intake.schemas import (
     AktualiseringIn,
     AktualiseringOut,
+<<<<<<< HEAD
     AterkopplingBegaranIn,
     AterkopplingIn,
     AterkopplingOut,
+=======
+    ForhandsbedomningForlangningIn,
+    ForhandsbedomningForlangningOut,
+>>>>>>> main
     ForhandsbedomningIn,
     ForhandsbedomningOut,
-    ForlangningIn,
-    ForlangningOut,
     SkyddsbedomningIn,
     SkyddsbedomningOut,
 )
@@ -42,7 +45,8 @@ async def ut(k: Kontext, akt: Aktualisering) -> AktualiseringOut:
             if (a := await aterkoppling.hamta(k, akt))
             else None,
             "forlangningar": [
-                ForlangningOut.model_validate(f) for f in await forlangning.forlangningar(k, akt)
+                ForhandsbedomningForlangningOut.model_validate(f)
+                for f in await forlangning.forlangningar(k, akt)
             ],
         }
     )
@@ -135,7 +139,7 @@ async def decide_forhandsbedomning(
 async def extend_forhandsbedomning(
     k: Ctx,
     aktualisering_id: uuid.UUID,
-    body: ForlangningIn,
+    body: ForhandsbedomningForlangningIn,
     response: Response,
     if_match: IfMatch = None,
 ) -> AktualiseringOut:

@@ -45,7 +45,7 @@ class AktualiseringOut(Utdata):
     aterkoppling: "AterkopplingOut | None" = Field(
         default=None, description="The anmälare's request for återkoppling, and what was done with it."
     )
-    forlangningar: "list[ForlangningOut]" = Field(
+    forlangningar: "list[ForhandsbedomningForlangningOut]" = Field(
         default_factory=list, description="Decisions extending the förhandsbedömning, oldest first."
     )
     version: int
@@ -89,7 +89,7 @@ class ForhandsbedomningOut(Utdata):
     beslutad_av: str
 
 
-class ForlangningIn(Indata):
+class ForhandsbedomningForlangningIn(Indata):
     """20 kap. 2 § SoL (2025:400): the time may be extended only for synnerliga skäl."""
 
     beslutsdatum: date
@@ -105,13 +105,13 @@ class ForlangningIn(Indata):
     ny_forfallodatum: date = Field(description="The new last day for the förhandsbedömning.")
 
     @model_validator(mode="after")
-    def skal_har_text(self) -> "ForlangningIn":
+    def skal_har_text(self) -> "ForhandsbedomningForlangningIn":
         if not self.synnerliga_skal.strip():
             raise ValueError("synnerliga_skal must say what the reasons are")
         return self
 
 
-class ForlangningOut(Utdata):
+class ForhandsbedomningForlangningOut(Utdata):
     id: uuid.UUID
     beslutsdatum: date
     synnerliga_skal: str

@@ -282,12 +282,19 @@ async def avsluta(
 
 
 async def krav_godkand(
-    session: AsyncSession, *, kontaktfamilj_id: uuid.UUID, enhet: str, dag: date
+    session: AsyncSession,
+    *,
+    kontaktfamilj_id: uuid.UUID,
+    enhet: str,
+    dag: date,
+    delade_enheter: frozenset[str],
 ) -> Kontaktfamilj:
     """The family may take an uppdrag on `dag`: approved, every step positive, an agreement in force.
 
-    `enhet` is the beställare's (the ärende's) enhet. The recruiting unit investigates a family
-    for every beställare (seed 004), so it does not narrow the lookup; it is named in the refusal.
+    `enhet` is the beställare's (the ärende's) enhet. A family serves its own enhet, and a
+    recruiting unit named in `delade_enheter` (KONTAKTFAMILJ_ENHETER) investigates families for
+    every beställare (seed 004). Any other enhet's family is as unknown: a 404 that tells nothing
+    of its vetting (issue 11 item 9).
     Raises KontaktfamiljEjUtredd (409, `saknas` lists what is missing) or KontaktfamiljSaknas (404).
     """
     # The family belongs to another enhet than the beställare's scope: look across enheter for
@@ -297,7 +304,7 @@ async def krav_godkand(
     family = await repository.get_any(session, kontaktfamilj_id)
     steps = [] if family is None else await repository.steps(session, family.id)
     await repository.restore_scope(session, before)
-    if family is None:
+    if family is None or family.enhet not in delade_enheter | {enhet}:
         raise KontaktfamiljSaknas()
     saknas = missing_for_uppdrag(
         status=Status(family.status),

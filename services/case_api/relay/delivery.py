@@ -45,8 +45,13 @@ def to_cloudevent(event: ClaimedEvent, *, source: str) -> CloudEvent:
     return CloudEvent(attributes=attributes, data=event.data)
 
 
+class TokenUnavailable(Exception):
+    """The identity provider gave no token; nothing was sent, so no event is charged."""
+
+
 class TokenSource:
-    """The bearer token for the notifier: NOTIFIER_TOKEN, else a dev token renewed before expiry."""
+    """The bearer token for the notifier: NOTIFIER_TOKEN; else OAuth2 client credentials at
+    NOTIFIER_TOKEN_URL; else a dev token. Fetched tokens are renewed before they expire."""
 
     def __init__(
         self,
@@ -62,6 +67,39 @@ class TokenSource:
         self._wall_clock = wall_clock
         self._token: str | None = None
         self._expires_at = 0.0
+        self._fetched: str | None = None
+        self._fetched_until = 0.0
+
+    async def bearer(self, http: httpx.AsyncClient) -> str:
+        if self._settings.notifier_token or not self._settings.notifier_token_url:
+            return self.token()
+        now = self._wall_clock()
+        if self._fetched is None or now >= self._fetched_until:
+            self._fetched, lifetime = await self._client_credentials(http)
+            # Renew ahead of expiry, but never sooner than half the lifetime (short-lived tokens).
+            self._fetched_until = now + max(lifetime - self._renew_before, lifetime / 2)
+        return self._fetched
+
+    async def _client_credentials(self, http: httpx.AsyncClient) -> tuple[str, float]:
+        settings = self._settings
+        assert settings.notifier_token_url and settings.notifier_client_id and settings.notifier_client_secret
+        try:
+            response = await http.post(
+                settings.notifier_token_url,
+                data={"grant_type": "client_credentials", "scope": settings.notifier_token_scope},
+                auth=(settings.notifier_client_id, settings.notifier_client_secret.get_secret_value()),
+                timeout=settings.relay_http_timeout_seconds,
+            )
+        except httpx.HTTPError as exc:
+            raise TokenUnavailable(f"token endpoint: {type(exc).__name__}") from None
+        if response.status_code != 200:
+            # The body may echo the client id; the status is all the log needs.
+            raise TokenUnavailable(f"token endpoint: HTTP {response.status_code}")
+        try:
+            body = response.json()
+            return str(body["access_token"]), float(body.get("expires_in", 300))
+        except (ValueError, KeyError, TypeError):
+            raise TokenUnavailable("token endpoint: no access_token in the answer") from None
 
     def token(self) -> str:
         if self._settings.notifier_token:
@@ -94,7 +132,11 @@ async def send(
     http: httpx.AsyncClient, event: ClaimedEvent, *, settings: Settings, tokens: TokenSource
 ) -> SendOutcome:
     message = to_structured(to_cloudevent(event, source=settings.event_source), _FORMAT)
-    headers = dict(message.headers) | {"Authorization": f"Bearer {tokens.token()}"}
+    try:
+        bearer = await tokens.bearer(http)
+    except TokenUnavailable as exc:
+        return SendOutcome(delivered=False, error=str(exc))
+    headers = dict(message.headers) | {"Authorization": f"Bearer {bearer}"}
     url = settings.notifier_url.rstrip("/") + INGEST_PATH
     try:
         response = await http.post(

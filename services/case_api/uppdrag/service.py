@@ -100,7 +100,11 @@ async def _krav_kontaktfamilj(k: Kontext, indata: UppdragIn, arende: Arende) -> 
     if indata.kontaktfamilj_id is None:
         return
     await kontaktfamilj_service.krav_godkand(
-        k.session, kontaktfamilj_id=indata.kontaktfamilj_id, enhet=arende.enhet, dag=k.idag()
+        k.session,
+        kontaktfamilj_id=indata.kontaktfamilj_id,
+        enhet=arende.enhet,
+        dag=k.idag(),
+        delade_enheter=k.settings.kontaktfamilj_enheter,
     )
 
 

@@ -80,3 +80,19 @@ async def committed_client(committed_app: Any) -> AsyncIterator[httpx.AsyncClien
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+async def sealed_chain(engine: AsyncEngine) -> list[Any]:
+    """Every chain entry with its audit row, in position order."""
+    async with engine.connect() as conn:
+        query = text(
+            "SELECT k.position, k.prev_hash, k.hash, a.* FROM audit_kedja k "
+            "JOIN audit_logg a ON a.id = k.audit_id ORDER BY k.position"
+        )
+        return list((await conn.execute(query)).all())
+
+
+async def seal(engine: AsyncEngine) -> int:
+    from case_api.audit.sealer import seal_pending
+
+    return await seal_pending(engine, now=T0)

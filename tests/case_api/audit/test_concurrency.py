@@ -1,86 +1,146 @@
-"""Concurrent writers never fork the chain (and the verifier would notice if they did)."""
+"""The sealer chains every committed row exactly once, whatever order writers commit in."""
 
 import asyncio
+import itertools
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from case_api.audit import kedja
-from case_api.audit import repository as audit_repository
 from case_api.audit import service as audit_service
+from case_api.audit.sealer import leadership, seal_round
 from common.auth import Role
-from tests.case_api.audit.conftest import caller
+from tests.case_api.audit.conftest import T0, caller, seal, sealed_chain
 
 WRITERS = 20
 ROWS_EACH = 5
 
 
-async def _writer(engine, barrier: asyncio.Barrier, n: int) -> None:  # type: ignore[no-untyped-def]
+async def _append(session: AsyncSession, sub: str) -> None:
+    await audit_service.logga(
+        session,
+        vem=caller(Role.handlaggare, sub=sub),
+        handling="las",
+        objekt_typ="arende",
+        objekt_id=uuid.uuid4(),
+        person_id=uuid.uuid4(),
+        arende_id=None,
+    )
+
+
+async def _writer(engine: AsyncEngine, barrier: asyncio.Barrier, n: int) -> None:
     async with AsyncSession(engine) as session, session.begin():
-        await session.execute(text("SELECT 1"))  # the transaction's snapshot predates the others' commits
         await barrier.wait()
-        vem = caller(Role.handlaggare, sub=f"user-{n}")
         for _ in range(ROWS_EACH):
-            await audit_service.logga(
-                session,
-                vem=vem,
-                handling="las",
-                objekt_typ="arende",
-                objekt_id=uuid.uuid4(),
-                person_id=uuid.uuid4(),
-                arende_id=None,
-            )
-            await asyncio.sleep(0.002)  # keep the transaction open: others queue on the lock
+            await _append(session, f"user-{n}")
+            await asyncio.sleep(0.002 * (n % 4))  # commits interleave with other writers and rounds
 
 
-async def test_twenty_concurrent_transactions_keep_one_chain(committed_engine) -> None:
-    barrier = asyncio.Barrier(WRITERS)
+async def _sealing_while(engine: AsyncEngine, done: asyncio.Event) -> None:
+    while not done.is_set():
+        await seal(engine)
+        await asyncio.sleep(0.001)
+
+
+def assert_gap_free(chain: list, expected_rows: int) -> None:  # type: ignore[type-arg]
+    assert [entry.position for entry in chain] == list(range(1, expected_rows + 1))
+    assert len({entry.id for entry in chain}) == expected_rows, "a row sealed twice"
+    for before, after in itertools.pairwise(chain):
+        assert after.prev_hash == before.hash
+
+
+async def test_concurrent_writers_and_sealers_give_one_gap_free_chain(committed_engine) -> None:
+    barrier, done = asyncio.Barrier(WRITERS), asyncio.Event()
+    sealers = [asyncio.create_task(_sealing_while(committed_engine, done)) for _ in range(3)]
     await asyncio.gather(*(_writer(committed_engine, barrier, n) for n in range(WRITERS)))
+    done.set()
+    await asyncio.gather(*sealers)
+    await seal(committed_engine)
+    chain = await sealed_chain(committed_engine)
+    assert_gap_free(chain, WRITERS * ROWS_EACH)
     async with AsyncSession(committed_engine) as session, session.begin():
-        rows = (await session.execute(text("SELECT * FROM audit_logg ORDER BY id"))).all()
         result = await audit_service.verifiera(session, vem=caller(Role.kvalitetssamordnare))
-    assert len(rows) == WRITERS * ROWS_EACH
-    assert len({r.prev_hash for r in rows}) == len(rows), "two rows claim the same predecessor: a fork"
-    assert (result.ok, result.antal, result.antal_brott) == (True, WRITERS * ROWS_EACH, 0)
-    # The lock is held to commit, so each transaction's rows are contiguous in the chain.
-    runs = [rows[i].sub for i in range(0, len(rows), ROWS_EACH)]
-    assert all(r.sub == runs[i // ROWS_EACH] for i, r in enumerate(rows))
-    assert sorted(runs) == sorted(f"user-{n}" for n in range(WRITERS))
+    assert (result.ok, result.antal, result.antal_brott, result.antal_oforseglade) == (
+        True,
+        WRITERS * ROWS_EACH,
+        0,
+        0,
+    )
 
 
-async def _unlocked_writer(engine, barrier: asyncio.Barrier) -> None:  # type: ignore[no-untyped-def]
-    """What an append without the chain lock would do: read the head, then insert."""
-    async with AsyncSession(engine) as session, session.begin():
-        head = (await session.execute(text("SELECT hash FROM audit_logg ORDER BY id DESC LIMIT 1"))).scalar()
-        prev = head or kedja.GENESIS
-        await barrier.wait()
-        content = {
-            "at": audit_service.system_clock(),
-            "sub": "x",
-            "roller": ["handlaggare"],
-            "enhet": None,
-            "utforare": None,
-            "handling": "las",
-            "objekt_typ": "arende",
-            "objekt_id": None,
-            "person_id": None,
-            "arende_id": None,
-            "skal": None,
-            "request_id": None,
-            "utfall": "tillaten",
-        }
-        await audit_repository.append_rows(
-            session, [{**content, "prev_hash": prev, "hash": kedja.row_hash(prev, content)}]
+async def test_a_late_commit_is_sealed_after_rows_sealed_before_it(committed_engine) -> None:
+    """T1 appends first but commits last: a sealer that went by id would skip its row."""
+    async with AsyncSession(committed_engine) as late:
+        await late.begin()
+        await _append(late, "late")
+        late_id = (await late.execute(text("SELECT max(id) FROM audit_logg"))).scalar_one()
+        async with AsyncSession(committed_engine) as early, early.begin():
+            await _append(early, "early")
+        assert await seal(committed_engine) == 1
+        [first] = await sealed_chain(committed_engine)
+        assert first.sub == "early" and first.id > late_id, "the sealed row is newer than the open one"
+        await late.commit()
+    assert await seal(committed_engine) == 1
+    chain = await sealed_chain(committed_engine)
+    assert [(e.position, e.sub) for e in chain] == [(1, "early"), (2, "late")]
+    assert_gap_free(chain, 2)
+
+
+async def test_a_rolled_back_append_leaves_no_gap(committed_engine) -> None:
+    async with AsyncSession(committed_engine) as session:
+        await session.begin()
+        await _append(session, "rolled-back")
+        await session.rollback()
+    async with AsyncSession(committed_engine) as session, session.begin():
+        await _append(session, "kept")
+    await seal(committed_engine)
+    chain = await sealed_chain(committed_engine)
+    assert [(e.position, e.sub) for e in chain] == [(1, "kept")]
+
+
+async def test_only_one_sealer_leads(committed_engine) -> None:
+    async with leadership(committed_engine) as leader, leadership(committed_engine) as other:
+        assert leader is not None and other is None
+    async with leadership(committed_engine) as next_leader:  # released when the leader ends
+        assert next_leader is not None
+
+
+async def test_the_horizon_never_passes_an_open_transaction(committed_engine) -> None:
+    """Rounds read only rows from the horizon on; it must stay at or below any open writer."""
+    async with AsyncSession(committed_engine) as open_writer:
+        await open_writer.begin()
+        await _append(open_writer, "open")
+        own = (await open_writer.execute(text("SELECT pg_current_xact_id()::text"))).scalar_one()
+        for n in range(3):
+            async with AsyncSession(committed_engine) as session, session.begin():
+                await _append(session, f"u{n}")
+        async with leadership(committed_engine) as conn:
+            assert conn is not None
+            first = await seal_round(conn, now=T0)
+            second = await seal_round(conn, now=T0)
+        assert (first.sealed, second.sealed) == (3, 0)
+        async with committed_engine.connect() as conn:
+            horizon = (await conn.execute(text("SELECT horisont::text FROM audit_sigill"))).scalar_one()
+        assert int(horizon) <= int(own)
+        await open_writer.commit()
+    assert await seal(committed_engine) == 1
+
+
+async def test_an_anchor_is_written_when_the_chain_grew(committed_engine) -> None:
+    async with AsyncSession(committed_engine) as session, session.begin():
+        await _append(session, "a")
+    async with leadership(committed_engine) as conn:
+        assert conn is not None
+        grew = await seal_round(conn, now=T0, anchor_interval=timedelta(seconds=60))
+        too_soon = await seal_round(
+            conn, now=T0 + timedelta(seconds=1), anchor_interval=timedelta(seconds=60)
         )
-
-
-async def test_without_the_lock_the_chain_forks_and_verification_says_so(committed_engine) -> None:
-    """The control for the test above: the same race without the lock is caught."""
-    barrier = asyncio.Barrier(4)
-    await asyncio.gather(*(_unlocked_writer(committed_engine, barrier) for _ in range(4)))
-    async with AsyncSession(committed_engine) as session, session.begin():
-        result = await audit_service.verifiera(session, vem=caller(Role.kvalitetssamordnare))
-    assert not result.ok
-    assert result.antal_brott == 3
-    assert result.forsta_brott is not None and result.forsta_brott.fel == "lank"
+    assert grew.anchored and not too_soon.anchored
+    async with committed_engine.connect() as conn:
+        rows = (
+            await conn.execute(text("SELECT type, data FROM outbox_event WHERE type LIKE '%audit.forankrad'"))
+        ).all()
+    [(kind, data)] = rows
+    assert kind == "se.socialtjanst.audit.forankrad"
+    assert data["position"] == 1 and data["hash"] == grew.hash

@@ -208,33 +208,36 @@ async def approved_family(case_client, staff, chef, *, avtal: tuple[str, str] | 
     return family
 
 
+DELADE = frozenset({"kf-1"})  # as conftest's KONTAKTFAMILJ_ENHETER
+
+
 async def test_krav_godkand(case_client, case_conn, clock, staff, chef) -> None:  # type: ignore[no-untyped-def]
     session = AsyncSession(bind=case_conn, join_transaction_mode="create_savepoint")
     ready = await approved_family(case_client, staff, chef, avtal=("2026-03-01", "2027-02-28"))
     kid = uuid.UUID(ready.body["id"])
     found = await kontaktfamilj_service.krav_godkand(
-        session, kontaktfamilj_id=kid, enhet="kf-1", dag=date(2026, 4, 1)
+        session, kontaktfamilj_id=kid, enhet="kf-1", dag=date(2026, 4, 1), delade_enheter=DELADE
     )
     assert found.id == kid
     with pytest.raises(KontaktfamiljEjUtredd) as expired:
         await kontaktfamilj_service.krav_godkand(
-            session, kontaktfamilj_id=kid, enhet="kf-1", dag=date(2027, 3, 1)
+            session, kontaktfamilj_id=kid, enhet="kf-1", dag=date(2027, 3, 1), delade_enheter=DELADE
         )
     assert expired.value.extensions["saknas"] == ["avtal_utgatt"]
     # The family serves every beställare: the ärende's enhet does not narrow the lookup.
     other = await kontaktfamilj_service.krav_godkand(
-        session, kontaktfamilj_id=kid, enhet="bou-2", dag=date(2026, 4, 1)
+        session, kontaktfamilj_id=kid, enhet="bou-2", dag=date(2026, 4, 1), delade_enheter=DELADE
     )
     assert other.id == kid
     with pytest.raises(KontaktfamiljSaknas):
         await kontaktfamilj_service.krav_godkand(
-            session, kontaktfamilj_id=uuid.uuid4(), enhet="bou-1", dag=date(2026, 4, 1)
+            session, kontaktfamilj_id=uuid.uuid4(), enhet="bou-1", dag=date(2026, 4, 1), delade_enheter=DELADE
         )
     # A renewed register extract with a remark makes the family unfit for new uppdrag at once.
     await ready.step("registerutdrag_belastningsregistret", "negativt", datum="2026-03-02")
     with pytest.raises(KontaktfamiljEjUtredd) as remark:
         await kontaktfamilj_service.krav_godkand(
-            session, kontaktfamilj_id=kid, enhet="kf-1", dag=date(2026, 4, 1)
+            session, kontaktfamilj_id=kid, enhet="kf-1", dag=date(2026, 4, 1), delade_enheter=DELADE
         )
     assert remark.value.extensions["saknas"] == ["registerutdrag_belastningsregistret"]
 

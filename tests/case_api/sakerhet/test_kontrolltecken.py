@@ -3,6 +3,7 @@ personnummer nor a name reaches a log line (exception text included)."""
 
 import json
 import logging
+import sys
 from types import UnionType
 from typing import Any, get_args
 
@@ -93,6 +94,10 @@ def test_every_request_body_is_checked_for_control_characters(case_app) -> None:
 def test_exception_text_is_redacted_in_the_rendered_line(capsys) -> None:  # type: ignore[no-untyped-def]
     # What uvicorn does with an exception that escapes the app: its traceback quotes the
     # driver's error, which quoted the INSERT's parameters.
+    # As `uvicorn --factory` leaves it: its own handler on its error log, set before the app.
+    uvicorn_handler = logging.StreamHandler(sys.stderr)
+    logging.getLogger("uvicorn.error").addHandler(uvicorn_handler)
+    logging.getLogger("uvicorn.error").propagate = False
     configure_logging("INFO", json_output=True)
     try:
         raise ValueError(f"invalid byte sequence; parameters: ('{TEST_PNR}', '20150314-2380')")

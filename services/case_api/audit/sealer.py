@@ -1,0 +1,189 @@
+"""The audit sealer: chains committed audit rows into audit_kedja, after their commit.
+
+Requests append audit rows with a plain INSERT and wait for nobody. The sealer, one at a time
+(the leader holds a session-level advisory lock on its own connection), runs rounds in
+REPEATABLE READ: it reads the chain's head and every visible audit row not yet in the chain,
+orders them by (xid, id), hashes each onto the one before and inserts their positions.
+
+Why no committed row is ever skipped: audit_sigill.horisont is an xid8 below which every
+committed row is sealed. A round looks only at rows with xid >= horisont (an index range, not
+the whole log) and, when it has sealed all it saw, raises the horizon to its snapshot's xmin:
+every transaction below xmin had ended when the snapshot was taken, so all of its rows were
+visible to this round and are now sealed. A transaction that was still running keeps an xid
+>= xmin, so its rows are found by a later round when it commits (a late commit is sealed at a
+later position, never lost). Rows of a rolled-back transaction are never visible.
+
+Anchoring: every AUDIT_ANCHOR_INTERVAL_SECONDS in which the chain grew, the round also writes
+an `audit.forankrad` event (position, hash) to the outbox, so the notifier and subscribers
+hold copies of the head outside this database and a truncated chain is detectable.
+"""
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
+from sqlalchemy import Row, insert, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from case_api.audit import kedja
+from case_api.audit import repository as audit_repository
+from case_api.audit.models import AuditKedja
+from case_api.events.models import OutboxEvent
+from case_api.settings import Settings
+from common.clock import Clock
+
+log = structlog.get_logger(__name__)
+
+# pg_try_advisory_lock key of the sealer's leadership: "AUDITSEA" in ASCII.
+SEALER_LOCK_KEY = 0x4155444954534541
+
+_CONTENT = ", ".join(f"a.{name}" for name in kedja.FIELDS)
+_STATE = text(
+    "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, s.horisont::text AS horisont, "
+    "s.forankrad_position, s.forankrad_at, "
+    "(SELECT k.position FROM audit_kedja k ORDER BY k.position DESC LIMIT 1) AS position, "
+    "(SELECT k.hash FROM audit_kedja k ORDER BY k.position DESC LIMIT 1) AS hash "
+    "FROM audit_sigill s"
+)
+_PENDING = text(
+    f"SELECT a.id, {_CONTENT} FROM audit_logg a "  # noqa: S608 (column names from kedja.FIELDS)
+    "WHERE a.xid >= CAST(:horisont AS xid8) "
+    "AND NOT EXISTS (SELECT 1 FROM audit_kedja k WHERE k.audit_id = a.id) "
+    "ORDER BY a.xid, a.id LIMIT :limit"
+)
+_ADVANCE = text("UPDATE audit_sigill SET horisont = CAST(:xmin AS xid8) WHERE id = 1")
+_ANCHORED = text("UPDATE audit_sigill SET forankrad_position = :position, forankrad_at = :at WHERE id = 1")
+
+
+@dataclass(frozen=True)
+class Round:
+    sealed: int
+    position: int
+    hash: str | None
+    more: bool
+    anchored: bool
+
+
+def link(rows: Sequence[Row[Any]], *, position: int, prev: str, at: datetime) -> list[dict[str, Any]]:
+    """The chain entries for rows, continuing from (position, prev)."""
+    entries: list[dict[str, Any]] = []
+    for row in rows:
+        position += 1
+        digest = kedja.row_hash(prev, dict(row._mapping))
+        entries.append(
+            {"position": position, "audit_id": row.id, "prev_hash": prev, "hash": digest, "forseglad_at": at}
+        )
+        prev = digest
+    return entries
+
+
+async def _anchor(conn: AsyncConnection, *, position: int, hash: str, now: datetime) -> None:
+    data = {"position": position, "hash": hash, "forankrad_at": now}
+    await conn.execute(
+        insert(OutboxEvent.__table__),  # type: ignore[attr-defined]
+        {
+            "id": uuid.uuid4(),
+            "type": audit_repository.ANCHOR_EVENT_TYPE,
+            "subject": "audit_kedja",
+            "arende_id": None,
+            "data": jsonable_encoder(data),
+            "occurred_at": now,
+        },
+    )
+    await conn.execute(_ANCHORED, {"position": position, "at": now})
+
+
+def _anchor_due(state: Row[Any], position: int, now: datetime, interval: timedelta) -> bool:
+    if position <= state.forankrad_position:
+        return False
+    return state.forankrad_at is None or now - state.forankrad_at >= interval
+
+
+async def seal_round(
+    conn: AsyncConnection, *, now: datetime, batch: int = 1000, anchor_interval: timedelta | None = None
+) -> Round:
+    """One round in its own REPEATABLE READ transaction; the caller must hold leadership."""
+    async with conn.begin():
+        state = (await conn.execute(_STATE)).one()
+        position, head = int(state.position or 0), state.hash or kedja.GENESIS
+        rows = (await conn.execute(_PENDING, {"horisont": int(state.horisont), "limit": batch})).all()
+        entries = link(rows, position=position, prev=head, at=now)
+        if entries:
+            await conn.execute(insert(AuditKedja.__table__), entries)  # type: ignore[attr-defined]
+            position, head = entries[-1]["position"], entries[-1]["hash"]
+        more = len(rows) == batch
+        if not more and state.xmin != state.horisont:
+            await conn.execute(_ADVANCE, {"xmin": int(state.xmin)})
+        anchored = anchor_interval is not None and _anchor_due(state, position, now, anchor_interval)
+        if anchored:
+            await _anchor(conn, position=position, hash=head, now=now)
+    return Round(len(entries), position, head if position else None, more, anchored)
+
+
+async def _lead(conn: AsyncConnection) -> bool:
+    async with conn.begin():
+        got = (await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SEALER_LOCK_KEY})).scalar()
+    return bool(got)
+
+
+@contextlib.asynccontextmanager
+async def leadership(engine: AsyncEngine) -> Any:
+    """A connection that holds the sealer lock, or None when another sealer leads."""
+    async with engine.connect() as raw:
+        conn = await raw.execution_options(isolation_level="REPEATABLE READ")
+        if not await _lead(conn):
+            yield None
+            return
+        try:
+            yield conn
+        finally:
+            with contextlib.suppress(Exception):
+                async with conn.begin():
+                    await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SEALER_LOCK_KEY})
+
+
+async def seal_pending(engine: AsyncEngine, *, now: datetime, batch: int = 1000) -> int:
+    """Seal everything committed so far (tests, `case-api audit-seal`); waits for leadership."""
+    sealed = 0
+    while True:
+        async with leadership(engine) as conn:
+            if conn is not None:
+                while (result := await seal_round(conn, now=now, batch=batch)).sealed:
+                    sealed += result.sealed
+                return sealed
+        await asyncio.sleep(0.05)
+
+
+async def run_sealer(engine: AsyncEngine, settings: Settings, clock: Clock) -> None:
+    """Lead when no other sealer does; seal every AUDIT_SEAL_INTERVAL_SECONDS, at once when behind."""
+    interval = timedelta(seconds=settings.audit_anchor_interval_seconds)
+    while True:
+        try:
+            async with leadership(engine) as conn:
+                if conn is None:
+                    await asyncio.sleep(settings.audit_seal_standby_seconds)
+                    continue
+                log.info("audit_sealer_leading")
+                while True:
+                    result = await seal_round(
+                        conn, now=clock(), batch=settings.audit_seal_batch_size, anchor_interval=interval
+                    )
+                    if not result.more:
+                        await asyncio.sleep(settings.audit_seal_interval_seconds)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a lost connection: lead again (or stand by) after a pause
+            log.warning("audit_sealer_failed", error_type=type(exc).__name__)
+            await asyncio.sleep(settings.audit_seal_standby_seconds)
+
+
+async def sealer_worker(app: FastAPI) -> None:
+    """The app's background worker (case_api.main WORKERS)."""
+    await run_sealer(app.state.engine, app.state.settings, app.state.clock)
