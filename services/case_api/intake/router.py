@@ -8,14 +8,11 @@ from case_api.intake.models import Aktualisering
 from case_api.intake.schemas import (
     AktualiseringIn,
     AktualiseringOut,
-<<<<<<< HEAD
     AterkopplingBegaranIn,
     AterkopplingIn,
     AterkopplingOut,
-=======
     ForhandsbedomningForlangningIn,
     ForhandsbedomningForlangningOut,
->>>>>>> main
     ForhandsbedomningIn,
     ForhandsbedomningOut,
     SkyddsbedomningIn,
