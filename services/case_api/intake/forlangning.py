@@ -61,6 +61,7 @@ async def forlang(
         type="forhandsbedomning.forlangd",
         arende_id=akt.arende_id,
         data={
+            "arende_id": akt.arende_id,
             "aktualisering_id": akt.id,
             "forlangning_id": forlangning.id,
             "enhet": akt.enhet,

@@ -145,6 +145,7 @@ async def skyddsbedom(k: Kontext, *, akt: Aktualisering, indata: Skyddsbedomning
         type="skyddsbedomning.dokumenterad",
         arende_id=akt.arende_id,
         data={
+            "arende_id": akt.arende_id,
             "aktualisering_id": akt.id,
             "skyddsbedomning_id": bedomning.id,
             "enhet": akt.enhet,
@@ -190,6 +191,7 @@ async def forhandsbedom(k: Kontext, *, akt: Aktualisering, indata: Forhandsbedom
         type="forhandsbedomning.beslutad",
         arende_id=akt.arende_id,
         data={
+            "arende_id": akt.arende_id,
             "aktualisering_id": akt.id,
             "forhandsbedomning_id": bedomning.id,
             "enhet": akt.enhet,

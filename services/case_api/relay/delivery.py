@@ -9,6 +9,7 @@ from cloudevents.core.bindings.http import to_structured
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 
+from case_api.events import katalog
 from case_api.relay.repository import ClaimedEvent
 from case_api.settings import Settings
 from common.tokens import mint_dev_token
@@ -35,6 +36,7 @@ def to_cloudevent(event: ClaimedEvent, *, source: str) -> CloudEvent:
         "subject": event.subject,
         "time": event.occurred_at,
         "datacontenttype": "application/json",
+        "dataschema": katalog.dataschema_uri(event.type),
         "sekvens": event.seq,
     }
     if event.arende_id is not None:

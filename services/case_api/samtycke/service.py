@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_api.audit import service as audit_service
+from case_api.events import service as event_service
 from case_api.kontext import Kontext
 from case_api.laddning import hamta_for_andring
 from case_api.personer import service as person_service
@@ -64,7 +65,29 @@ async def registrera(k: Kontext, *, person_id: uuid.UUID, indata: SamtyckeIn) ->
         arende_id=None,
         nu=k.nu(),
     )
+    await _handelse(k, samtycke, "samtycke.registrerat")
     return samtycke
+
+
+async def _handelse(k: Kontext, samtycke: Samtycke, typ: str) -> None:
+    # About a person, not an ärende: no arende_id. Who gave it (vardnadshavare or barnet) and
+    # what it covers, never who the person is (the id stays inside case_api).
+    await event_service.emit(
+        k.session,
+        type=typ,
+        arende_id=None,
+        subject=str(samtycke.id),
+        data={
+            "samtycke_id": samtycke.id,
+            "enhet": samtycke.enhet,
+            "givet_av": samtycke.givet_av,
+            "omfattning": list(samtycke.omfattning),
+            "giltigt_fran": samtycke.giltigt_fran,
+            "giltigt_till": samtycke.giltigt_till,
+            "aterkallat_at": samtycke.aterkallat_at,
+        },
+        occurred_at=k.nu(),
+    )
 
 
 async def lista(k: Kontext, *, person_id: uuid.UUID) -> list[Samtycke]:
@@ -102,6 +125,7 @@ async def aterkalla(k: Kontext, *, samtycke_id: uuid.UUID, if_match: str | None)
         arende_id=None,
         nu=k.nu(),
     )
+    await _handelse(k, samtycke, "samtycke.aterkallat")
     return samtycke
 
 

@@ -101,6 +101,7 @@ async def anslut_vantande(
             type="aktualisering.ansluten",
             arende_id=arende.id,
             data={
+                "arende_id": arende.id,
                 "aktualisering_id": akt.id,
                 "utredning_id": utredning.id,
                 "enhet": arende.enhet,
