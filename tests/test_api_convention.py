@@ -39,6 +39,7 @@ VERBS = frozenset(
         "register",
         "replay",
         "revoke",
+        "request",
         "report",
         "search",
         "send",
