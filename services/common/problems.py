@@ -300,8 +300,7 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def retry_after_seconds(request: Request) -> int:
-    settings = getattr(request.app.state, "settings", None)
-    return int(getattr(settings, "retry_after_seconds", 2))
+    return int(request.app.state.settings.retry_after_seconds)
 
 
 async def _on_pool_timeout(request: Request, exc: Exception) -> JSONResponse:

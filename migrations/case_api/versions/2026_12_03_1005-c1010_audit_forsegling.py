@@ -64,11 +64,22 @@ def upgrade() -> None:
     op.execute("ALTER TABLE audit_logg DROP COLUMN prev_hash, DROP COLUMN hash")
     op.execute("ALTER TABLE audit_logg ADD COLUMN xid xid8 NOT NULL DEFAULT pg_current_xact_id()")
     op.execute("CREATE INDEX ix_audit_logg_xid ON audit_logg (xid, id)")
+    # Its own function: audit_logg_append_only() names audit_logg in its message.
+    op.execute(
+        """
+        CREATE FUNCTION audit_kedja_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          RAISE EXCEPTION 'audit_kedja is append-only: % refused', TG_OP
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'The chain is only ever extended by the sealer.';
+        END $$
+        """
+    )
     op.execute(
         """
         CREATE TRIGGER audit_kedja_append_only
         BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_kedja
-        FOR EACH STATEMENT EXECUTE FUNCTION audit_logg_append_only()
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_kedja_append_only()
         """
     )
     # One row: every committed audit row whose xid is below `horisont` is sealed (so a round
@@ -114,3 +125,4 @@ def downgrade() -> None:
     op.execute("ALTER TABLE audit_logg DROP COLUMN xid")
     op.execute("DROP TABLE audit_sigill")
     op.execute("DROP TABLE audit_kedja")
+    op.execute("DROP FUNCTION audit_kedja_append_only()")

@@ -47,10 +47,8 @@ SEALER_LOCK_KEY = 0x4155444954534541
 _CONTENT = ", ".join(f"a.{name}" for name in kedja.FIELDS)
 _STATE = text(
     "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, s.horisont::text AS horisont, "
-    "s.forankrad_position, s.forankrad_at, "
-    "(SELECT k.position FROM audit_kedja k ORDER BY k.position DESC LIMIT 1) AS position, "
-    "(SELECT k.hash FROM audit_kedja k ORDER BY k.position DESC LIMIT 1) AS hash "
-    "FROM audit_sigill s"
+    "s.forankrad_position, s.forankrad_at, k.position, k.hash FROM audit_sigill s "
+    "LEFT JOIN LATERAL (SELECT position, hash FROM audit_kedja ORDER BY position DESC LIMIT 1) k ON true"
 )
 _PENDING = text(
     f"SELECT a.id, {_CONTENT} FROM audit_logg a "  # noqa: S608 (column names from kedja.FIELDS)

@@ -1,6 +1,7 @@
 """The sealer chains every committed row exactly once, whatever order writers commit in."""
 
 import asyncio
+import contextlib
 import itertools
 import uuid
 from datetime import timedelta
@@ -144,3 +145,39 @@ async def test_an_anchor_is_written_when_the_chain_grew(committed_engine) -> Non
     [(kind, data)] = rows
     assert kind == "se.socialtjanst.audit.forankrad"
     assert data["position"] == 1 and data["hash"] == grew.hash
+
+
+async def test_the_running_sealer_chains_and_anchors_without_being_asked(
+    committed_engine, case_settings
+) -> None:
+    """run_sealer as the worker process runs it: rows committed while it runs get sealed and
+    the head is anchored, with no call from the test."""
+    from case_api.audit.sealer import run_sealer
+    from common.clock import system_clock
+
+    settings = case_settings.model_copy(
+        update={"audit_seal_interval_seconds": 0.05, "audit_anchor_interval_seconds": 0.1}
+    )
+    task = asyncio.create_task(run_sealer(committed_engine, settings, system_clock))
+    try:
+        for n in range(5):
+            async with AsyncSession(committed_engine) as session, session.begin():
+                await _append(session, f"u{n}")
+        for _ in range(200):  # a bound on waiting, not a timing claim
+            async with committed_engine.connect() as conn:
+                sealed, anchored = (
+                    await conn.execute(
+                        text(
+                            "SELECT (SELECT count(*) FROM audit_kedja), forankrad_position FROM audit_sigill"
+                        )
+                    )
+                ).one()
+            if sealed == 5 and anchored == 5:
+                break
+            await asyncio.sleep(0.05)
+        assert (sealed, anchored) == (5, 5)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert_gap_free(await sealed_chain(committed_engine), 5)
