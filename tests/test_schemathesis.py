@@ -16,6 +16,7 @@ from notifier.access_matrix import ALL_SCOPES as NOTIFIER_SCOPES
 from tests.servers import running_service
 
 PHASES = "examples,coverage,fuzzing,stateful"
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25")
 
 
@@ -25,6 +26,8 @@ def run_schemathesis(base: str, token: str, report_dir: Path) -> subprocess.Comp
             sys.executable,
             "-m",
             "schemathesis.cli",
+            "--config-file",
+            str(CONFIG),
             "run",
             f"{base}/openapi.json",
             "--phases",

@@ -114,6 +114,7 @@ async def _emit(k: Kontext, akt: Aktualisering, a: Aterkoppling, typ: str) -> No
         type=typ,
         arende_id=akt.arende_id,
         data={
+            "arende_id": akt.arende_id,
             "aktualisering_id": akt.id,
             "aterkoppling_id": a.id,
             "enhet": akt.enhet,

@@ -31,6 +31,8 @@ REGEL_NAMN: Mapping[str, str] = MappingProxyType(
         "genomforandeplan": "Genomförandeplan",
         "uppfoljning": "Uppföljning av insats och genomförandeplan",
         "lex_sarah_utredning": "Utredning av lex Sarah-rapport",
+        "aterkoppling_anmalare": "Återkoppling till anmälaren",
+        "aterkoppling_anmalare_genast": "Återkoppling till anmälaren (begäran efter beslutet)",
     }
 )
 OKAND_REGEL = "Bevakning"

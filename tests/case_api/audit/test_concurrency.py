@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from case_api.audit import service as audit_service
 from case_api.audit.sealer import leadership, seal_round
 from common.auth import Role
+from tests import event_contract
 from tests.case_api.audit.conftest import T0, caller, seal, sealed_chain
 
 WRITERS = 20
@@ -144,6 +145,7 @@ async def test_an_anchor_is_written_when_the_chain_grew(committed_engine) -> Non
         ).all()
     [(kind, data)] = rows
     assert kind == "se.socialtjanst.audit.forankrad"
+    event_contract.check(kind, data)  # the catalogue's schema, as for events emitted by requests
     assert data["position"] == 1 and data["hash"] == grew.hash
 
 

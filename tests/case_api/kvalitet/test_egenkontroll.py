@@ -124,6 +124,9 @@ async def test_every_figure_of_the_half_year(cases: Walk) -> None:
         "genomforandeplan": ZERO,
         "uppfoljning": (*ZERO[:8], None, None),
         "lex_sarah_utredning": (1, 0, 0, 1, 0, 0, 0.0, 8, None, None),
+        # No anmälare asked for återkoppling in this half-year: the rules are listed, at zero.
+        "aterkoppling_anmalare": (0, 0, 0, 0, 0, 0, None, None, None, None),
+        "aterkoppling_anmalare_genast": (0, 0, 0, 0, 0, 0, None, None, None, None),
     }
     assert late(report) == {
         "skyddsbedomning": {"1-7": 1},
@@ -133,6 +136,8 @@ async def test_every_figure_of_the_half_year(cases: Walk) -> None:
         "genomforandeplan": {},
         "uppfoljning": {},
         "lex_sarah_utredning": {"8-14": 1},
+        "aterkoppling_anmalare": {},
+        "aterkoppling_anmalare_genast": {},
     }
 
 
