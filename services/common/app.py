@@ -51,6 +51,7 @@ def build_app(
     workers: Sequence[Worker] = (),
     version: str = "1.0.0",
     clock: Clock = system_clock,
+    with_docs: bool = True,
 ) -> FastAPI:
     """Build a service app. Pass `engine` to share one (tests); else one is made from the URL."""
     configure_logging(settings.log_level, settings.log_json)
@@ -90,7 +91,7 @@ def build_app(
     app.add_middleware(RequestLimits, settings=settings)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeaders)
-    if settings.api_docs:
+    if with_docs and settings.api_docs:
         install_docs(app, title=title)
     app.include_router(health_router(expected_head))
     for router in routers:
