@@ -49,6 +49,14 @@ async def ut(k: Kontext, akt: Aktualisering) -> AktualiseringOut:
     )
 
 
+def ut_registrerad(akt: Aktualisering) -> AktualiseringOut:
+    """A just-registered aktualisering: its ärende is open and nothing is decided on it yet,
+    so there is nothing to read back."""
+    return AktualiseringOut.model_validate(
+        {**akt.model_dump(), "tillatna_kommandon": tillatna("aktualisering", akt.status)}
+    )
+
+
 @router.post(
     "",
     status_code=201,
@@ -63,7 +71,7 @@ async def register_aktualisering(
         akt = await service.registrera(k, indata=body)
         await k.logga("aktualisering", akt)
         headers = {"ETag": etag(akt.version), "Location": f"/v1/aktualiseringar/{akt.id}"}
-        return outcome(201, await ut(k, akt), headers)
+        return outcome(201, ut_registrerad(akt), headers)
 
     return await run_idempotent(
         k.session,
