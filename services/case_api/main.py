@@ -15,6 +15,7 @@ from case_api.insats.router import router as insats_router
 from case_api.intake.router import router as intake_router
 from case_api.journal.router import router as journal_router
 from case_api.kontaktfamiljer.router import router as kontaktfamiljer_router
+from case_api.metrics import CaseMetrics
 from case_api.personer.router import router as personer_router
 from case_api.plan.router import router as plan_router
 from case_api.rapporter.router import router as rapporter_router
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
+        metrics=CaseMetrics(),
     )
     app.state.audit_refusal = audit_dependencies.logga_nekad
     # case_api only: the notifier's callers are the relay and operators, and a per-sub limit
