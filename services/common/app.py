@@ -52,6 +52,7 @@ def build_app(
     workers: Sequence[Worker] = (),
     version: str = "1.0.0",
     clock: Clock = system_clock,
+    with_docs: bool = True,
     metrics: ServiceMetrics | None = None,
 ) -> FastAPI:
     """Build a service app. Pass `engine` to share one (tests); else one is made from the URL."""
@@ -93,7 +94,7 @@ def build_app(
     app.add_middleware(RequestLimits, settings=settings)
     app.add_middleware(RequestIdMiddleware, durations=metrics.requests)
     app.add_middleware(SecurityHeaders)
-    if settings.api_docs:
+    if with_docs and settings.api_docs:
         install_docs(app, title=title)
     app.include_router(health_router(expected_head))
     app.include_router(metrics_router())

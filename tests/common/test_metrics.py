@@ -14,7 +14,8 @@ from case_api.main import create_app as create_case_app
 from case_api.metrics import CaseMetrics
 from case_api.relay.worker import run_relay
 from case_api.settings import Settings as CaseSettings
-from common.db import make_engine
+from case_api.worker import create_worker_app
+from common.db import make_engine, make_session_factory
 from devstack.databases import ServiceDatabase
 from notifier.main import create_app as create_notifier_app
 from notifier.settings import Settings as NotifierSettings
@@ -218,3 +219,15 @@ async def test_worker_rounds_are_counted(
     assert value(samples, "case_api_sweep_rounds_total", outcome="idle") >= 1
     assert value(samples, "case_api_relay_rounds_total", outcome="idle") >= 1
     assert value(samples, "case_api_sweep_last_success_timestamp_seconds") > 0
+
+
+async def test_the_worker_process_serves_the_worker_families(
+    case_settings: CaseSettings, case_engine: AsyncEngine
+) -> None:
+    app = create_worker_app(case_settings)
+    app.state.engine = case_engine
+    app.state.session_factory = make_session_factory(case_engine)
+    assert isinstance(app.state.metrics, CaseMetrics)  # what relay, sweep and sealer count on
+    async with asgi_client(app) as client:
+        families, _ = await scrape(client)
+    assert families >= {"case_api_relay_rounds", "case_api_sweep_rounds", "case_api_audit_sealed_rows"}
