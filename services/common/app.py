@@ -15,6 +15,7 @@ from common.docs import install_docs
 from common.health import health_router
 from common.limits import RequestLimits
 from common.logging import RequestIdMiddleware, configure_logging
+from common.metrics import ServiceMetrics, metrics_router
 from common.openapi import problem_openapi
 from common.problems import install_problem_handlers
 from common.request_checks import RefuseControlCharacters, refuse_unknown_query
@@ -51,6 +52,8 @@ def build_app(
     workers: Sequence[Worker] = (),
     version: str = "1.0.0",
     clock: Clock = system_clock,
+    with_docs: bool = True,
+    metrics: ServiceMetrics | None = None,
 ) -> FastAPI:
     """Build a service app. Pass `engine` to share one (tests); else one is made from the URL."""
     configure_logging(settings.log_level, settings.log_json)
@@ -82,6 +85,7 @@ def build_app(
     app.state.settings = settings
     app.state.clock = clock
     app.state.key_store = KeyStore(settings)
+    app.state.metrics = metrics = metrics or ServiceMetrics("app")
     if engine is not None:
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
@@ -90,11 +94,12 @@ def build_app(
     app.add_middleware(RefuseControlCharacters)
     # Inside the request id (a 413 carries it), outside everything that reads the body.
     app.add_middleware(RequestLimits, settings=settings)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestIdMiddleware, durations=metrics.requests)
     app.add_middleware(SecurityHeaders)
-    if settings.api_docs:
+    if with_docs and settings.api_docs:
         install_docs(app, title=title)
     app.include_router(health_router(expected_head))
+    app.include_router(metrics_router())
     for router in routers:
         app.include_router(router)
     app.openapi = problem_openapi(app)  # type: ignore[method-assign]

@@ -3,13 +3,17 @@
 import logging
 import re
 import sys
+import time
 import uuid
 from collections.abc import MutableMapping
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from common.metrics import RequestDurations
 
 # Twelve or ten digits, optionally with a separator before the last four: a personnummer or
 # samordningsnummer. Redacting too eagerly (any such digit run) is the safe side here, but a run
@@ -108,15 +112,18 @@ def configure_logging(level: str = "INFO", json_output: bool = True) -> None:
 
 
 class RequestIdMiddleware:
-    """Binds a request id (incoming X-Request-ID or a new one) to every log line of a request."""
+    """Binds a request id (incoming X-Request-ID or a new one) to every log line of a request,
+    writes the access line (route template, status, duration) and records the duration."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, durations: "RequestDurations | None" = None) -> None:
         self.app = app
+        self.durations = durations
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _valid_request_id(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
@@ -143,11 +150,16 @@ class RequestIdMiddleware:
             await self.app(scope, receive, capture)
         finally:
             _request_id.reset(reset_token)
+            seconds = time.perf_counter() - started
+            route = _route_template(scope)
+            if self.durations is not None:
+                self.durations.observe(scope.get("method"), route, status.get("code"), seconds)
             log.info(
                 "request",
                 method=scope.get("method"),
-                route=_route_template(scope),
+                route=route,
                 status=status.get("code"),
+                duration_ms=round(seconds * 1000, 1),
             )
 
 

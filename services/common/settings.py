@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,6 +14,11 @@ class CommonSettings(BaseSettings):
     log_json: bool = Field(default=True, alias="LOG_JSON")
     # Swagger UI at /docs, from packaged assets; false in production if nobody browses it.
     api_docs: bool = Field(default=True, alias="API_DOCS")
+
+    # /metrics (common.metrics): the bearer token Prometheus sends; unset, /metrics is open in
+    # development and refused in production. Backlog figures are re-read at most this often.
+    metrics_token: SecretStr | None = Field(default=None, alias="METRICS_TOKEN")
+    metrics_cache_seconds: float = Field(default=5.0, ge=0, alias="METRICS_CACHE_SECONDS")
 
     jwt_issuer: str = Field(default="https://idp.handlaggning.invalid/dev", alias="JWT_ISSUER")
     jwt_audience: str = Field(default="handlaggning", alias="JWT_AUDIENCE")
