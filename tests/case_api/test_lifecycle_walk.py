@@ -267,7 +267,11 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
     # The ärende's timeline: every event about it, from its opening to its closing, in order.
     timeline = [h["typ"] for h in (await walk.get("arbetsledare", f"{a_path}/handelser")).json()["items"]]
     assert timeline[0] == "arende.oppnat" and timeline[-1] == "arende.avslutat", timeline
-    assert timeline.index("beslut.fattat") < timeline.index("uppdrag.skickat") < timeline.index("insats.avslutad")
+    assert (
+        timeline.index("beslut.fattat")
+        < timeline.index("uppdrag.skickat")
+        < timeline.index("insats.avslutad")
+    )
 
     # Every bevakning links to the explanation of its own date, computed by the same function.
     explained = 0
