@@ -40,6 +40,11 @@ async def running(app: FastAPI, workers: Sequence[Worker]) -> AsyncIterator[None
                 await task
 
 
+async def _refresh_keys(app: FastAPI) -> None:
+    key_store: KeyStore = app.state.key_store
+    await key_store.refresh_periodically()
+
+
 def build_app(
     *,
     title: str,
@@ -66,7 +71,9 @@ def build_app(
                 raise RuntimeError(f"{title}: no database URL configured")
             app.state.engine = engine_from_settings(database_url, settings)
             app.state.session_factory = make_session_factory(app.state.engine)
-        async with running(app, workers):
+        # Production keys are renewed on a schedule, whether or not this process runs workers.
+        refresher = [_refresh_keys] if settings.jwks_url is not None else []
+        async with running(app, [*refresher, *workers]):
             yield
         if own_engine:
             await app.state.engine.dispose()

@@ -25,6 +25,9 @@ class CommonSettings(BaseSettings):
     # One family per deployment: RS256 or ES256, never HS* and never "none".
     jwt_algorithms: list[str] = Field(default=["RS256"], alias="JWT_ALGORITHMS")
     jwks_url: str | None = Field(default=None, alias="JWKS_URL")
+    # How long a fetched JWKS is trusted; it is renewed every half of this. A key removed at the
+    # identity provider is refused at most this long after (docs/operations.md, key rotation).
+    jwks_cache_seconds: float = Field(default=300.0, gt=0, alias="JWKS_CACHE_SECONDS")
     jwt_leeway_seconds: int = Field(default=30, alias="JWT_LEEWAY_SECONDS")
 
     # Resource limits (common.limits, issue 11 item 5).
