@@ -9,6 +9,7 @@ from case_api.audit.router import router as audit_router
 from case_api.avvikelser.router import router as avvikelser_router
 from case_api.bevakning.router import router as bevakning_router
 from case_api.dependencies import authorize
+from case_api.events.router import router as handelser_router
 from case_api.insats.router import router as insats_router
 from case_api.intake.router import router as intake_router
 from case_api.journal.router import router as journal_router
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             registerutdrag_router,
             samtycke_router,
             journal_router,
+            handelser_router,
         ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),

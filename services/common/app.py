@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from common.clock import Clock, system_clock
@@ -18,7 +18,7 @@ from common.logging import RequestIdMiddleware, configure_logging
 from common.metrics import ServiceMetrics, metrics_router
 from common.openapi import problem_openapi
 from common.problems import install_problem_handlers
-from common.request_checks import RefuseControlCharacters
+from common.request_checks import RefuseControlCharacters, refuse_unknown_query
 from common.security_headers import SecurityHeaders
 from common.settings import CommonSettings
 from common.tokens import KeyStore
@@ -86,6 +86,8 @@ def build_app(
         generate_unique_id_function=lambda route: route.name,
         docs_url=None,
         redoc_url=None,
+        # Every route refuses query parameters it does not read (422 naming them).
+        dependencies=[Depends(refuse_unknown_query)],
     )
     app.state.settings = settings
     app.state.clock = clock
