@@ -111,3 +111,22 @@ def test_network_policy_denies_by_default_and_only_the_notifier_goes_out() -> No
             rule for rule in spec.get("egress", []) for to in rule.get("to", []) if "0.0.0.0/0" in str(to)
         ]
         assert not anywhere or name == "notifier", f"{name} may reach the internet"
+
+
+def test_pods_outlive_the_shutdown_grace() -> None:
+    """The kubelet's SIGKILL comes after preStop + SHUTDOWN_GRACE_SECONDS, so a stopping relay or
+    delivery worker releases its leases first; compose waits as long (docs/relay.md)."""
+    for deployment in of_kind("Deployment"):
+        pod = deployment["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        env = {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
+        grace = float(env["SHUTDOWN_GRACE_SECONDS"])
+        pre_stop = container["lifecycle"]["preStop"]["exec"]["command"]
+        assert pre_stop[0] == "sleep", deployment["metadata"]["name"]
+        assert pod["terminationGracePeriodSeconds"] > grace + float(pre_stop[1]), deployment["metadata"][
+            "name"
+        ]
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    for name in ("case_api", "notifier"):
+        grace = float(services[name]["environment"]["SHUTDOWN_GRACE_SECONDS"])
+        assert float(services[name]["stop_grace_period"].removesuffix("s")) > grace, name

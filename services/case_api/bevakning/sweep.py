@@ -13,7 +13,6 @@ never sent late and the record shows why they were not. Once the due date has pa
 late alert replaces any reminder not yet sent.
 """
 
-import asyncio
 import uuid
 from datetime import date
 
@@ -32,6 +31,8 @@ from case_api.regler import datum
 from case_api.settings import Settings
 from case_api.tillstand import krav
 from common.clock import Clock
+from common.shutdown import Shutdown, never
+from common.shutdown import of_app as shutdown_of
 
 log = structlog.get_logger(__name__)
 
@@ -142,18 +143,26 @@ async def sweep_batch(
 
 
 async def run_sweep(
-    session_factory: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    clock: Clock,
+    *,
+    shutdown: Shutdown | None = None,
 ) -> None:
-    """Run until cancelled: rounds until nothing is due, then a pause."""
-    while True:
+    """Run until `shutdown` is requested (or cancelled): rounds until nothing is due, then a
+    pause. A round is one short transaction and holds no lease: a stop lets the current round
+    commit and starts no other."""
+    shutdown = shutdown or never()
+    while not shutdown.requested:
         try:
-            while await sweep_batch(session_factory, settings, clock):
+            while not shutdown.requested and await sweep_batch(session_factory, settings, clock):
                 pass
         except Exception:
             log.exception("sweep_failed")
-        await asyncio.sleep(settings.sweep_interval_seconds)
+        await shutdown.wait(settings.sweep_interval_seconds)
+    log.info("sweep_stopped")
 
 
 async def sweep_worker(app: FastAPI) -> None:
     """The app's background worker (case_api.main WORKERS)."""
-    await run_sweep(app.state.session_factory, app.state.settings, app.state.clock)
+    await run_sweep(app.state.session_factory, app.state.settings, app.state.clock, shutdown=shutdown_of(app))
