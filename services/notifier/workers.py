@@ -14,6 +14,7 @@ from common.shutdown import of_app as shutdown_of
 from notifier.inbox.service import WAKE_CHANNEL
 from notifier.leveranser import repository as leverans_repository
 from notifier.leveranser import service as leverans_service
+from notifier.metrics import NotifierMetrics
 from notifier.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -71,6 +72,7 @@ async def delivery_worker(app: FastAPI) -> None:
     settings: Settings = app.state.settings
     session_factory = app.state.session_factory
     clock = app.state.clock
+    metrics: NotifierMetrics = app.state.metrics
     shutdown = shutdown_of(app)
     in_flight: InFlight = {}
     idle = settings.poll_sekunder / 4
@@ -107,7 +109,7 @@ async def delivery_worker(app: FastAPI) -> None:
                     shutdown.requested_event(),
                     seconds=idle,
                 )
-                _forget_finished(in_flight)
+                _forget_finished(in_flight, metrics)
             await shutdown.finish(list(in_flight))
         finally:
             for task in in_flight:
@@ -117,11 +119,15 @@ async def delivery_worker(app: FastAPI) -> None:
             await asyncio.shield(_release_cut(session_factory, in_flight))
 
 
-def _forget_finished(in_flight: InFlight) -> None:
+def _forget_finished(in_flight: InFlight, metrics: NotifierMetrics) -> None:
     for task in [t for t in in_flight if t.done()]:
         del in_flight[task]
-        if not task.cancelled() and task.exception() is not None:
+        if task.cancelled():
+            continue
+        if task.exception() is not None:
             log.error("deliver_record_failed", error_type=type(task.exception()).__name__)
+        else:
+            metrics.attempts.labels(task.result().result).inc()
 
 
 async def _release_cut(session_factory: async_sessionmaker[AsyncSession], in_flight: InFlight) -> None:

@@ -126,8 +126,18 @@ async def test_sigterm_relay_releases_its_leases(committed_case_db, test_data_di
         await engine.dispose()
 
 
-async def test_sigterm_case_api_releases_relay_leases_and_the_sealer_lock(
-    committed_case_db, test_data_dir
+def worker_command(kind: str, port: int) -> tuple[list[str], dict[str, str]]:
+    """The two ways the relay, sweep and sealer run: `case-api worker` (production) and inside
+    the API process with CASE_API_RUN_WORKERS (make run). Both stop through common.app.running."""
+    if kind == "case-api worker":
+        return ["-m", "case_api.cli", "worker"], {"CASE_API_WORKER_PORT": str(port)}
+    uvicorn = ["-m", "uvicorn", "--factory", "case_api.main:create_app", "--port", str(port), *UVICORN_ARGS]
+    return uvicorn, {"CASE_API_RUN_WORKERS": "true"}
+
+
+@pytest.mark.parametrize("kind", ["case-api worker", "api with workers"])
+async def test_sigterm_worker_process_releases_relay_leases_and_the_sealer_lock(
+    kind: str, committed_case_db, test_data_dir
 ) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(committed_case_db.app_url, pool_size=2)
     factory = make_session_factory(engine)

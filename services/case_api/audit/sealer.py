@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from fastapi import FastAPI
@@ -40,6 +40,9 @@ from case_api.settings import Settings
 from common.clock import Clock
 from common.shutdown import Shutdown, never
 from common.shutdown import of_app as shutdown_of
+
+if TYPE_CHECKING:
+    from case_api.metrics import CaseMetrics
 
 log = structlog.get_logger(__name__)
 
@@ -162,7 +165,12 @@ async def seal_pending(engine: AsyncEngine, *, now: datetime, batch: int = 1000)
 
 
 async def run_sealer(
-    engine: AsyncEngine, settings: Settings, clock: Clock, *, shutdown: Shutdown | None = None
+    engine: AsyncEngine,
+    settings: Settings,
+    clock: Clock,
+    metrics: "CaseMetrics | None" = None,
+    *,
+    shutdown: Shutdown | None = None,
 ) -> None:
     """Lead when no other sealer does; seal every AUDIT_SEAL_INTERVAL_SECONDS, at once when behind.
 
@@ -182,6 +190,8 @@ async def run_sealer(
                     result = await seal_round(
                         conn, now=clock(), batch=settings.audit_seal_batch_size, anchor_interval=interval
                     )
+                    if metrics is not None:
+                        metrics.audit_sealed.inc(result.sealed)
                     if not result.more:
                         await shutdown.wait(settings.audit_seal_interval_seconds)
         except asyncio.CancelledError:
@@ -194,4 +204,6 @@ async def run_sealer(
 
 async def sealer_worker(app: FastAPI) -> None:
     """The app's background worker (case_api.main WORKERS)."""
-    await run_sealer(app.state.engine, app.state.settings, app.state.clock, shutdown=shutdown_of(app))
+    await run_sealer(
+        app.state.engine, app.state.settings, app.state.clock, app.state.metrics, shutdown=shutdown_of(app)
+    )

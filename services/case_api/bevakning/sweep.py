@@ -15,6 +15,7 @@ late alert replaces any reminder not yet sent.
 
 import uuid
 from datetime import date
+from typing import TYPE_CHECKING
 
 import structlog
 from fastapi import FastAPI
@@ -33,6 +34,9 @@ from case_api.tillstand import krav
 from common.clock import Clock
 from common.shutdown import Shutdown, never
 from common.shutdown import of_app as shutdown_of
+
+if TYPE_CHECKING:
+    from case_api.metrics import CaseMetrics
 
 log = structlog.get_logger(__name__)
 
@@ -146,6 +150,7 @@ async def run_sweep(
     session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     clock: Clock,
+    metrics: "CaseMetrics | None" = None,
     *,
     shutdown: Shutdown | None = None,
 ) -> None:
@@ -156,13 +161,28 @@ async def run_sweep(
     while not shutdown.requested:
         try:
             while not shutdown.requested and await sweep_batch(session_factory, settings, clock):
-                pass
+                _count_round(metrics, "handled")
+            _count_round(metrics, "idle")
         except Exception:
             log.exception("sweep_failed")
+            _count_round(metrics, "failed")
         await shutdown.wait(settings.sweep_interval_seconds)
     log.info("sweep_stopped")
 
 
+def _count_round(metrics: "CaseMetrics | None", outcome: str) -> None:
+    if metrics is not None:
+        metrics.sweep_rounds.labels(outcome).inc()
+        if outcome != "failed":
+            metrics.sweep_last_success.set_to_current_time()
+
+
 async def sweep_worker(app: FastAPI) -> None:
     """The app's background worker (case_api.main WORKERS)."""
-    await run_sweep(app.state.session_factory, app.state.settings, app.state.clock, shutdown=shutdown_of(app))
+    await run_sweep(
+        app.state.session_factory,
+        app.state.settings,
+        app.state.clock,
+        app.state.metrics,
+        shutdown=shutdown_of(app),
+    )

@@ -14,6 +14,7 @@ import socket
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 import structlog
@@ -28,6 +29,9 @@ from case_api.relay.schemas import DodsbrevPage, UtkorgHandelse, UtkorgStatus
 from case_api.settings import Settings
 from common.clock import Clock
 from common.shutdown import Shutdown, never
+
+if TYPE_CHECKING:
+    from case_api.metrics import CaseMetrics
 
 log = structlog.get_logger(__name__)
 
@@ -59,6 +63,7 @@ async def relay_batch(
     tokens: delivery.TokenSource | None = None,
     breaker: Breaker | None = None,
     shutdown: Shutdown | None = None,
+    metrics: "CaseMetrics | None" = None,
 ) -> int:
     """Deliver one batch; returns how many events were claimed (0: nothing was due, or the
     breaker is open). Pass the same `breaker` every round (the worker does). Once `shutdown`
@@ -149,6 +154,9 @@ async def relay_batch(
             )
     if released:
         log.info("relay_leases_released", count=len(released))
+    if metrics is not None:
+        metrics.relay_events.labels("delivered").inc(len(sent))
+        metrics.relay_events.labels("failed").inc(len(answered) - len(sent))
     log.debug("relay_batch", claimed=len(claimed), sent=len(sent))
     return len(claimed)
 

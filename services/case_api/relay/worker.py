@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+from typing import TYPE_CHECKING
 
 import asyncpg
 import httpx
@@ -17,6 +18,9 @@ from case_api.settings import Settings
 from common.clock import Clock
 from common.shutdown import Shutdown, first_of, never
 from common.shutdown import of_app as shutdown_of
+
+if TYPE_CHECKING:
+    from case_api.metrics import CaseMetrics
 
 log = structlog.get_logger(__name__)
 
@@ -57,6 +61,7 @@ async def run_relay(
     *,
     dsn: str | None,
     shutdown: Shutdown | None = None,
+    metrics: "CaseMetrics | None" = None,
 ) -> None:
     """Run until `shutdown` is requested (or cancelled). `dsn` None (or RELAY_LISTEN=false)
     polls only. On the way out every lease this relay still holds is released, so another
@@ -86,14 +91,18 @@ async def run_relay(
                     tokens=tokens,
                     breaker=breaker,
                     shutdown=shutdown,
+                    metrics=metrics,
                 )
             except Exception:
                 log.exception("relay_batch_failed")
+                _count_round(metrics, "failed")
                 await shutdown.wait(_ERROR_PAUSE_SECONDS)
                 continue
+            paused = not claimed and not breaker.allows(clock())
+            _count_round(metrics, "sent" if claimed else "paused" if paused else "idle")
             if claimed:
                 continue
-            if not breaker.allows(clock()):
+            if paused:
                 # The notifier is down: no commit's NOTIFY makes it come back sooner.
                 await shutdown.wait(breaker.seconds_left(clock()))
                 continue
@@ -119,6 +128,11 @@ async def _release_all(session_factory: async_sessionmaker[AsyncSession], owner:
         log.info("relay_leases_released", count=released, owner=owner)
 
 
+def _count_round(metrics: "CaseMetrics | None", outcome: str) -> None:
+    if metrics is not None:
+        metrics.relay_rounds.labels(outcome).inc()
+
+
 async def relay_worker(app: FastAPI) -> None:
     """The app's background worker (case_api.main WORKERS)."""
     settings: Settings = app.state.settings
@@ -131,4 +145,5 @@ async def relay_worker(app: FastAPI) -> None:
             clock,
             dsn=listen_dsn(app.state.engine),
             shutdown=shutdown_of(app),
+            metrics=app.state.metrics,
         )
