@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/personer", tags=["personer"])
 async def get_person(k: Ctx, person_id: uuid.UUID) -> PersonOut:
     person, arende_id = await service.hamta(k, person_id)
     await k.logga_rad("person", objekt_id=person.id, person_id=person.id, arende_id=arende_id)
-    return await service.visa(k, person)
+    return await service.visa(k, person, enhet=k.scope.enhet)
 
 
 @router.post(
