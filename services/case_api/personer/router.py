@@ -31,7 +31,9 @@ async def search_personer(
     ],
 ) -> PersonPage:
     hittad = await service.sok(k, personnummer=personnummer, skal=skal)
-    return PersonPage(items=[await service.visa(k, hittad)] if hittad else [], next_cursor=None)
+    return PersonPage(
+        items=[await service.visa(k, hittad, enhet=k.scope.enhet)] if hittad else [], next_cursor=None
+    )
 
 
 @router.get(

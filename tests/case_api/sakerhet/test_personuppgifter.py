@@ -68,6 +68,9 @@ async def test_another_enhet_sees_only_what_it_recorded(
     person = await walk.get("bou2", f"/v1/personer/{barn['id']}")
     assert person.json() == barn
     _inget_av(person.text, BOU1_SPAR)
+    found = await walk.get("bou2", "/v1/personer", personnummer=TEST_PNR, skal="Ny anmälan")
+    assert found.json()["items"] == [barn]
+    _inget_av(found.text, BOU1_SPAR)
 
     # Audited as before: one las row per read, on the person and bou-2's own ärende.
     for response, objekt_typ in ((arende, "arende"), (person, "person")):

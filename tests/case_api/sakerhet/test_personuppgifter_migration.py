@@ -10,12 +10,13 @@ from typing import Any
 import asyncpg
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 
 from devstack.databases import ServiceDatabase, drop_database, ensure_database
 from devstack.migrate import alembic_config
 from tests.conftest import SERVICES
 
-FORE, EFTER = "c1503", "c1103"
+EFTER = "c1103"
 P1, P2 = uuid.uuid4(), uuid.uuid4()
 
 
@@ -65,7 +66,12 @@ async def _seed(db: ServiceDatabase) -> None:
 
 
 async def test_existing_details_belong_to_the_enheter_holding_the_person(db: ServiceDatabase) -> None:
-    await _migrate(db, "upgrade", FORE)
+    # The revision before, whatever the chain is relinked onto.
+    script = ScriptDirectory.from_config(alembic_config("case_api", db.owner_url, db.app_role))
+    revision = script.get_revision(EFTER)
+    assert revision is not None and isinstance(revision.down_revision, str)
+    fore = revision.down_revision
+    await _migrate(db, "upgrade", fore)
     await _seed(db)
     await _migrate(db, "upgrade", EFTER)
 
@@ -84,7 +90,7 @@ async def test_existing_details_belong_to_the_enheter_holding_the_person(db: Ser
     skyddade = await _rows(db, "SELECT * FROM skyddade_person_ids() p(id)")
     assert [r["id"] for r in skyddade] == [P1]
 
-    await _migrate(db, "downgrade", FORE)
+    await _migrate(db, "downgrade", fore)
     back = await _rows(
         db,
         "SELECT id, fornamn, efternamn, skyddad_identitet, kontakt::text AS kontakt FROM person ORDER BY fornamn",

@@ -6,8 +6,8 @@ Existing details belong to every enhet holding an ärende about the person, and 
 created the row; the person row keeps identity only.
 
 Revision ID: c1103
-Revises: c1503
-Create Date: 2026-12-03 11:00:00
+Revises: c1301
+Create Date: 2026-12-03 14:40:00
 """
 
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 from devstack.migration_ops import grant_function
 
 revision: str = "c1103"
-down_revision: str | None = "c1503"
+down_revision: str | None = "c1301"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
