@@ -50,10 +50,12 @@ def _migrate(_args: argparse.Namespace) -> int:
 def _serve(_args: argparse.Namespace) -> int:
     import uvicorn
 
+    from common.logging import uvicorn_log_config
     from common.serving import UVICORN_CONFIG
 
     settings = get_settings()
-    # API processes only: the background work runs as `case-api worker`.
+    # API processes only: the background work runs as `case-api worker`. With several worker
+    # processes uvicorn's supervisor logs before any app exists: in the app's format too.
     uvicorn.run(
         "case_api.main:create_app",
         factory=True,
@@ -61,6 +63,8 @@ def _serve(_args: argparse.Namespace) -> int:
         port=settings.port,
         workers=settings.api_workers,
         proxy_headers=True,
+        log_config=uvicorn_log_config(settings.log_level, settings.log_json),
+        access_log=False,
         **UVICORN_CONFIG,
     )
     return 0

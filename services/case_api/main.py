@@ -9,10 +9,12 @@ from case_api.audit.router import router as audit_router
 from case_api.avvikelser.router import router as avvikelser_router
 from case_api.bevakning.router import router as bevakning_router
 from case_api.dependencies import authorize
+from case_api.events.router import router as handelser_router
 from case_api.insats.router import router as insats_router
 from case_api.intake.router import router as intake_router
 from case_api.journal.router import router as journal_router
 from case_api.kontaktfamiljer.router import router as kontaktfamiljer_router
+from case_api.metrics import CaseMetrics
 from case_api.personer.router import router as personer_router
 from case_api.plan.router import router as plan_router
 from case_api.rapporter.router import router as rapporter_router
@@ -71,9 +73,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             registerutdrag_router,
             samtycke_router,
             journal_router,
+            handelser_router,
         ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
+        metrics=CaseMetrics(),
     )
     app.state.audit_refusal = audit_dependencies.logga_nekad
     # case_api only: the notifier's callers are the relay and operators, and a per-sub limit

@@ -4,7 +4,8 @@ API processes serve requests only (CASE_API_RUN_WORKERS=false); the outbox relay
 deadline sweep, the audit sealer and the purge of expired Idempotency-Keys run here, in any
 number of replicas: the relay leases events, the sweep claims bevakningar with SKIP LOCKED,
 the sealer elects one leader by advisory lock, and the purge is an idempotent DELETE. The
-process serves only /health/live and /health/ready, for the orchestrator's probes.
+process serves only /health/live and /health/ready, for the orchestrator's probes, and
+/metrics (the workers' rounds and the backlogs).
 """
 
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from fastapi import FastAPI
 
 from case_api.audit.sealer import sealer_worker
 from case_api.bevakning.sweep import sweep_worker
+from case_api.metrics import CaseMetrics
 from case_api.relay.worker import relay_worker
 from case_api.settings import Settings, get_settings
 from common.app import Worker, build_app
@@ -47,4 +49,6 @@ def create_worker_app(settings: Settings | None = None, only: Sequence[str] = ()
         routers=[],
         workers=select_workers(only),
         with_docs=False,
+        # The workers count their rounds here, served at /metrics beside the health endpoints.
+        metrics=CaseMetrics(),
     )

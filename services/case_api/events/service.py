@@ -8,16 +8,18 @@ from fastapi.encoders import jsonable_encoder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.deferred_writes import defer
+from common.tracing import current_traceparent
 
 TYPE_PREFIX = "se.socialtjanst."
 
 # In emit order: `seq` is taken in the order jsonb_to_recordset yields the rows, and the relay
 # orders an ärende's events by it.
 _OUTBOX_INSERT = """
-    INSERT INTO outbox_event (id, type, subject, arende_id, data, occurred_at)
-    SELECT id, type, subject, arende_id, data, occurred_at
+    INSERT INTO outbox_event (id, type, subject, arende_id, data, occurred_at, traceparent)
+    SELECT id, type, subject, arende_id, data, occurred_at, traceparent
     FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS e(
-        id uuid, type text, subject text, arende_id uuid, data jsonb, occurred_at timestamptz)
+        id uuid, type text, subject text, arende_id uuid, data jsonb, occurred_at timestamptz,
+        traceparent text)
 """
 
 
@@ -42,6 +44,7 @@ async def emit(
             "arende_id": arende_id,
             "data": jsonable_encoder(data),
             "occurred_at": occurred_at,
+            "traceparent": current_traceparent(),
         }
     )
     return event_id
