@@ -13,9 +13,9 @@ never sent late and the record shows why they were not. Once the due date has pa
 late alert replaces any reminder not yet sent.
 """
 
-import asyncio
 import uuid
 from datetime import date
+from typing import TYPE_CHECKING
 
 import structlog
 from fastapi import FastAPI
@@ -32,6 +32,11 @@ from case_api.regler import datum
 from case_api.settings import Settings
 from case_api.tillstand import krav
 from common.clock import Clock
+from common.shutdown import Shutdown, never
+from common.shutdown import of_app as shutdown_of
+
+if TYPE_CHECKING:
+    from case_api.metrics import CaseMetrics
 
 log = structlog.get_logger(__name__)
 
@@ -142,18 +147,42 @@ async def sweep_batch(
 
 
 async def run_sweep(
-    session_factory: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    clock: Clock,
+    metrics: "CaseMetrics | None" = None,
+    *,
+    shutdown: Shutdown | None = None,
 ) -> None:
-    """Run until cancelled: rounds until nothing is due, then a pause."""
-    while True:
+    """Run until `shutdown` is requested (or cancelled): rounds until nothing is due, then a
+    pause. A round is one short transaction and holds no lease: a stop lets the current round
+    commit and starts no other."""
+    shutdown = shutdown or never()
+    while not shutdown.requested:
         try:
-            while await sweep_batch(session_factory, settings, clock):
-                pass
+            while not shutdown.requested and await sweep_batch(session_factory, settings, clock):
+                _count_round(metrics, "handled")
+            _count_round(metrics, "idle")
         except Exception:
             log.exception("sweep_failed")
-        await asyncio.sleep(settings.sweep_interval_seconds)
+            _count_round(metrics, "failed")
+        await shutdown.wait(settings.sweep_interval_seconds)
+    log.info("sweep_stopped")
+
+
+def _count_round(metrics: "CaseMetrics | None", outcome: str) -> None:
+    if metrics is not None:
+        metrics.sweep_rounds.labels(outcome).inc()
+        if outcome != "failed":
+            metrics.sweep_last_success.set_to_current_time()
 
 
 async def sweep_worker(app: FastAPI) -> None:
     """The app's background worker (case_api.main WORKERS)."""
-    await run_sweep(app.state.session_factory, app.state.settings, app.state.clock)
+    await run_sweep(
+        app.state.session_factory,
+        app.state.settings,
+        app.state.clock,
+        app.state.metrics,
+        shutdown=shutdown_of(app),
+    )

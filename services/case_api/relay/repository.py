@@ -213,3 +213,19 @@ async def requeue(session: AsyncSession, *, id: uuid.UUID) -> None:
         ),
         {"id": id},
     )
+
+
+async def release(session: AsyncSession, *, owner: str, ids: Sequence[uuid.UUID] | None = None) -> int:
+    """Give back leases `owner` holds (all of them, or `ids`): claimable again at once, and the
+    attempt the claim counted is returned (the event was never answered). A stopping relay
+    does this, so its events wait for no lease to run out."""
+    result = await session.execute(
+        text(
+            "UPDATE outbox_delivery SET lease_until = NULL, lease_owner = NULL, "
+            "attempts = greatest(attempts - 1, 0) "
+            "WHERE lease_owner = :owner AND status = 'pending' "
+            "AND (CAST(:all AS boolean) OR outbox_id = ANY(:ids))"
+        ),
+        {"owner": owner, "all": ids is None, "ids": list(ids or [])},
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
