@@ -10,7 +10,7 @@ calling utförare (app.utforare) holds: one inserts such a row with no utförare
 day the beslut's utredning ended (the start of the jourhem months).
 
 Revision ID: c1504
-Revises: c1301
+Revises: c1103
 Create Date: 2026-12-03 14:30:00
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 from devstack.migration_ops import grant_function
 
 revision: str = "c1504"
-down_revision: str | None = "c1301"
+down_revision: str | None = "c1103"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
