@@ -20,6 +20,7 @@ class ClaimedEvent:
     subject: str
     data: dict[str, Any]
     occurred_at: datetime
+    traceparent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ _CLAIM = text(
     SET lease_until = :lease_until, lease_owner = :owner, attempts = d.attempts + 1
     FROM candidate c, outbox_event e
     WHERE d.outbox_id = c.outbox_id AND e.id = d.outbox_id
-    RETURNING d.outbox_id, d.seq, d.arende_id, d.attempts, e.type, e.subject, e.data, e.occurred_at
+    RETURNING d.outbox_id, d.seq, d.arende_id, d.attempts, e.type, e.subject, e.data, e.occurred_at,
+        e.traceparent
     """
 )
 
@@ -89,6 +91,7 @@ async def claim(
             subject=r.subject,
             data=r.data,
             occurred_at=r.occurred_at,
+            traceparent=r.traceparent,
         )
         for r in rows
     ]
