@@ -147,7 +147,14 @@ async def forlang(k: Kontext, *, utredning: Utredning, indata: ForlangningIn) ->
 async def avsluta(k: Kontext, *, utredning: Utredning, indata: UtredningAvslutIn) -> Utredning:
     utredning.status = krav("utredning", utredning.status, "avslut")
     if indata.avslutad_datum < utredning.startdatum:
-        raise UnprocessableContent.field("avslutad_datum", "before startdatum", "too_early")
+        raise UnprocessableContent.dates(
+            "avslutad_datum", indata.avslutad_datum, "before", "startdatum", utredning.startdatum, "too_early"
+        )
+    if indata.avslutad_datum > k.idag():
+        # An utredning is closed when it is done, not ahead of time: a later date is a typo.
+        raise UnprocessableContent.dates(
+            "avslutad_datum", indata.avslutad_datum, "after", "today", k.idag(), "future"
+        )
     utredning.resultat = indata.resultat
     utredning.avslutad_datum = indata.avslutad_datum
     utredning.version += 1
