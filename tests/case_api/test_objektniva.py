@@ -66,6 +66,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "assign_arende": {"handlaggare": "bo"},
     "establish_genomforandeplan": FASTSTALL,
     "close_insats": {"avslutad_datum": DAG, "orsak": "mal_uppnatt"},
+    "record_overvagande": {"regel": "overvagande", "datum": DAG, "utfall": "fortsatt", "motivering": "m"},
+    "record_efteruppfoljning": {"handelse": "inledd", "datum": DAG, "motivering": "m"},
     "report_ej_verkstallt": {"datum": DAG, "orsak": "o"},
     "report_forandrade_behov": {"beskrivning": "b"},
     "draft_genomforandeplan": PLAN,
