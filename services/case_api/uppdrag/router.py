@@ -13,7 +13,7 @@ from case_api.personer import service as person_service
 from case_api.personer.models import Person
 from case_api.personer.schemas import Kontakt
 from case_api.responses import COMMAND, CREATE, LIST, READ
-from case_api.tillstand import tillatna
+from case_api.tillstand import anrop
 from case_api.uppdrag import service
 from case_api.uppdrag.models import Uppdrag
 from case_api.uppdrag.schemas import (
@@ -45,7 +45,7 @@ async def ut(k: Kontext, u: Uppdrag) -> UppdragOut:
             "barn": barn,
             "insatstyp": insats.insatstyp,
             "kontaktuppgifter": None if barn.maskerad else Kontakt(**u.kontaktuppgifter),
-            "tillatna_kommandon": tillatna("uppdrag", u.status),
+            **anrop("uppdrag", u.status, u.id),
         }
     )
 
