@@ -34,11 +34,11 @@ from common.pagination import CursorParam, LimitParam, time_keyed_page
 router = APIRouter(prefix="/v1/uppdrag", tags=["uppdrag"])
 
 
-async def ut(k: Kontext, u: Uppdrag) -> UppdragOut:
+async def ut(k: Kontext, u: Uppdrag, uppgifter: person_service.Uppgifter | None = None) -> UppdragOut:
     person = await k.session.get(Person, u.person_id)
     insats = await k.session.get(Insats, u.insats_id)
     assert person is not None and insats is not None
-    barn = await person_service.visa(k, person, enhet=u.enhet)
+    barn = await person_service.visa(k, person, enhet=u.enhet, uppgifter_=uppgifter)
     return UppdragOut.model_validate(
         {
             **u.model_dump(),
@@ -96,7 +96,9 @@ async def list_uppdrag(
         k.session, query, at=col(Uppdrag.skickat_at), id_=col(Uppdrag.id), cursor=cursor, limit=limit
     )
     await k.logga_lista("uppdrag", page)
-    return UppdragPage(items=[await ut(k, u) for u in page], next_cursor=nasta)
+    uppgifter = await person_service.uppgifter_for(k, {(u.person_id, u.enhet) for u in page})
+    items = [await ut(k, u, uppgifter[(u.person_id, u.enhet)]) for u in page]
+    return UppdragPage(items=items, next_cursor=nasta)
 
 
 @router.get(
