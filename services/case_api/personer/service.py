@@ -389,9 +389,41 @@ async def visa(k: Kontext, person: Person, *, enhet: str | None) -> PersonOut:
     )
 
 
+BARNETS_ALDER = 15
+
+
+def krav_givare(person: Person, indata: SamtyckeIn, *, field: str = "givet_av") -> None:
+    """From 15 the child's own samtycke counts (seed 001, barnets delaktighet; 11 kap. 10 §
+    SoL (2025:400), the child's own talan from 15); before that, or of unknown age, it does not.
+
+    The one place the rule lives: every way a samtycke is recorded (POST
+    /v1/personer/{id}/samtycken, a serviceinsats's) passes through registrera_samtycke.
+    """
+    from case_api.samtycke.exceptions import BarnetUnder15
+
+    fodd = person.fodelsedatum
+    if indata.givet_av == "barnet" and (
+        fodd is None or identitet.alder(fodd, indata.giltigt_fran) < BARNETS_ALDER
+    ):
+        raise BarnetUnder15(
+            "The child must be 15 on giltigt_fran (and the birth date known) to give samtycke.",
+            errors=[
+                {
+                    "field": field,
+                    "message": "the child is under 15 or of unknown age",
+                    "code": "barnet-under-15",
+                }
+            ],
+        )
+
+
 async def registrera_samtycke(
-    k: Kontext, *, person_id: uuid.UUID, enhet: str, indata: SamtyckeIn
+    k: Kontext, *, person_id: uuid.UUID, enhet: str, indata: SamtyckeIn, field: str = "givet_av"
 ) -> Samtycke:
+    person = await k.session.get(Person, person_id)
+    if person is None:
+        raise NotFound("No person with that id.")
+    krav_givare(person, indata, field=field)
     samtycke = Samtycke(
         person_id=person_id,
         enhet=enhet,
