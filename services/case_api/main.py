@@ -16,6 +16,7 @@ from case_api.journal.router import router as journal_router
 from case_api.kontaktfamiljer.router import router as kontaktfamiljer_router
 from case_api.metrics import CaseMetrics
 from case_api.personer.router import router as personer_router
+from case_api.placering.router import router as placering_router
 from case_api.plan.router import router as plan_router
 from case_api.rapporter.router import router as rapporter_router
 from case_api.registerutdrag.router import router as registerutdrag_router
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             arenden_router,
             utredning_router,
             insats_router,
+            placering_router,
             uppdrag_router,
             plan_router,
             uppfoljning_router,

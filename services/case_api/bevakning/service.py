@@ -80,6 +80,7 @@ async def oppna(
     startdatum: date,
     insatstyp: str | None = None,
     utforare: str | None = None,
+    darefter: bool = False,
 ) -> Bevakning:
     return await _oppna(
         k,
@@ -92,6 +93,7 @@ async def oppna(
         startdatum=startdatum,
         insatstyp=insatstyp,
         utforare=utforare,
+        darefter=darefter,
     )
 
 
@@ -123,6 +125,7 @@ async def _oppna(
     startdatum: date,
     insatstyp: str | None = None,
     utforare: str | None = None,
+    darefter: bool = False,
 ) -> Bevakning:
     regel = regler_service.hamta_regel(settings=k.settings, regel_id=typ)
     b = Bevakning(
@@ -134,8 +137,9 @@ async def _oppna(
         objekt_typ=objekt_typ,
         objekt_id=objekt_id,
         startdatum=startdatum,
-        forfallodatum=datum.forfallodatum(regel, startdatum, insatstyp=insatstyp),
+        forfallodatum=datum.forfallodatum(regel, startdatum, insatstyp=insatstyp, darefter=darefter),
         insatstyp=insatstyp,
+        darefter=darefter,
         paminnelser=sorted(regel.paminnelser, reverse=True),
         created_at=k.nu(),
     )

@@ -13,6 +13,7 @@ from case_api.insats.models import Beslut, Insats, Omprovning
 from case_api.insats.schemas import BeslutIn, InsatsAvslutIn, ServiceinsatsIn
 from case_api.kontext import Kontext
 from case_api.personer import service as person_service
+from case_api.placering import service as placering_service
 from case_api.tillstand import krav
 from case_api.uppdrag.models import Uppdrag
 from case_api.utredning.models import Utredning
@@ -47,6 +48,7 @@ async def besluta(k: Kontext, *, arende: Arende, indata: BeslutIn) -> tuple[Besl
         utfall=indata.utfall,
         insatstyp=indata.insatstyp,
         rattslig_grund=indata.rattslig_grund,
+        placeringsgrund=indata.placeringsgrund,
         beslutsdatum=indata.beslutsdatum,
         period_fran=indata.period_fran,
         period_till=indata.period_till,
@@ -63,12 +65,15 @@ async def besluta(k: Kontext, *, arende: Arende, indata: BeslutIn) -> tuple[Besl
             arende_id=arende.id,
             enhet=arende.enhet,
             insatstyp=indata.insatstyp,
+            placeringsgrund=indata.placeringsgrund,
             status="beslutad",
             beslutsdatum=indata.beslutsdatum,
             created_at=k.nu(),
         )
         k.session.add(insats)
         await k.session.flush()
+    if insats is not None and not (indata.placeringsgrund or "").startswith("lvu"):
+        # 34 kap. 1 § SoL (2025:400) reports gynnande beslut under that law: not vård enligt LVU.
         await bevakning_service.oppna(
             k,
             typ="verkstallighet",
@@ -149,7 +154,7 @@ async def starta_service(k: Kontext, *, indata: ServiceinsatsIn) -> Insats:
         k, person_id=person_id, enhet=indata.enhet, typ="service"
     )
     samtycke = await person_service.registrera_samtycke(
-        k, person_id=person_id, enhet=indata.enhet, indata=indata.samtycke
+        k, person_id=person_id, enhet=indata.enhet, indata=indata.samtycke, field="samtycke.givet_av"
     )
     insats = Insats(
         arende_id=arende.id,
@@ -181,7 +186,9 @@ async def avsluta(k: Kontext, *, insats: Insats, indata: InsatsAvslutIn) -> Insa
     insats.avslutad_datum = indata.avslutad_datum
     insats.avslut_orsak = indata.orsak
     insats.version += 1
+    await placering_service.fore_avslut(k, insats=insats, dag=indata.avslutad_datum)
     await bevakning_service.avbryt(k, objekt_id=insats.id, orsak="insatsen avslutad")
+    await placering_service.efter_avslut(k, insats=insats, dag=indata.avslutad_datum)
     for uppdrag in await aktiva_uppdrag(k, insats.id):
         uppdrag.status = krav("uppdrag", uppdrag.status, "avslut")
         uppdrag.version += 1

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from case_api.personer.schemas import Kontakt, PersonOut
-from case_api.schemas_base import Indata, Utdata
+from case_api.schemas_base import Anrop, Indata, Utdata
 from common.pagination import Page
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
@@ -46,6 +46,9 @@ class UppdragOut(Utdata):
     avbojt_orsak: str | None
     verkstallighetsdatum: date | None
     tillatna_kommandon: list[str]
+    tillatna_anrop: list[Anrop] = Field(
+        default_factory=list, description="The endpoint of each of tillatna_kommandon."
+    )
     version: int
 
 
@@ -66,6 +69,14 @@ class VerkstallighetIn(Indata):
 
 class EjVerkstalltIn(Indata):
     datum: date = Field(description="Not started by this day, or interrupted from this day.")
+    orsak: Text
+
+
+class EjNyttjadIn(Indata):
+    senast_nyttjad: date = Field(
+        description="The last day the child, young person or family used the insats; at least "
+        "three months before today (rule ej_nyttjad)."
+    )
     orsak: Text
 
 

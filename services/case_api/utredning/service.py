@@ -11,6 +11,7 @@ from case_api.bevakning import service as bevakning_service
 from case_api.events import service as events
 from case_api.intake.models import Aktualisering
 from case_api.kontext import Kontext
+from case_api.placering import service as placering_service
 from case_api.regler import datum
 from case_api.regler import service as regler_service
 from case_api.tillstand import krav
@@ -159,6 +160,7 @@ async def avsluta(k: Kontext, *, utredning: Utredning, indata: UtredningAvslutIn
     utredning.avslutad_datum = indata.avslutad_datum
     utredning.version += 1
     await bevakning_service.uppfyll(k, objekt_id=utredning.id, typ="utredning", datum_=indata.avslutad_datum)
+    await placering_service.vid_utredning_avslutad(k, utredning=utredning)
     await events.emit(
         k.session,
         type="utredning.avslutad",

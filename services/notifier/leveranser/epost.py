@@ -33,6 +33,12 @@ REGEL_NAMN: Mapping[str, str] = MappingProxyType(
         "lex_sarah_utredning": "Utredning av lex Sarah-rapport",
         "aterkoppling_anmalare": "Återkoppling till anmälaren",
         "aterkoppling_anmalare_genast": "Återkoppling till anmälaren (begäran efter beslutet)",
+        "overvagande": "Övervägande av vård utanför det egna hemmet",
+        "omprovning_lvu": "Omprövning av vård enligt LVU 3 §",
+        "vardnadsoverflyttning": "Övervägande om vårdnadsöverflyttning",
+        "jourhem": "Vård i jourhem efter avslutad utredning",
+        "uppfoljning_efter_vard": "Uppföljning efter avslutad placering",
+        "ej_nyttjad": "Insats som inte nyttjas",
     }
 )
 OKAND_REGEL = "Bevakning"
