@@ -66,9 +66,7 @@ async def ut(k: Kontext, akt: Aktualisering) -> AktualiseringOut:
 def ut_registrerad(akt: Aktualisering) -> AktualiseringOut:
     """A just-registered aktualisering: its ärende is open and nothing is decided on it yet,
     so there is nothing to read back."""
-    return AktualiseringOut.model_validate(
-        {**akt.model_dump(), "tillatna_kommandon": tillatna("aktualisering", akt.status)}
-    )
+    return AktualiseringOut.model_validate({**akt.model_dump(), **anrop("aktualisering", akt.status, akt.id)})
 
 
 @router.post(
