@@ -11,8 +11,6 @@ pytestmark = pytest.mark.slow
 
 
 async def test_reduced_fault_run_loses_nothing(admin_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    result = await run(
-        REDUCED, admin_url=admin_url, work=tmp_path, label=tmp_path.name[-12:].replace("-", "_")
-    )
+    result = await run(REDUCED, admin_url=admin_url, work=tmp_path, label="suite")
     print(result.table())
     assert result.ok, result.table()

@@ -111,7 +111,8 @@ class Service:
             self.process.kill()
             self.process.wait()
 
-    async def ready(self, seconds: float = 30) -> None:
+    async def ready(self, seconds: float = 120) -> None:
+        # Generous: a boot is seconds of imports, and on a shared 2-core machine it took 28 s.
         if self.url is None:
             await asyncio.sleep(0.5)
             return
@@ -338,6 +339,8 @@ def _superuser_url(admin_url: str, database: str) -> str:
 
 
 async def _databases(admin_url: str, label: str) -> tuple[ServiceDatabase, ServiceDatabase]:
+    # A random part too: two runs at once (the suite beside `make faults`) must not share one.
+    label = f"{label}_{uuid.uuid4().hex[:8]}"
     case_db = await ensure_database(
         admin_url, name=f"faults_case_{label}", owner_role="case_api_owner", app_role="case_api_app"
     )
