@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from case_api.personer.schemas import BarnIn, SamtyckeIn
-from case_api.schemas_base import Indata, Utdata
+from case_api.schemas_base import Anrop, Indata, Utdata
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
 Insatstyp = Literal[
@@ -78,6 +78,9 @@ class InsatsOut(Utdata):
     avslut_orsak: str | None
     samtycke_id: uuid.UUID | None
     tillatna_kommandon: list[str]
+    tillatna_anrop: list[Anrop] = Field(
+        default_factory=list, description="The endpoint of each of tillatna_kommandon."
+    )
     version: int
 
 

@@ -154,7 +154,7 @@ async def starta_service(k: Kontext, *, indata: ServiceinsatsIn) -> Insats:
         k, person_id=person_id, enhet=indata.enhet, typ="service"
     )
     samtycke = await person_service.registrera_samtycke(
-        k, person_id=person_id, enhet=indata.enhet, indata=indata.samtycke
+        k, person_id=person_id, enhet=indata.enhet, indata=indata.samtycke, field="samtycke.givet_av"
     )
     insats = Insats(
         arende_id=arende.id,
