@@ -66,6 +66,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     "receive_uppdrag": UTFORARE,
     "report_verkstallighet": UTFORARE,
     "report_ej_verkstallt": UTFORARE,
+    "report_ej_nyttjad": UTFORARE,
     "report_forandrade_behov": UTFORARE,
     # Genomförandeplan: written by the utförare with the child and guardians.
     "draft_genomforandeplan": UTFORARE,

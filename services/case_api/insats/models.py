@@ -56,7 +56,7 @@ class Omprovning(CaseTable, table=True):
     insats_id: uuid.UUID = ref("insats.id")
     arende_id: uuid.UUID = ref("arende.id")
     enhet: str = text_(index=True)
-    anledning: str = text_()  # forandrade_behov | ej_verkstallt
+    anledning: str = text_()  # forandrade_behov | ej_verkstallt | ej_nyttjad
     beskrivning: str = text_()
     rapporterad_av: str = text_()
     status: str = text_(default="oppen")
