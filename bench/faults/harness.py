@@ -569,6 +569,9 @@ async def run(
     phases: list[Phase] = []
     try:
         async with receiving() as receiver:
+            # The dev signing key is made here, before any service starts: services starting
+            # at once on an empty DATA_DIR each made their own, and tokens failed as 401.
+            mint_dev_token(settings, sub="faults", roles=["handlaggare"], enhet=ENHET)
             for service in stack.all():
                 service.start()
             await stack.notifier.ready()
