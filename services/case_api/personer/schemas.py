@@ -27,6 +27,11 @@ class BarnIn(Indata):
     fodelsedatum: date | None = None
     skyddad_identitet: bool = False
     kontakt: Kontakt | None = None
+    unga_vuxna: bool = Field(
+        default=False,
+        description="The person is 18-20 and the insats may reach unga vuxna (LVU 1 § 2 st., SoL "
+        "(2025:400)); without it an 18-year-old is refused. From 21 always refused.",
+    )
 
     @model_validator(mode="after")
     def identitet(self) -> "BarnIn":

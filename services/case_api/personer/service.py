@@ -42,6 +42,29 @@ class Uppgifter:
     skyddad_identitet: bool = False
 
 
+# Barn och unga: a child under 18; unga vuxna 18-20, for whom an insats may continue or begin
+# (LVU (1990:52) 1 § 2 st.: vård for the young person's own behaviour up to 21; SoL (2025:400)
+# insatser for unga vuxna). From 21 the person is not a child of this service.
+VUXEN = 18
+UNG_VUXEN_TILL = 21
+
+
+def krav_alder(barn: BarnIn, fodd: date, dag: date, *, field: str) -> None:
+    """Refuse a person of 21 or more as the child; 18-20 only with `unga_vuxna` set."""
+    alder = identitet.alder(fodd, dag)
+    if alder >= UNG_VUXEN_TILL:
+        raise UnprocessableContent.field(
+            field, f"the person is {alder}: the service ends at {UNG_VUXEN_TILL}", "too_old"
+        )
+    if alder >= VUXEN and not barn.unga_vuxna:
+        prefix = field.rsplit(".", 1)[0] if "." in field else ""
+        raise UnprocessableContent.field(
+            f"{prefix}.unga_vuxna" if prefix else "unga_vuxna",
+            f"the person is {alder}: set unga_vuxna when the insats may reach unga vuxna (18-20)",
+            "ung_vuxen",
+        )
+
+
 async def hitta_eller_skapa(
     k: Kontext, *, barn: BarnIn, enhet: str, field: str = "barn.personnummer"
 ) -> uuid.UUID:
@@ -53,11 +76,14 @@ async def hitta_eller_skapa(
     caller learns nothing another enhet recorded. A known identity costs one statement.
     """
     if barn.personnummer is None:
+        if barn.fodelsedatum is not None:
+            krav_alder(barn, barn.fodelsedatum, k.idag(), field=field.rsplit(".", 1)[0] + ".fodelsedatum")
         ny = await _skapa(k, barn, enhet=enhet, identitet_typ="okand", personnummer=None)
         assert ny is not None  # no personnummer, nothing to conflict with
         return ny
     pnr, samordning = identitet.normalisera(barn.personnummer, field=field, idag=k.idag())
     fodd = identitet.fodelsedatum(pnr)
+    krav_alder(barn, fodd, k.idag(), field=field)
     # Before the lookup: refused only for a new identity, the answer told whether one existed.
     if barn.fodelsedatum is not None and barn.fodelsedatum != fodd:
         raise UnprocessableContent(
