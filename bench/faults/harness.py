@@ -56,7 +56,7 @@ REPO = Path(__file__).resolve().parents[2]
 ENHET = "bou-1"
 # Skatteverket test personnummer: each child's aktualiseringar join one ärende, so its events
 # have an order to keep.
-BARN = ["191212121212", "191304052390", "191211152390", "191303192387", "191212302382", "191302032386"]
+BARN = ["201212121212", "201304052390", "201211152390", "201303192387", "201212302382", "201302032386"]
 
 
 # --- processes ---------------------------------------------------------------------------------
