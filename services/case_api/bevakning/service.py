@@ -144,8 +144,8 @@ async def _oppna(
         created_at=k.nu(),
     )
     b.nasta_larm = nasta_larm(b)
+    # No flush: the caller's next flush inserts every bevakning it opened in one statement.
     k.session.add(b)
-    await k.session.flush()
     return b
 
 
