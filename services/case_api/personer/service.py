@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Text, Uuid, func, literal, or_, select, text
+from sqlalchemy import Boolean, DateTime, Text, Uuid, cast, func, literal, null, or_, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col
@@ -28,7 +28,15 @@ from case_api.personer.models import (
     Samtycke,
     SkyddadBehorighet,
 )
-from case_api.personer.schemas import BarnIn, BehorighetIn, Kontakt, PersonOut, SamtyckeIn, SamtyckeOut
+from case_api.personer.schemas import (
+    BarnIn,
+    BehorighetIn,
+    Kontakt,
+    PersonOut,
+    SamtyckeIn,
+    SamtyckeOut,
+    Tolkbehov,
+)
 from common.problems import NotFound, UnprocessableContent
 
 
@@ -40,6 +48,7 @@ class Uppgifter:
     efternamn: str | None = None
     kontakt: dict[str, Any] = field(default_factory=dict)
     skyddad_identitet: bool = False
+    tolkbehov: dict[str, Any] | None = None
 
 
 # Barn och unga: a child under 18; unga vuxna 18-20, for whom an insats may continue or begin
@@ -126,6 +135,10 @@ async def _spara(k: Kontext, barn: BarnIn, *, enhet: str, person_id: Any, fran: 
             literal(barn.efternamn, Text),
             literal(barn.skyddad_identitet, Boolean),
             literal(barn.kontakt.model_dump(exclude_none=True) if barn.kontakt else {}, JSONB),
+            # SQL NULL, not JSON null, when not given: the upsert keeps what was recorded.
+            literal(barn.tolkbehov.model_dump(exclude_none=True), JSONB)
+            if barn.tolkbehov
+            else cast(null(), JSONB),
             literal(k.nu(), DateTime(timezone=True)),
             literal(k.nu(), DateTime(timezone=True)),
         )
@@ -141,6 +154,7 @@ async def _spara(k: Kontext, barn: BarnIn, *, enhet: str, person_id: Any, fran: 
             "efternamn": func.coalesce(ny.efternamn, gammal.efternamn),
             "skyddad_identitet": gammal.skyddad_identitet | ny.skyddad_identitet,
             "kontakt": gammal.kontakt.op("||", return_type=JSONB)(ny.kontakt),
+            "tolkbehov": func.coalesce(ny.tolkbehov, gammal.tolkbehov),
             "updated_at": ny.updated_at,
         },
     ).returning(col(PersonUppgifter.person_id))
@@ -156,6 +170,7 @@ UPPGIFT_KOLUMNER = [
     "efternamn",
     "skyddad_identitet",
     "kontakt",
+    "tolkbehov",
     "created_at",
     "updated_at",
 ]
@@ -392,6 +407,7 @@ def _samman(egen: PersonUppgifter | None, delad: PersonUppgifter | None) -> Uppg
         fornamn=forst.fornamn,
         efternamn=forst.efternamn,
         kontakt=forst.kontakt,
+        tolkbehov=forst.tolkbehov,
         skyddad_identitet=any(r.skyddad_identitet for r in (egen, delad) if r is not None),
     )
 
@@ -426,6 +442,7 @@ async def visa(
             skyddad_identitet=u.skyddad_identitet,
             maskerad=False,
             kontakt=Kontakt(**u.kontakt) if u.kontakt else None,
+            tolkbehov=Tolkbehov(**u.tolkbehov) if u.tolkbehov else None,
         )
     return PersonOut(
         id=person.id,
