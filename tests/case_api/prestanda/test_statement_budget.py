@@ -92,3 +92,6 @@ async def test_reads_stay_within_budget(
         answer = await client.get(path, headers=headers)
         assert answer.status_code == 200, answer.text
         assert len(counter.statements) <= budget, f"{path}:\n{listing(counter)}"
+        # Reads take no lock, and a page's audit rows go in one statement.
+        assert not [sql for sql in counter.statements if "FOR UPDATE" in sql.upper()], listing(counter)
+        assert sum("INSERT INTO audit_logg" in sql for sql in counter.statements) == 1, listing(counter)
