@@ -461,8 +461,8 @@ BARNETS_ALDER = 15
 
 
 def krav_givare(person: Person, indata: SamtyckeIn, *, field: str = "givet_av") -> None:
-    """From 15 the child's own samtycke counts (seed 001, barnets delaktighet; 11 kap. 10 §
-    SoL (2025:400), the child's own talan from 15); before that, or of unknown age, it does not.
+    """From 15 the child's own samtycke counts (seed 001, barnets delaktighet; the child's own
+    talan from 15 under SoL (2025:400)); before that, or of unknown age, it does not.
 
     The one place the rule lives: every way a samtycke is recorded (POST
     /v1/personer/{id}/samtycken, a serviceinsats's) passes through registrera_samtycke.
