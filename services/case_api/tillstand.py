@@ -175,6 +175,7 @@ ENDPOINTS: Mapping[str, Mapping[str, str]] = {
         "verkstallighet": "/v1/uppdrag/{id}/verkstallighet",
         "ej_verkstallt": "/v1/uppdrag/{id}/ej-verkstallt",
         "forandrade_behov": "/v1/uppdrag/{id}/forandrade-behov",
+        "ej_nyttjad": "/v1/uppdrag/{id}/ej-nyttjad",
         "genomforandeplan": "/v1/uppdrag/{id}/genomforandeplaner",
         "uppfoljning": "/v1/uppdrag/{id}/uppfoljningar",
     },
