@@ -54,7 +54,7 @@ def test_compose_is_accepted_by_v1_and_restarts_its_services() -> None:
     services = compose["services"]
     assert all("restart" in s for s in services.values()), "every service needs a restart policy"
     assert "migrate" in services["migrate"]["command"][-1]
-    for name in ("case_api", "notifier"):
+    for name in ("case_api", "case_api_worker", "notifier"):
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
 
 
@@ -102,7 +102,8 @@ def test_network_policy_denies_by_default_and_only_the_notifier_goes_out() -> No
     notifier_in = policies["notifier"]["ingress"]
     assert notifier_in == [
         {
-            "from": [{"podSelector": {"matchLabels": {"app": "case-api"}}}],
+            # Only the relay talks to the notifier, and it runs in the worker Deployment.
+            "from": [{"podSelector": {"matchLabels": {"app": "case-api-worker"}}}],
             "ports": [{"port": 8001, "protocol": "TCP"}],
         }
     ]

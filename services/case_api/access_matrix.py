@@ -32,6 +32,8 @@ MATRIX: dict[str, frozenset[Role]] = {
     # Intake: the handläggare registers and assesses; the enhetschef reads.
     "register_aktualisering": CASE_WORKERS,
     "get_aktualisering": UNIT_READERS | SYSTEM,
+    # The mottagning's inbox.
+    "list_aktualiseringar": UNIT_READERS,
     "record_skyddsbedomning": CASE_WORKERS,
     "decide_forhandsbedomning": CASE_WORKERS,
     # Extending it for synnerliga skäl is the arbetsledare's decision, as for the utredning.
@@ -41,6 +43,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     # Ärenden: an arbetsledare also reassigns.
     "list_arenden": UNIT_READERS | SYSTEM,
     "get_arende": UNIT_READERS | SYSTEM,
+    "list_arende_handelser": UNIT_READERS,
     "close_arende": CASE_WORKERS,
     "assign_arende": LEDNING,
     # Utredning: extensions are decided by the arbetsledare (issue 5).
@@ -68,6 +71,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     # Genomförandeplan: written by the utförare with the child and guardians.
     "draft_genomforandeplan": UTFORARE,
     "get_genomforandeplan": UPPDRAG_READERS,
+    "list_genomforandeplaner": UPPDRAG_READERS,
     "establish_genomforandeplan": UTFORARE,
     # Uppföljning: of the plan (utförare) and of the decision (handläggare).
     "record_uppfoljning": UTFORARE | CASE_WORKERS,
@@ -75,6 +79,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     "list_bevakningar": UPPDRAG_READERS | SYSTEM,
     # Personer: masked per caller; an enhetschef grants access to a protected person (issue 5).
     "get_person": UNIT_READERS,
+    "search_personer": UNIT_READERS,
     "grant_behorighet": frozenset({Role.enhetschef}),
     "withdraw_behorighet": frozenset({Role.enhetschef}),
     # Outbox relay operator view: integration operators hold `system`; case workers do not.

@@ -47,6 +47,54 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(_args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from common.logging import uvicorn_log_config
+    from common.serving import UVICORN_CONFIG
+
+    settings = get_settings()
+    # API processes only: the background work runs as `case-api worker`. With several worker
+    # processes uvicorn's supervisor logs before any app exists: in the app's format too.
+    uvicorn.run(
+        "case_api.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.api_workers,
+        proxy_headers=True,
+        log_config=uvicorn_log_config(settings.log_level, settings.log_json),
+        access_log=False,
+        **UVICORN_CONFIG,
+    )
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from case_api.worker import create_worker_app
+    from common.serving import UVICORN_CONFIG
+
+    settings = get_settings()
+    only = [name.strip() for name in (args.only or "").split(",") if name.strip()]
+    try:
+        app = create_worker_app(settings, only)
+    except ValueError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    # Logging is ours (common.logging); the probes' requests are not worth a line each.
+    uvicorn.run(
+        app,
+        host=settings.worker_host,
+        port=settings.worker_port,
+        log_config=None,
+        access_log=False,
+        **UVICORN_CONFIG,
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="case-api")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -61,6 +109,15 @@ def main(argv: list[str] | None = None) -> int:
     token.set_defaults(func=_token)
     sub.add_parser("openapi", help="print the OpenAPI spec").set_defaults(func=_openapi)
     sub.add_parser("migrate", help="apply migrations").set_defaults(func=_migrate)
+    sub.add_parser(
+        "serve", help="serve the API (API_WORKERS uvicorn processes on CASE_API_HOST:CASE_API_PORT)"
+    ).set_defaults(func=_serve)
+    worker = sub.add_parser(
+        "worker",
+        help="run relay, sweep, audit sealer and key purge (health on CASE_API_WORKER_HOST:PORT)",
+    )
+    worker.add_argument("--only", help="comma-separated subset: relay,sweep,sealer,purge")
+    worker.set_defaults(func=_worker)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -6,15 +6,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from case_api.arenden.router import router as arenden_router
 from case_api.audit import dependencies as audit_dependencies
 from case_api.audit.router import router as audit_router
-from case_api.audit.sealer import sealer_worker
 from case_api.avvikelser.router import router as avvikelser_router
 from case_api.bevakning.router import router as bevakning_router
-from case_api.bevakning.sweep import sweep_worker
 from case_api.dependencies import authorize
+from case_api.events.router import router as handelser_router
 from case_api.insats.router import router as insats_router
 from case_api.intake.router import router as intake_router
 from case_api.journal.router import router as journal_router
 from case_api.kontaktfamiljer.router import router as kontaktfamiljer_router
+from case_api.metrics import CaseMetrics
 from case_api.omprovning.router import router as omprovning_router
 from case_api.personer.router import router as personer_router
 from case_api.plan.router import router as plan_router
@@ -22,14 +22,13 @@ from case_api.rapporter.router import router as rapporter_router
 from case_api.registerutdrag.router import router as registerutdrag_router
 from case_api.regler.router import router as regler_router
 from case_api.relay.router import router as relay_router
-from case_api.relay.worker import relay_worker
 from case_api.samtycke.router import router as samtycke_router
 from case_api.settings import Settings, get_settings
 from case_api.uppdrag.router import router as uppdrag_router
 from case_api.uppfoljning.router import router as uppfoljning_router
 from case_api.utredning.router import router as utredning_router
+from case_api.worker import select_workers
 from common.app import Worker, build_app
-from common.idempotency import purge_worker
 from common.limits import RateLimiter
 from common.whoami import whoami_router
 from devstack.migrate import head_revision
@@ -42,10 +41,9 @@ JWT; errors are RFC 9457 problem+json.
 """
 
 
-# Background workers started with the app when CASE_API_RUN_WORKERS is set (development); in
-# production they run as `case-api worker`: the outbox relay, the deadline sweep, the audit
-# sealer and the purge of expired Idempotency-Keys.
-WORKERS: list[Worker] = [relay_worker, sweep_worker, sealer_worker, purge_worker]
+# Background workers started with the app when CASE_API_RUN_WORKERS is set (`make run`); in
+# production they run as `case-api worker` (case_api.worker), never in an API process.
+WORKERS: list[Worker] = select_workers()
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
@@ -77,9 +75,11 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             registerutdrag_router,
             samtycke_router,
             journal_router,
+            handelser_router,
         ],
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
+        metrics=CaseMetrics(),
     )
     app.state.audit_refusal = audit_dependencies.logga_nekad
     # case_api only: the notifier's callers are the relay and operators, and a per-sub limit

@@ -14,7 +14,15 @@ class Settings(CommonSettings):
     host: str = Field(default="127.0.0.1", alias="CASE_API_HOST")
     port: int = Field(default=8000, alias="CASE_API_PORT")
     notifier_url: str = Field(default="http://127.0.0.1:8001", alias="NOTIFIER_URL")
-    run_workers: bool = Field(default=True, alias="CASE_API_RUN_WORKERS")
+    # Off for API processes: the relay, sweep, sealer and purge run as `case-api worker`
+    # (case_api.worker). `make run` turns it on to keep the dev stack one process.
+    run_workers: bool = Field(default=False, alias="CASE_API_RUN_WORKERS")
+    # `case-api serve`: uvicorn worker processes per pod/container (each has its own pool of
+    # DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW connections: size them together).
+    api_workers: int = Field(default=1, ge=1, alias="API_WORKERS")
+    # `case-api worker`: where its health endpoints listen (liveness/readiness probes).
+    worker_host: str = Field(default="127.0.0.1", alias="CASE_API_WORKER_HOST")
+    worker_port: int = Field(default=8002, alias="CASE_API_WORKER_PORT")
     event_source: str = Field(default="/handlaggning/case-api", alias="EVENT_SOURCE")
     # Outbox relay (case_api/relay).
     notifier_token: str | None = Field(default=None, alias="NOTIFIER_TOKEN")

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from common.clock import Clock, system_clock
@@ -15,9 +15,10 @@ from common.docs import install_docs
 from common.health import health_router
 from common.limits import RequestLimits
 from common.logging import RequestIdMiddleware, configure_logging
+from common.metrics import ServiceMetrics, metrics_router
 from common.openapi import problem_openapi
 from common.problems import install_problem_handlers
-from common.request_checks import RefuseControlCharacters
+from common.request_checks import RefuseControlCharacters, refuse_unknown_query
 from common.security_headers import SecurityHeaders
 from common.settings import CommonSettings
 from common.tokens import KeyStore
@@ -39,6 +40,11 @@ async def running(app: FastAPI, workers: Sequence[Worker]) -> AsyncIterator[None
                 await task
 
 
+async def _refresh_keys(app: FastAPI) -> None:
+    key_store: KeyStore = app.state.key_store
+    await key_store.refresh_periodically()
+
+
 def build_app(
     *,
     title: str,
@@ -51,6 +57,8 @@ def build_app(
     workers: Sequence[Worker] = (),
     version: str = "1.0.0",
     clock: Clock = system_clock,
+    with_docs: bool = True,
+    metrics: ServiceMetrics | None = None,
 ) -> FastAPI:
     """Build a service app. Pass `engine` to share one (tests); else one is made from the URL."""
     configure_logging(settings.log_level, settings.log_json)
@@ -63,7 +71,9 @@ def build_app(
                 raise RuntimeError(f"{title}: no database URL configured")
             app.state.engine = engine_from_settings(database_url, settings)
             app.state.session_factory = make_session_factory(app.state.engine)
-        async with running(app, workers):
+        # Production keys are renewed on a schedule, whether or not this process runs workers.
+        refresher = [_refresh_keys] if settings.jwks_url is not None else []
+        async with running(app, [*refresher, *workers]):
             yield
         if own_engine:
             await app.state.engine.dispose()
@@ -76,10 +86,13 @@ def build_app(
         generate_unique_id_function=lambda route: route.name,
         docs_url=None,
         redoc_url=None,
+        # Every route refuses query parameters it does not read (422 naming them).
+        dependencies=[Depends(refuse_unknown_query)],
     )
     app.state.settings = settings
     app.state.clock = clock
     app.state.key_store = KeyStore(settings)
+    app.state.metrics = metrics = metrics or ServiceMetrics("app")
     if engine is not None:
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
@@ -88,11 +101,12 @@ def build_app(
     app.add_middleware(RefuseControlCharacters)
     # Inside the request id (a 413 carries it), outside everything that reads the body.
     app.add_middleware(RequestLimits, settings=settings)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestIdMiddleware, durations=metrics.requests)
     app.add_middleware(SecurityHeaders)
-    if settings.api_docs:
+    if with_docs and settings.api_docs:
         install_docs(app, title=title)
     app.include_router(health_router(expected_head))
+    app.include_router(metrics_router())
     for router in routers:
         app.include_router(router)
     app.openapi = problem_openapi(app)  # type: ignore[method-assign]

@@ -3,13 +3,17 @@
 import logging
 import re
 import sys
+import time
 import uuid
 from collections.abc import MutableMapping
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from common.metrics import RequestDurations
 
 # Twelve or ten digits, optionally with a separator before the last four: a personnummer or
 # samordningsnummer. Redacting too eagerly (any such digit run) is the safe side here, but a run
@@ -65,17 +69,63 @@ class _RedactingFormatter(structlog.stdlib.ProcessorFormatter):
         return redact(super().format(record))
 
 
-def configure_logging(level: str = "INFO", json_output: bool = True) -> None:
+def _drop_color_message(
+    _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    # uvicorn passes its message again with terminal colour codes, as an extra: noise in JSON.
+    event_dict.pop("color_message", None)
+    return event_dict
+
+
+_SHARED: list[Any] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+    structlog.stdlib.ExtraAdder(),
+    _drop_color_message,
+]
+
+
+def _formatter(json_output: bool) -> logging.Formatter:
     renderer: Any = structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer()
-    shared: list[Any] = [
-        structlog.contextvars.merge_contextvars,
-        structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-        structlog.stdlib.ExtraAdder(),
-    ]
+    return _RedactingFormatter(
+        foreign_pre_chain=[*_SHARED, _redact_processor],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+    )
+
+
+def json_formatter() -> logging.Formatter:
+    """The formatter of uvicorn_log.json (`uvicorn --log-config`): the app's JSON lines."""
+    return _formatter(json_output=True)
+
+
+def uvicorn_log_config(level: str = "INFO", json_output: bool = True) -> dict[str, Any]:
+    """uvicorn's `log_config`: its own lines (the supervisor of several worker processes logs
+    before any app exists) in the app's format. Its access log stays off: the request id
+    middleware writes the access line, with the route template instead of the raw path."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"app": {"()": f"{__name__}._formatter", "json_output": json_output}},
+        "handlers": {
+            "stderr": {"class": "logging.StreamHandler", "formatter": "app", "stream": "ext://sys.stderr"}
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        },
+    }
+
+
+def configure_logging(level: str = "INFO", json_output: bool = True) -> None:
     structlog.configure(
         processors=[
-            *shared,
+            *_SHARED,
             structlog.processors.format_exc_info,
             _redact_processor,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
@@ -84,16 +134,8 @@ def configure_logging(level: str = "INFO", json_output: bool = True) -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    formatter = _RedactingFormatter(
-        foreign_pre_chain=[*shared, _redact_processor],
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            renderer,
-        ],
-    )
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(formatter)
+    handler.setFormatter(_formatter(json_output))
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
@@ -102,21 +144,25 @@ def configure_logging(level: str = "INFO", json_output: bool = True) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
-    # uvicorn's access log repeats the path (which may hold an id) without the request id.
+    # uvicorn's access log repeats the path (which may hold an id, a query string with a
+    # personnummer) without the request id; RequestIdMiddleware writes the access line instead.
     logging.getLogger("uvicorn.access").handlers = []
     logging.getLogger("uvicorn.access").propagate = False
 
 
 class RequestIdMiddleware:
-    """Binds a request id (incoming X-Request-ID or a new one) to every log line of a request."""
+    """Binds a request id (incoming X-Request-ID or a new one) to every log line of a request,
+    writes the access line (route template, status, duration) and records the duration."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, durations: "RequestDurations | None" = None) -> None:
         self.app = app
+        self.durations = durations
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _valid_request_id(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
@@ -143,11 +189,16 @@ class RequestIdMiddleware:
             await self.app(scope, receive, capture)
         finally:
             _request_id.reset(reset_token)
+            seconds = time.perf_counter() - started
+            route = _route_template(scope)
+            if self.durations is not None:
+                self.durations.observe(scope.get("method"), route, status.get("code"), seconds)
             log.info(
                 "request",
                 method=scope.get("method"),
-                route=_route_template(scope),
+                route=route,
                 status=status.get("code"),
+                duration_ms=round(seconds * 1000, 1),
             )
 
 

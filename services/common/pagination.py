@@ -91,6 +91,22 @@ async def time_keyed_page(
     return page, encode_cursor([getattr(last, at_key).isoformat(), str(getattr(last, id_key))])
 
 
+async def number_keyed_page(
+    session: AsyncSession, query: Select[Any], *, key: Mapped[int], cursor: str | None, limit: int
+) -> tuple[list[Any], str | None]:
+    """One page of `query` ordered by a unique integer (a sequence, a version number)."""
+    values = decode_cursor(cursor, 1)
+    if values is not None:
+        if not isinstance(values[0], int) or isinstance(values[0], bool):
+            raise _invalid("not a number")
+        query = query.where(key > values[0])
+    rows = list((await session.execute(query.order_by(key).limit(limit + 1))).scalars())
+    page = rows[:limit]
+    if len(rows) <= limit:
+        return page, None
+    return page, encode_cursor([getattr(page[-1], getattr(key, "key"))])  # noqa: B009
+
+
 def _iso_date_only(value: object) -> object:
     # Lax parsing would read "0" as 1970-01-01; a query date is written YYYY-MM-DD or refused.
     if isinstance(value, str) and not _ISO_DATE.fullmatch(value):

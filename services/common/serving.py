@@ -1,8 +1,9 @@
 """How uvicorn runs the services, in one place: no `server: uvicorn` header (it names the
 software to an attacker), and a cap on what h11 buffers while it reads a request's head.
 
-deploy/Dockerfile, deploy/compose.yaml and deploy/k8s/*.yaml repeat these flags (a test checks
-that they do); devstack.run and tests/servers.py use them from here.
+`case-api serve` and `case-api worker` (the image's case_api commands), devstack.run and
+tests/servers.py use them from here; the notifier's deploy commands repeat the flags (a test
+checks that they do).
 """
 
 from typing import Any

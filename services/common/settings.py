@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,11 +15,19 @@ class CommonSettings(BaseSettings):
     # Swagger UI at /docs, from packaged assets; false in production if nobody browses it.
     api_docs: bool = Field(default=True, alias="API_DOCS")
 
+    # /metrics (common.metrics): the bearer token Prometheus sends; unset, /metrics is open in
+    # development and refused in production. Backlog figures are re-read at most this often.
+    metrics_token: SecretStr | None = Field(default=None, alias="METRICS_TOKEN")
+    metrics_cache_seconds: float = Field(default=5.0, ge=0, alias="METRICS_CACHE_SECONDS")
+
     jwt_issuer: str = Field(default="https://idp.handlaggning.invalid/dev", alias="JWT_ISSUER")
     jwt_audience: str = Field(default="handlaggning", alias="JWT_AUDIENCE")
     # One family per deployment: RS256 or ES256, never HS* and never "none".
     jwt_algorithms: list[str] = Field(default=["RS256"], alias="JWT_ALGORITHMS")
     jwks_url: str | None = Field(default=None, alias="JWKS_URL")
+    # How long a fetched JWKS is trusted; it is renewed every half of this. A key removed at the
+    # identity provider is refused at most this long after (docs/operations.md, key rotation).
+    jwks_cache_seconds: float = Field(default=300.0, gt=0, alias="JWKS_CACHE_SECONDS")
     jwt_leeway_seconds: int = Field(default=30, alias="JWT_LEEWAY_SECONDS")
 
     # Resource limits (common.limits, issue 11 item 5).

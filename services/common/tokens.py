@@ -1,9 +1,15 @@
 """All JWT handling lives here, so replacing python-jose (in maintenance mode) touches one file.
 
-Production: RS256/ES256 keys from the identity provider's JWKS, cached and refreshed at most
-once a minute on an unknown kid. Embedded/dev: an RSA key pair generated into DATA_DIR.
+Production: RS256/ES256 keys from the identity provider's JWKS. A fetched key set is trusted
+for JWKS_CACHE_SECONDS and refreshed on a schedule well inside that (every half lifetime, by
+`refresh_periodically`, which the app runs), so a key the identity provider revokes stops being
+trusted within one lifetime. An unknown kid triggers a fetch at most once a minute. When the key
+set could not be renewed within its lifetime, every token is refused: fail closed, since a key
+that may have been revoked is worse than an outage the identity provider caused anyway.
+Embedded/dev: an RSA key pair generated into DATA_DIR.
 """
 
+import asyncio
 import base64
 import hashlib
 import time
@@ -23,7 +29,9 @@ from common.settings import CommonSettings
 
 REQUIRED_CLAIMS = ("iss", "aud", "exp", "nbf", "sub")
 ALLOWED_FAMILIES = ({"RS256", "RS384", "RS512"}, {"ES256", "ES384", "ES512"})
+# An unknown kid refetches at most this often; an expired key set retries at most this often.
 JWKS_REFRESH_SECONDS = 60.0
+JWKS_RETRY_SECONDS = 1.0
 
 
 class TokenError(Exception):
@@ -84,7 +92,7 @@ class DevKey:
 
 
 class KeyStore:
-    """Resolves a kid to a verification key: the dev key, or the JWKS with a rate-limited refresh."""
+    """Resolves a kid to a verification key: the dev key, or the JWKS, trusted for a lifetime."""
 
     def __init__(
         self,
@@ -97,37 +105,70 @@ class KeyStore:
         self._http = http
         self._monotonic = monotonic
         self._keys: dict[str, dict[str, Any]] = {}
-        self._fetched_at = float("-inf")
+        self._fetched_at = float("-inf")  # the last attempt, successful or not
+        self._valid_until = float("-inf")  # the keys of the last successful fetch, until then
+        self._fetching = asyncio.Lock()
         self.dev_key: DevKey | None = None
         if settings.jwks_url is None:
             self.dev_key = DevKey(settings.dev_key_path)
             self._keys = {self.dev_key.kid: self.dev_key.public_jwk()}
 
+    @property
+    def lifetime(self) -> float:
+        return self.settings.jwks_cache_seconds
+
+    def _expired(self) -> bool:
+        return self._monotonic() >= self._valid_until
+
     async def key_for(self, kid: str) -> dict[str, Any]:
-        if kid not in self._keys and self.settings.jwks_url is not None:
-            await self._refresh()
+        if self.settings.jwks_url is not None:
+            if self._expired():
+                await self.refresh(min_interval=JWKS_RETRY_SECONDS)
+            elif kid not in self._keys:
+                # An unknown kid is cheap to send; the identity provider is not hammered for it.
+                await self.refresh(min_interval=JWKS_REFRESH_SECONDS)
+            if self._expired():
+                raise TokenError("signing keys could not be renewed")
         try:
             return self._keys[kid]
         except KeyError:
             raise TokenError("unknown key id") from None
 
-    async def _refresh(self) -> None:
-        # An unknown kid is cheap to send; the identity provider is not hammered for it.
-        if self._monotonic() - self._fetched_at < JWKS_REFRESH_SECONDS:
-            return
-        self._fetched_at = self._monotonic()
+    async def refresh(self, *, min_interval: float = 0.0) -> bool:
+        """Fetch the key set unless the last attempt is younger than `min_interval`; True when
+        the keys were renewed. Requests arriving together wait for one fetch."""
         assert self.settings.jwks_url is not None
+        async with self._fetching:
+            if self._monotonic() - self._fetched_at < min_interval:
+                return False
+            started = self._fetched_at = self._monotonic()
+            keys = await self._fetch(self.settings.jwks_url)
+            if keys is None:
+                return False  # keep the keys until their lifetime ends
+            self._keys = {k["kid"]: k for k in keys if isinstance(k, dict) and "kid" in k}
+            self._valid_until = started + self.lifetime
+            return True
+
+    async def _fetch(self, url: str) -> list[Any] | None:
         client = self._http or httpx.AsyncClient(timeout=5.0)
         try:
-            response = await client.get(self.settings.jwks_url)
+            response = await client.get(url)
             response.raise_for_status()
             keys = response.json().get("keys", [])
-        except (httpx.HTTPError, ValueError):
-            return  # keep the keys we have; the token is refused as unknown kid
+        except (httpx.HTTPError, ValueError, AttributeError):
+            return None
         finally:
             if self._http is None:
                 await client.aclose()
-        self._keys = {k["kid"]: k for k in keys if isinstance(k, dict) and "kid" in k}
+        return keys if isinstance(keys, list) else None
+
+    async def refresh_periodically(self) -> None:
+        """Run until cancelled: renew every half lifetime, retrying sooner after a failure, so
+        that requests find fresh keys and never wait for the identity provider themselves."""
+        while True:
+            renewed = await self.refresh()
+            half = self.lifetime / 2
+            await asyncio.sleep(half if renewed else min(half, max(JWKS_RETRY_SECONDS, self.lifetime / 10)))
 
 
 async def decode_token(token: str, keys: KeyStore) -> Claims:

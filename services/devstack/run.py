@@ -87,7 +87,8 @@ async def serve() -> None:
     from case_api.main import create_app as create_case_app
     from notifier.main import create_app as create_notifier_app
 
-    case, notifier = CaseSettings(), NotifierSettings()
+    # One process for the dev stack: the API runs its own relay, sweep and sealer.
+    case, notifier = CaseSettings(CASE_API_RUN_WORKERS=True), NotifierSettings()
     servers = [
         _Server(
             uvicorn.Config(

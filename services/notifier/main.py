@@ -11,6 +11,7 @@ from notifier.dependencies import authorize, describe_access
 from notifier.inbox.router import router as inbox_router
 from notifier.inbox.schemas import CLOUDEVENT_SCHEMA
 from notifier.leveranser.router import router as leverans_router
+from notifier.metrics import NotifierMetrics
 from notifier.mottagare.router import router as mottagare_router
 from notifier.prenumerationer.router import router as prenumeration_router
 from notifier.settings import Settings, get_settings
@@ -48,6 +49,7 @@ def create_app(
         engine=engine,
         workers=WORKERS if settings.run_workers else (),
         clock=clock,
+        metrics=NotifierMetrics(),
     )
     # Named, so generators make one class of it (inline, openapi-python-client skips the body).
     app.state.openapi_schemas = {"CloudEvent": CLOUDEVENT_SCHEMA}

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from notifier.inbox.service import WAKE_CHANNEL
 from notifier.leveranser import service as leverans_service
+from notifier.metrics import NotifierMetrics
 from notifier.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -56,6 +57,7 @@ async def delivery_worker(app: FastAPI) -> None:
     settings: Settings = app.state.settings
     session_factory = app.state.session_factory
     clock = app.state.clock
+    metrics: NotifierMetrics = app.state.metrics
     in_flight: set[asyncio.Task[leverans_service.Outcome]] = set()
     idle = settings.poll_sekunder / 4
     async with leverans_service.http_client(settings) as http:
@@ -95,8 +97,12 @@ async def delivery_worker(app: FastAPI) -> None:
                 done, _ = await asyncio.wait(in_flight, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     in_flight.discard(task)
-                    if not task.cancelled() and task.exception() is not None:
+                    if task.cancelled():
+                        continue
+                    if task.exception() is not None:
                         log.error("deliver_record_failed", error_type=type(task.exception()).__name__)
+                    else:
+                        metrics.attempts.labels(task.result().result).inc()
         finally:
             for task in in_flight:
                 task.cancel()

@@ -47,6 +47,11 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
     assert one(b, "skyddsbedomning")["forfallodatum"] == "2026-02-03"
     assert one(b, "forhandsbedomning")["forfallodatum"] == "2026-02-17"
     assert one(b, "forhandsbedomning")["regel"]["id"] == "forhandsbedomning"
+    # The mottagning finds it in its inbox, and the child by personnummer (a search with its skäl).
+    inbox = (await walk.get("handlaggare", "/v1/aktualiseringar")).json()["items"]
+    assert [(a["id"], a["status"]) for a in inbox] == [(akt_id, "inkommen")]
+    found = (await walk.get("handlaggare", "/v1/personer", personnummer=TEST_PNR, skal="Ny anmälan")).json()
+    assert [p["personnummer"] for p in found["items"]] == [TEST_PNR]
 
     akt_path = f"/v1/aktualiseringar/{akt_id}"
     await walk.command(
@@ -199,6 +204,8 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
     ).json()
     assert revised["versionsnummer"] == 2 and revised["foregaende_id"] == plan["id"]
     assert (await walk.get("utforare", f"/v1/genomforandeplaner/{plan['id']}")).json()["status"] == "ersatt"
+    versions = (await walk.get("handlaggare", f"{up_path}/genomforandeplaner")).json()["items"]
+    assert [(v["id"], v["status"]) for v in versions] == [(plan["id"], "ersatt"), (revised["id"], "utkast")]
     at(clock, "2026-07-30 09:00")
     p_path = f"/v1/genomforandeplaner/{revised['id']}"
     await walk.command(
@@ -311,6 +318,14 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
         x for items in (await walk.bevakningar(arende_id)).values() for x in items if x["status"] == "oppen"
     ]
     assert open_left == []
+    # The ärende's timeline: every event about it, from its opening to its closing, in order.
+    timeline = [h["typ"] for h in (await walk.get("arbetsledare", f"{a_path}/handelser")).json()["items"]]
+    assert timeline[0] == "arende.oppnat" and timeline[-1] == "arende.avslutat", timeline
+    assert (
+        timeline.index("beslut.fattat")
+        < timeline.index("uppdrag.skickat")
+        < timeline.index("insats.avslutad")
+    )
 
     # Every bevakning links to the explanation of its own date, computed by the same function.
     explained = 0

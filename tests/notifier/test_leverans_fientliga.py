@@ -113,7 +113,7 @@ async def deliver_to(live, url: str, settings=None) -> dict:  # type: ignore[no-
     )
     assert attempted == 1
     listed = await live.client.get(
-        "/v1/leveranser", params={"prenumeration": created.json()["id"]}, headers=live.system()
+        "/v1/leveranser", params={"prenumeration_id": created.json()["id"]}, headers=live.system()
     )
     [delivery] = listed.json()["items"]
     return (await live.client.get(f"/v1/leveranser/{delivery['id']}", headers=live.system())).json()

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from fastapi import FastAPI
@@ -38,6 +38,9 @@ from case_api.audit.models import AuditKedja
 from case_api.events.models import OutboxEvent
 from case_api.settings import Settings
 from common.clock import Clock
+
+if TYPE_CHECKING:
+    from case_api.metrics import CaseMetrics
 
 log = structlog.get_logger(__name__)
 
@@ -159,7 +162,9 @@ async def seal_pending(engine: AsyncEngine, *, now: datetime, batch: int = 1000)
         await asyncio.sleep(0.05)
 
 
-async def run_sealer(engine: AsyncEngine, settings: Settings, clock: Clock) -> None:
+async def run_sealer(
+    engine: AsyncEngine, settings: Settings, clock: Clock, metrics: "CaseMetrics | None" = None
+) -> None:
     """Lead when no other sealer does; seal every AUDIT_SEAL_INTERVAL_SECONDS, at once when behind."""
     interval = timedelta(seconds=settings.audit_anchor_interval_seconds)
     while True:
@@ -173,6 +178,8 @@ async def run_sealer(engine: AsyncEngine, settings: Settings, clock: Clock) -> N
                     result = await seal_round(
                         conn, now=clock(), batch=settings.audit_seal_batch_size, anchor_interval=interval
                     )
+                    if metrics is not None:
+                        metrics.audit_sealed.inc(result.sealed)
                     if not result.more:
                         await asyncio.sleep(settings.audit_seal_interval_seconds)
         except asyncio.CancelledError:
@@ -184,4 +191,4 @@ async def run_sealer(engine: AsyncEngine, settings: Settings, clock: Clock) -> N
 
 async def sealer_worker(app: FastAPI) -> None:
     """The app's background worker (case_api.main WORKERS)."""
-    await run_sealer(app.state.engine, app.state.settings, app.state.clock)
+    await run_sealer(app.state.engine, app.state.settings, app.state.clock, app.state.metrics)

@@ -16,6 +16,7 @@ late alert replaces any reminder not yet sent.
 import asyncio
 import uuid
 from datetime import date
+from typing import TYPE_CHECKING
 
 import structlog
 from fastapi import FastAPI
@@ -32,6 +33,9 @@ from case_api.regler import datum
 from case_api.settings import Settings
 from case_api.tillstand import krav
 from common.clock import Clock
+
+if TYPE_CHECKING:
+    from case_api.metrics import CaseMetrics
 
 log = structlog.get_logger(__name__)
 
@@ -142,18 +146,30 @@ async def sweep_batch(
 
 
 async def run_sweep(
-    session_factory: async_sessionmaker[AsyncSession], settings: Settings, clock: Clock
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    clock: Clock,
+    metrics: "CaseMetrics | None" = None,
 ) -> None:
     """Run until cancelled: rounds until nothing is due, then a pause."""
     while True:
         try:
             while await sweep_batch(session_factory, settings, clock):
-                pass
+                _count_round(metrics, "handled")
+            _count_round(metrics, "idle")
         except Exception:
             log.exception("sweep_failed")
+            _count_round(metrics, "failed")
         await asyncio.sleep(settings.sweep_interval_seconds)
+
+
+def _count_round(metrics: "CaseMetrics | None", outcome: str) -> None:
+    if metrics is not None:
+        metrics.sweep_rounds.labels(outcome).inc()
+        if outcome != "failed":
+            metrics.sweep_last_success.set_to_current_time()
 
 
 async def sweep_worker(app: FastAPI) -> None:
     """The app's background worker (case_api.main WORKERS)."""
-    await run_sweep(app.state.session_factory, app.state.settings, app.state.clock)
+    await run_sweep(app.state.session_factory, app.state.settings, app.state.clock, app.state.metrics)

@@ -1,6 +1,9 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import select
+from sqlmodel import col
 
 from case_api.arenden.models import Arende
 from case_api.intake import aterkoppling, forlangning, service
@@ -8,6 +11,8 @@ from case_api.intake.models import Aktualisering
 from case_api.intake.schemas import (
     AktualiseringIn,
     AktualiseringOut,
+    AktualiseringPage,
+    AktualiseringStatus,
     AterkopplingBegaranIn,
     AterkopplingIn,
     AterkopplingOut,
@@ -20,12 +25,21 @@ from case_api.intake.schemas import (
 )
 from case_api.kontext import Ctx, Kontext
 from case_api.laddning import hamta, hamta_for_kommando
-from case_api.responses import COMMAND, CREATE, READ
-from case_api.tillstand import tillatna
+from case_api.responses import COMMAND, CREATE, LIST, READ
+from case_api.tillstand import AKTUALISERING, tillatna
 from common.concurrency import IfMatch, etag, set_etag
 from common.idempotency import IdempotencyKey, outcome, run_idempotent
+from common.pagination import CursorParam, IsoDate, LimitParam, time_keyed_page
 
 router = APIRouter(prefix="/v1/aktualiseringar", tags=["aktualiseringar"])
+
+# The inbox by default: the states still waiting for a skyddsbedömning or förhandsbedömning,
+# read off the state machine so a new waiting state is in the inbox without a second list.
+VANTAR = sorted(
+    state
+    for state, commands in AKTUALISERING.items()
+    if {"skyddsbedomning", "forhandsbedomning"} & commands.keys()
+)
 
 
 async def ut(k: Kontext, akt: Aktualisering) -> AktualiseringOut:
@@ -73,6 +87,37 @@ async def register_aktualisering(
         body=body,
         work=work,
     )
+
+
+@router.get(
+    "",
+    response_model=AktualiseringPage,
+    responses=LIST,
+    summary="The mottagning's inbox: aktualiseringar of the caller's enhet, oldest first",
+    description="Without `status`: those waiting for a skyddsbedömning or förhandsbedömning ("
+    + ", ".join(VANTAR)
+    + "). `inkom_fran`/`inkom_till` bound the day it came in (Europe/Stockholm), both inclusive.",
+)
+async def list_aktualiseringar(
+    k: Ctx,
+    status: Annotated[list[AktualiseringStatus] | None, Query(description="Repeat for several.")] = None,
+    inkom_fran: Annotated[IsoDate | None, Query(description="Came in this day or later.")] = None,
+    inkom_till: Annotated[IsoDate | None, Query(description="Came in this day or earlier.")] = None,
+    cursor: CursorParam = None,
+    limit: LimitParam = 50,
+) -> AktualiseringPage:
+    query = select(Aktualisering).where(col(Aktualisering.status).in_(status or VANTAR))
+    if not k.scope.alla:
+        query = query.where(col(Aktualisering.enhet) == (k.scope.enhet or ""))
+    if inkom_fran is not None:
+        query = query.where(col(Aktualisering.inkom_dag) >= inkom_fran)
+    if inkom_till is not None:
+        query = query.where(col(Aktualisering.inkom_dag) <= inkom_till)
+    page, nasta = await time_keyed_page(
+        k.session, query, at=col(Aktualisering.inkom), id_=col(Aktualisering.id), cursor=cursor, limit=limit
+    )
+    await k.logga_lista("aktualisering", page)
+    return AktualiseringPage(items=[await ut(k, a) for a in page], next_cursor=nasta)
 
 
 @router.get(

@@ -6,9 +6,19 @@ from pydantic import AwareDatetime, Field, model_validator
 
 from case_api.personer.schemas import BarnIn
 from case_api.schemas_base import Indata, NamnTecken, Utdata
+from common.pagination import Page
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
 AktualiseringTyp = Literal["anmalan", "ansokan", "ovrig_information"]
+AktualiseringStatus = Literal[
+    "inkommen",
+    "skyddsbedomd",
+    "registrerad",
+    "ansluten",
+    "ansluten_skyddsbedomd",
+    "utredning_inledd",
+    "ej_utredning",
+]
 
 
 class Kalla(Indata):
@@ -157,3 +167,7 @@ class AterkopplingOut(Utdata):
 
 
 AktualiseringOut.model_rebuild()
+
+
+class AktualiseringPage(Page[AktualiseringOut]):
+    """The mottagning's inbox: aktualiseringar oldest first."""

@@ -1,14 +1,37 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from case_api.kontext import Ctx
 from case_api.personer import service
-from case_api.personer.schemas import BehorighetIn, BehorighetOut, PersonOut
-from case_api.responses import CREATE, READ, UNVERSIONED_COMMAND
+from case_api.personer.schemas import BehorighetIn, BehorighetOut, PersonOut, PersonPage
+from case_api.responses import CREATE, LIST, READ, UNVERSIONED_COMMAND
 from common.idempotency import IdempotencyKey, outcome, run_idempotent
 
 router = APIRouter(prefix="/v1/personer", tags=["personer"])
+
+
+@router.get(
+    "",
+    response_model=PersonPage,
+    responses=LIST,
+    summary="Find a person by personnummer, if the caller's enhet has an ärende about them",
+    description="An empty list when the caller's enhet has no ärende about the person, whether or not "
+    "another enhet has one (nothing says which). Audited as a search (`sok`) with the skäl given, also "
+    "when it finds nobody.",
+)
+async def search_personer(
+    k: Ctx,
+    personnummer: Annotated[
+        str, Query(min_length=10, max_length=13, description="Personnummer or samordningsnummer.")
+    ],
+    skal: Annotated[
+        str, Query(min_length=1, max_length=500, description="Why you search (e.g. a new anmälan); logged.")
+    ],
+) -> PersonPage:
+    hittad = await service.sok(k, personnummer=personnummer, skal=skal)
+    return PersonPage(items=[await service.visa(k, hittad)] if hittad else [], next_cursor=None)
 
 
 @router.get(

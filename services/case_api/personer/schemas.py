@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from case_api.schemas_base import Indata, Namn, Utdata
+from common.pagination import Page
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
 
@@ -46,6 +47,10 @@ class PersonOut(Utdata):
         description="True when the details are hidden: skyddad identitet without permission."
     )
     kontakt: Kontakt | None
+
+
+class PersonPage(Page[PersonOut]):
+    """A search's result: the person, or nothing when the caller's enhet has no ärende about them."""
 
 
 class SamtyckeIn(Indata):

@@ -98,6 +98,38 @@ async def hamta(k: Kontext, person_id: uuid.UUID) -> tuple[Person, uuid.UUID]:
     return person, arende_id
 
 
+async def sok(k: Kontext, *, personnummer: str, skal: str) -> Person | None:
+    """The person with that identity, if the caller's enhet has an ärende about them.
+
+    Audited as a search with the caller's skäl: one row naming the person and ärende found, or
+    a row naming nobody, so loggkontroll sees searches that found nothing too (the number
+    searched for is not logged: the audit log holds no personal data beyond its ids).
+    """
+    from case_api.audit import service as audit_service
+
+    pnr, _ = identitet.normalisera(personnummer, field="query.personnummer", idag=k.idag())
+    found = (await k.session.execute(text("SELECT case_person_id(:p)"), {"p": pnr})).scalar_one_or_none()
+    person: Person | None = None
+    arende_id: uuid.UUID | None = None
+    if found is not None:
+        try:
+            person, arende_id = await hamta(k, found)
+        except NotFound:
+            # Another enhet's child answers as an unknown one: no hint that an ärende exists.
+            person = None
+    await audit_service.logga(
+        k.session,
+        vem=k.vem,
+        handling="sok",
+        objekt_typ="person",
+        objekt_id=person.id if person else None,
+        person_id=person.id if person else None,
+        arende_id=arende_id if person else None,
+        skal=skal,
+    )
+    return person
+
+
 def _aktiv(k: Kontext) -> Any:
     """Grants that open a person to their user today: not revoked, not past their last day."""
     return (

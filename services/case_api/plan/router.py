@@ -1,17 +1,25 @@
 import uuid
 
 from fastapi import APIRouter, Response
+from sqlalchemy import select
+from sqlmodel import col
 
 from case_api.kontext import Ctx
 from case_api.laddning import hamta, hamta_for_kommando
 from case_api.plan import service
 from case_api.plan.models import Genomforandeplan
-from case_api.plan.schemas import FaststallandeIn, GenomforandeplanIn, GenomforandeplanOut
-from case_api.responses import COMMAND, CREATE, READ
+from case_api.plan.schemas import (
+    FaststallandeIn,
+    GenomforandeplanIn,
+    GenomforandeplanOut,
+    GenomforandeplanPage,
+)
+from case_api.responses import COMMAND, CREATE, LIST, READ
 from case_api.tillstand import tillatna
 from case_api.uppdrag.models import Uppdrag
 from common.concurrency import IfMatch, etag, set_etag
 from common.idempotency import IdempotencyKey, outcome, run_idempotent
+from common.pagination import CursorParam, LimitParam, number_keyed_page
 
 router = APIRouter(prefix="/v1", tags=["genomforandeplaner"])
 
@@ -49,6 +57,26 @@ async def draft_genomforandeplan(
         body=body,
         work=work,
     )
+
+
+@router.get(
+    "/uppdrag/{uppdrag_id}/genomforandeplaner",
+    response_model=GenomforandeplanPage,
+    responses=LIST | {404: READ[404]},
+    summary="The versions of the uppdrag's genomförandeplan, the first first",
+    description="The utförare the uppdrag was sent to and the beställare's enhet.",
+)
+async def list_genomforandeplaner(
+    k: Ctx, uppdrag_id: uuid.UUID, cursor: CursorParam = None, limit: LimitParam = 50
+) -> GenomforandeplanPage:
+    uppdrag = await hamta(k, Uppdrag, uppdrag_id, objekt="uppdrag")
+    query = select(Genomforandeplan).where(col(Genomforandeplan.uppdrag_id) == uppdrag.id)
+    page, nasta = await number_keyed_page(
+        k.session, query, key=col(Genomforandeplan.versionsnummer), cursor=cursor, limit=limit
+    )
+    # One uppdrag's plans are one child's: one audit row, for the uppdrag they belong to.
+    await k.logga("genomforandeplaner", uppdrag)
+    return GenomforandeplanPage(items=[ut(p) for p in page], next_cursor=nasta)
 
 
 @router.get(

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from case_api.schemas_base import Indata, NamnTecken, Utdata
+from common.pagination import Page
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
 
@@ -59,3 +60,7 @@ class GenomforandeplanOut(Utdata):
     upprattad_av: str
     tillatna_kommandon: list[str]
     version: int
+
+
+class GenomforandeplanPage(Page[GenomforandeplanOut]):
+    """The plan's versions, the first first."""

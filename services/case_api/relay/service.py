@@ -13,6 +13,7 @@ import socket
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import httpx
 import structlog
@@ -26,6 +27,9 @@ from case_api.relay.repository import ClaimedEvent, DeliveryRow
 from case_api.relay.schemas import DodsbrevPage, UtkorgHandelse, UtkorgStatus
 from case_api.settings import Settings
 from common.clock import Clock
+
+if TYPE_CHECKING:
+    from case_api.metrics import CaseMetrics
 
 log = structlog.get_logger(__name__)
 
@@ -56,6 +60,7 @@ async def relay_batch(
     owner: str | None = None,
     tokens: delivery.TokenSource | None = None,
     breaker: Breaker | None = None,
+    metrics: "CaseMetrics | None" = None,
 ) -> int:
     """Deliver one batch; returns how many events were claimed (0: nothing was due, or the
     breaker is open). Pass the same `breaker` every round (the worker does)."""
@@ -135,6 +140,9 @@ async def relay_batch(
                 retry_in_seconds=None if dead else round(wait, 3),
                 error=outcome.error,
             )
+    if metrics is not None:
+        metrics.relay_events.labels("delivered").inc(len(sent))
+        metrics.relay_events.labels("failed").inc(len(claimed) - len(sent))
     log.debug("relay_batch", claimed=len(claimed), sent=len(sent))
     return len(claimed)
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+from typing import TYPE_CHECKING
 
 import asyncpg
 import httpx
@@ -14,6 +15,9 @@ from case_api.relay import delivery
 from case_api.relay import service as relay_service
 from case_api.settings import Settings
 from common.clock import Clock
+
+if TYPE_CHECKING:
+    from case_api.metrics import CaseMetrics
 
 log = structlog.get_logger(__name__)
 
@@ -53,6 +57,7 @@ async def run_relay(
     clock: Clock,
     *,
     dsn: str | None,
+    metrics: "CaseMetrics | None" = None,
 ) -> None:
     """Run until cancelled. `dsn` None (or RELAY_LISTEN=false) polls only."""
     owner = relay_service.relay_owner()
@@ -71,15 +76,25 @@ async def run_relay(
             wake.clear()
             try:
                 claimed = await relay_service.relay_batch(
-                    session_factory, http_client, settings, clock, owner=owner, tokens=tokens, breaker=breaker
+                    session_factory,
+                    http_client,
+                    settings,
+                    clock,
+                    owner=owner,
+                    tokens=tokens,
+                    breaker=breaker,
+                    metrics=metrics,
                 )
             except Exception:
                 log.exception("relay_batch_failed")
+                _count_round(metrics, "failed")
                 await asyncio.sleep(_ERROR_PAUSE_SECONDS)
                 continue
+            paused = not claimed and not breaker.allows(clock())
+            _count_round(metrics, "sent" if claimed else "paused" if paused else "idle")
             if claimed:
                 continue
-            if not breaker.allows(clock()):
+            if paused:
                 # The notifier is down: no commit's NOTIFY makes it come back sooner.
                 await asyncio.sleep(breaker.seconds_left(clock()))
                 continue
@@ -92,9 +107,21 @@ async def run_relay(
                 await listener
 
 
+def _count_round(metrics: "CaseMetrics | None", outcome: str) -> None:
+    if metrics is not None:
+        metrics.relay_rounds.labels(outcome).inc()
+
+
 async def relay_worker(app: FastAPI) -> None:
     """The app's background worker (case_api.main WORKERS)."""
     settings: Settings = app.state.settings
     clock: Clock = app.state.clock
     async with httpx.AsyncClient() as http:
-        await run_relay(app.state.session_factory, http, settings, clock, dsn=listen_dsn(app.state.engine))
+        await run_relay(
+            app.state.session_factory,
+            http,
+            settings,
+            clock,
+            dsn=listen_dsn(app.state.engine),
+            metrics=app.state.metrics,
+        )

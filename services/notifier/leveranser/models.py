@@ -26,6 +26,7 @@ class Leverans(NotifierTable, table=True):
             "sekvens",
             postgresql_where=text("status IN ('vantar', 'misslyckad')"),
         ),
+        Index("ix_leverans_dodsbrev", "created_at", postgresql_where=text("status = 'dodsbrev'")),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)

@@ -21,12 +21,12 @@ async def list_leveranser(
     _caller: Caller,
     session: SessionDep,
     status: Status | None = None,
-    prenumeration: uuid.UUID | None = None,
+    prenumeration_id: uuid.UUID | None = None,
     cursor: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> LeveransPage:
     rows, next_cursor = await leverans_service.list_page(
-        session, status=status, prenumeration_id=prenumeration, cursor=cursor, limit=limit
+        session, status=status, prenumeration_id=prenumeration_id, cursor=cursor, limit=limit
     )
     return LeveransPage(items=[_read(r) for r in rows], next_cursor=next_cursor)
 

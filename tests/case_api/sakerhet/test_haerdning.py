@@ -109,5 +109,9 @@ def test_no_server_header_over_real_http(committed_case_db: ServiceDatabase, tes
         response = httpx.get(f"{base}/health/live")
     assert response.status_code == 200
     assert "server" not in response.headers
-    for deployed in ("deploy/Dockerfile", "deploy/compose.yaml", "deploy/k8s/notifier.yaml"):
+    # The notifier's deployments pass the flag to uvicorn; the case_api's run `case-api serve`
+    # and `case-api worker`, which take it from common.serving (this server ran with it).
+    for deployed in ("deploy/compose.yaml", "deploy/k8s/notifier.yaml"):
         assert "--no-server-header" in (REPO / deployed).read_text(), deployed
+    for deployed in ("deploy/Dockerfile", "deploy/compose.yaml", "deploy/k8s/case-api.yaml"):
+        assert '"case-api", "serve"' in (REPO / deployed).read_text(), deployed
