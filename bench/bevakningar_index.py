@@ -45,10 +45,15 @@ from devstack.databases import drop_database, ensure_database  # noqa: E402
 from devstack.migrate import upgrade  # noqa: E402
 
 FILL_SQL = """
-INSERT INTO person (id, identitet_typ, personnummer, fornamn, efternamn, fodelsedatum, skyddad_identitet,
-                    kontakt, skapad_av_enhet, created_at)
-SELECT md5('p' || n)::uuid, 'okand', NULL, 'Bench', 'Barn', date '2015-01-01' + (n % 3000), false,
-       '{{}}', 'bou-' || (n % {enheter} + 1), now()
+INSERT INTO person (id, identitet_typ, personnummer, fodelsedatum, skapad_av_enhet, created_at)
+SELECT md5('p' || n)::uuid, 'okand', NULL, date '2015-01-01' + (n % 3000),
+       'bou-' || (n % {enheter} + 1), now()
+FROM generate_series(1, {arenden}) n;
+
+INSERT INTO person_uppgifter (id, person_id, kalla, enhet, fornamn, efternamn, skyddad_identitet, kontakt,
+                              created_at, updated_at)
+SELECT gen_random_uuid(), md5('p' || n)::uuid, 'enhet', 'bou-' || (n % {enheter} + 1), 'Bench', 'Barn', false,
+       '{{}}', now(), now()
 FROM generate_series(1, {arenden}) n;
 
 INSERT INTO arende (id, person_id, enhet, typ, handlaggare, status, oppnat_at, version)

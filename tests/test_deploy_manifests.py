@@ -112,3 +112,26 @@ def test_network_policy_denies_by_default_and_only_the_notifier_goes_out() -> No
             rule for rule in spec.get("egress", []) for to in rule.get("to", []) if "0.0.0.0/0" in str(to)
         ]
         assert not anywhere or name == "notifier", f"{name} may reach the internet"
+
+
+def test_pods_outlive_the_shutdown_grace() -> None:
+    """The kubelet's SIGKILL comes after preStop + SHUTDOWN_GRACE_SECONDS, so a stopping relay or
+    delivery worker releases its leases first; the pods behind a Service sleep in preStop until
+    their endpoints are gone; compose waits as long (docs/relay.md)."""
+    served = {s["spec"]["selector"]["app"] for s in of_kind("Service")}
+    for deployment in of_kind("Deployment"):
+        name = deployment["metadata"]["name"]
+        pod = deployment["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        env = {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
+        grace = float(env["SHUTDOWN_GRACE_SECONDS"])
+        pre_stop = 0.0
+        if name in served:
+            command = container["lifecycle"]["preStop"]["exec"]["command"]
+            assert command[0] == "sleep", name
+            pre_stop = float(command[1])
+        assert pod["terminationGracePeriodSeconds"] > grace + pre_stop, name
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    for name in ("case_api", "case_api_worker", "notifier"):
+        grace = float(services[name]["environment"]["SHUTDOWN_GRACE_SECONDS"])
+        assert float(services[name]["stop_grace_period"].removesuffix("s")) > grace, name

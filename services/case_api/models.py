@@ -9,7 +9,7 @@ from case_api.insats.models import Beslut, Insats, Omprovning
 from case_api.intake.models import Aktualisering, Forhandsbedomning, Skyddsbedomning
 from case_api.journal.models import Journalanteckning
 from case_api.kontaktfamiljer.models import Kontaktfamilj, KontaktfamiljUtredningssteg
-from case_api.personer.models import Person, Samtycke, SkyddadBehorighet
+from case_api.personer.models import Person, PersonUppgifter, Samtycke, SkyddadBehorighet
 from case_api.plan.models import Genomforandeplan
 from case_api.relay.models import OutboxDelivery
 from case_api.uppdrag.models import EjVerkstalltRapport, Uppdrag
@@ -35,6 +35,7 @@ __all__ = [
     "OutboxDelivery",
     "OutboxEvent",
     "Person",
+    "PersonUppgifter",
     "Samtycke",
     "SkyddadBehorighet",
     "Skyddsbedomning",

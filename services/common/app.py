@@ -21,18 +21,31 @@ from common.problems import install_problem_handlers
 from common.request_checks import RefuseControlCharacters, refuse_unknown_query
 from common.security_headers import SecurityHeaders
 from common.settings import CommonSettings
+from common.shutdown import Shutdown
 from common.tokens import KeyStore
 
 # A background worker: a long-running coroutine over the app (its engine, settings, clock).
 Worker = Callable[[FastAPI], Coroutine[Any, Any, None]]
 
 
+# What a worker may take beyond the grace to give back what it holds (one short UPDATE).
+_RELEASE_SECONDS = 2.0
+
+
 @asynccontextmanager
 async def running(app: FastAPI, workers: Sequence[Worker]) -> AsyncIterator[None]:
+    """Run the workers while the app serves. At the end (uvicorn got SIGTERM and has drained its
+    requests) they are asked to stop (app.state.shutdown): each finishes or releases what it
+    holds within SHUTDOWN_GRACE_SECONDS; one that does not is cancelled."""
+    shutdown = Shutdown(app.state.settings.shutdown_grace_seconds)
+    app.state.shutdown = shutdown
     tasks = [asyncio.create_task(worker(app), name=worker.__name__) for worker in workers]
     try:
         yield
     finally:
+        shutdown.request()
+        if tasks:
+            await asyncio.wait(tasks, timeout=shutdown.grace_seconds + _RELEASE_SECONDS)
         for task in tasks:
             task.cancel()
         for task in tasks:

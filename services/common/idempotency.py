@@ -13,7 +13,6 @@ authorised and refused exactly as without the key. Keys expire after IDEMPOTENCY
 an expired key is a new one, and `purge_expired` (a worker) deletes them.
 """
 
-import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
@@ -32,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from common.auth import Principal, current_principal, operation_id
 from common.clock import request_clock
 from common.problems import ProblemError
+from common.shutdown import of_app as shutdown_of
 
 log = structlog.get_logger(__name__)
 
@@ -215,7 +215,8 @@ async def purge_round(
 async def purge_worker(app: FastAPI) -> None:
     """A background worker: every IDEMPOTENCY_PURGE_INTERVAL_SECONDS, delete expired keys."""
     settings = app.state.settings
-    while True:
+    shutdown = shutdown_of(app)
+    while not shutdown.requested:
         try:
             before = app.state.clock() - timedelta(hours=settings.idempotency_key_ttl_hours)
             purged = await purge_round(app.state.session_factory, before=before)
@@ -223,7 +224,7 @@ async def purge_worker(app: FastAPI) -> None:
                 log.info("idempotency_keys_purged", count=purged)
         except Exception:
             log.exception("idempotency_purge_failed")
-        await asyncio.sleep(settings.idempotency_purge_interval_seconds)
+        await shutdown.wait(settings.idempotency_purge_interval_seconds)
 
 
 def outcome(status_code: int, model: BaseModel, headers: dict[str, str] | None = None) -> Outcome:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from common import tracing
+
 if TYPE_CHECKING:
     from common.metrics import RequestDurations
 
@@ -25,7 +27,7 @@ _HEX = "[0-9A-Fa-f]"
 _UUID = rf"(?<![0-9A-Za-z]){_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}(?![0-9A-Za-z])"
 _SCAN = re.compile(f"(?P<uuid>{_UUID})|{_PNR}")
 # Generated identifiers, never personal data: redacting inside them would only break tracing.
-_NOT_REDACTED = frozenset({"request_id"})
+_NOT_REDACTED = frozenset({"request_id", "trace_id"})
 REDACTED = "[personnummer]"
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -163,12 +165,20 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        headers = dict(scope.get("headers") or [])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _valid_request_id(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        traceparent = tracing.parse_traceparent(headers.get(b"traceparent", b"").decode("latin-1"))
+        if traceparent is not None:
+            structlog.contextvars.bind_contextvars(
+                request_id=request_id, trace_id=tracing.trace_id(traceparent)
+            )
+        else:
+            structlog.contextvars.bind_contextvars(request_id=request_id)
         reset_token = _request_id.set(request_id)
+        trace_token = tracing.set_current(traceparent)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -189,6 +199,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, capture)
         finally:
             _request_id.reset(reset_token)
+            tracing.reset_current(trace_token)
             seconds = time.perf_counter() - started
             route = _route_template(scope)
             if self.durations is not None:

@@ -52,6 +52,10 @@ class CommonSettings(BaseSettings):
     # a client retrying after Retry-After beats a 30 s hang that ends in a 500.
     database_pool_timeout_seconds: float = Field(default=2.0, gt=0, alias="DATABASE_POOL_TIMEOUT_SECONDS")
     retry_after_seconds: int = Field(default=2, ge=1, alias="RETRY_AFTER_SECONDS")
+    # On SIGTERM the background loops finish what they are doing for at most this long, then
+    # give back what they still hold (leases, locks) and exit (common.shutdown). Keep the
+    # orchestrator's kill timeout above it (deploy/: terminationGracePeriodSeconds).
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0, alias="SHUTDOWN_GRACE_SECONDS")
 
     @property
     def dev_key_path(self) -> Path:

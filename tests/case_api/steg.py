@@ -17,6 +17,7 @@ NU = datetime(2026, 3, 10, 12, 0, tzinfo=STHLM)
 # Every table that a lifecycle command may write to.
 TABLES = (
     "person",
+    "person_uppgifter",
     "arende",
     "aktualisering",
     "skyddsbedomning",

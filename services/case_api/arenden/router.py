@@ -33,7 +33,9 @@ router = APIRouter(prefix="/v1/arenden", tags=["arenden"])
 async def ut(k: Kontext, a: Arende) -> ArendeOut:
     person = await k.session.get(Person, a.person_id)
     assert person is not None
-    return ArendeOut.model_validate({**a.model_dump(), "barn": await person_service.visa(k, person)})
+    return ArendeOut.model_validate(
+        {**a.model_dump(), "barn": await person_service.visa(k, person, enhet=a.enhet)}
+    )
 
 
 @router.get("", response_model=ArendePage, responses=LIST, summary="Ärenden of the caller's enhet")

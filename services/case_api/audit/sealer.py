@@ -38,6 +38,8 @@ from case_api.audit.models import AuditKedja
 from case_api.events.models import OutboxEvent
 from case_api.settings import Settings
 from common.clock import Clock
+from common.shutdown import Shutdown, never
+from common.shutdown import of_app as shutdown_of
 
 if TYPE_CHECKING:
     from case_api.metrics import CaseMetrics
@@ -163,32 +165,45 @@ async def seal_pending(engine: AsyncEngine, *, now: datetime, batch: int = 1000)
 
 
 async def run_sealer(
-    engine: AsyncEngine, settings: Settings, clock: Clock, metrics: "CaseMetrics | None" = None
+    engine: AsyncEngine,
+    settings: Settings,
+    clock: Clock,
+    metrics: "CaseMetrics | None" = None,
+    *,
+    shutdown: Shutdown | None = None,
 ) -> None:
-    """Lead when no other sealer does; seal every AUDIT_SEAL_INTERVAL_SECONDS, at once when behind."""
+    """Lead when no other sealer does; seal every AUDIT_SEAL_INTERVAL_SECONDS, at once when behind.
+
+    Until `shutdown` is requested (or cancelled): a stop lets the current round commit, then
+    leaves `leadership`, which unlocks and closes the connection, so a standby sealer leads at
+    its next look instead of waiting for this process to die."""
+    shutdown = shutdown or never()
     interval = timedelta(seconds=settings.audit_anchor_interval_seconds)
-    while True:
+    while not shutdown.requested:
         try:
             async with leadership(engine) as conn:
                 if conn is None:
-                    await asyncio.sleep(settings.audit_seal_standby_seconds)
+                    await shutdown.wait(settings.audit_seal_standby_seconds)
                     continue
                 log.info("audit_sealer_leading")
-                while True:
+                while not shutdown.requested:
                     result = await seal_round(
                         conn, now=clock(), batch=settings.audit_seal_batch_size, anchor_interval=interval
                     )
                     if metrics is not None:
                         metrics.audit_sealed.inc(result.sealed)
                     if not result.more:
-                        await asyncio.sleep(settings.audit_seal_interval_seconds)
+                        await shutdown.wait(settings.audit_seal_interval_seconds)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a lost connection: lead again (or stand by) after a pause
             log.warning("audit_sealer_failed", error_type=type(exc).__name__)
-            await asyncio.sleep(settings.audit_seal_standby_seconds)
+            await shutdown.wait(settings.audit_seal_standby_seconds)
+    log.info("audit_sealer_stopped")
 
 
 async def sealer_worker(app: FastAPI) -> None:
     """The app's background worker (case_api.main WORKERS)."""
-    await run_sealer(app.state.engine, app.state.settings, app.state.clock, app.state.metrics)
+    await run_sealer(
+        app.state.engine, app.state.settings, app.state.clock, app.state.metrics, shutdown=shutdown_of(app)
+    )

@@ -13,7 +13,6 @@ never sent late and the record shows why they were not. Once the due date has pa
 late alert replaces any reminder not yet sent.
 """
 
-import asyncio
 import uuid
 from datetime import date
 from typing import TYPE_CHECKING
@@ -33,6 +32,8 @@ from case_api.regler import datum
 from case_api.settings import Settings
 from case_api.tillstand import krav
 from common.clock import Clock
+from common.shutdown import Shutdown, never
+from common.shutdown import of_app as shutdown_of
 
 if TYPE_CHECKING:
     from case_api.metrics import CaseMetrics
@@ -150,17 +151,23 @@ async def run_sweep(
     settings: Settings,
     clock: Clock,
     metrics: "CaseMetrics | None" = None,
+    *,
+    shutdown: Shutdown | None = None,
 ) -> None:
-    """Run until cancelled: rounds until nothing is due, then a pause."""
-    while True:
+    """Run until `shutdown` is requested (or cancelled): rounds until nothing is due, then a
+    pause. A round is one short transaction and holds no lease: a stop lets the current round
+    commit and starts no other."""
+    shutdown = shutdown or never()
+    while not shutdown.requested:
         try:
-            while await sweep_batch(session_factory, settings, clock):
+            while not shutdown.requested and await sweep_batch(session_factory, settings, clock):
                 _count_round(metrics, "handled")
             _count_round(metrics, "idle")
         except Exception:
             log.exception("sweep_failed")
             _count_round(metrics, "failed")
-        await asyncio.sleep(settings.sweep_interval_seconds)
+        await shutdown.wait(settings.sweep_interval_seconds)
+    log.info("sweep_stopped")
 
 
 def _count_round(metrics: "CaseMetrics | None", outcome: str) -> None:
@@ -172,4 +179,10 @@ def _count_round(metrics: "CaseMetrics | None", outcome: str) -> None:
 
 async def sweep_worker(app: FastAPI) -> None:
     """The app's background worker (case_api.main WORKERS)."""
-    await run_sweep(app.state.session_factory, app.state.settings, app.state.clock, app.state.metrics)
+    await run_sweep(
+        app.state.session_factory,
+        app.state.settings,
+        app.state.clock,
+        app.state.metrics,
+        shutdown=shutdown_of(app),
+    )

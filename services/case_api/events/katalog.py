@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any
 
 from case_api.events.service import TYPE_PREFIX
+from common.tracing import TRACEPARENT_PATTERN
 
 SCHEMA_URI = "urn:handlaggning:schema:"
 
@@ -58,6 +59,13 @@ ENVELOPE: dict[str, Any] = {
             "description": "Extension: the ärende, when there is one.",
         },
         "enhet": {**_TEXT, "description": "Extension: the enhet the event belongs to."},
+        "traceparent": {
+            "type": "string",
+            "pattern": TRACEPARENT_PATTERN,
+            "description": "Extension (CloudEvents distributed tracing): the W3C trace context of the "
+            "request that caused the event, when it carried one; the webhook request has it as its "
+            "`traceparent` header too.",
+        },
     },
 }
 WEBHOOK_HEADERS: dict[str, Any] = {
@@ -67,6 +75,11 @@ WEBHOOK_HEADERS: dict[str, Any] = {
         "content-type": {"const": "application/cloudevents+json"},
         "webhook-id": {**_TEXT, "description": "Same for every retry of one delivery: deduplicate on it."},
         "webhook-timestamp": {"type": "string", "pattern": "^[0-9]+$", "description": "Unix seconds."},
+        "traceparent": {
+            "type": "string",
+            "pattern": TRACEPARENT_PATTERN,
+            "description": "W3C Trace Context, when the event carries the traceparent extension.",
+        },
         "webhook-signature": {
             **_TEXT,
             "description": "Standard Webhooks: space-separated `v1,<base64 HMAC-SHA256>` of "

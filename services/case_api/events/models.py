@@ -24,3 +24,6 @@ class OutboxEvent(CaseTable, table=True):
     arende_id: uuid.UUID | None = Field(default=None, index=True)
     data: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     occurred_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    # W3C traceparent of the request that wrote it (common.tracing); sent as the CloudEvents
+    # distributed-tracing extension. None for events of workers (sweep, sealer) and untraced calls.
+    traceparent: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -8,6 +8,7 @@ from fastapi.encoders import jsonable_encoder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_api.events.models import OutboxEvent
+from common.tracing import current_traceparent
 
 TYPE_PREFIX = "se.socialtjanst."
 
@@ -28,6 +29,7 @@ async def emit(
         arende_id=arende_id,
         data=jsonable_encoder(data),
         occurred_at=occurred_at,
+        traceparent=current_traceparent(),
     )
     session.add(event)
     await session.flush()

@@ -110,7 +110,7 @@ async def starta_service(k: Kontext, *, indata: ServiceinsatsIn) -> Insats:
         raise UnprocessableContent.field(
             "samtycke.giltigt_fran", "the samtycke must be in force when the service starts"
         )
-    person_id = await person_service.hitta_eller_skapa(k, barn=indata.barn)
+    person_id = await person_service.hitta_eller_skapa(k, barn=indata.barn, enhet=indata.enhet)
     arende, _ = await arende_service.oppna_eller_hamta(
         k, person_id=person_id, enhet=indata.enhet, typ="service"
     )

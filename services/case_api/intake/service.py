@@ -44,7 +44,7 @@ async def registrera(k: Kontext, *, indata: AktualiseringIn) -> Aktualisering:
         raise AnnanEnhet(f"You may register only for your own enhet ({k.scope.enhet}).")
     if indata.inkom > k.nu():
         raise UnprocessableContent.field("inkom", "lies in the future", "future")
-    person_id = await person_service.hitta_eller_skapa(k, barn=indata.barn)
+    person_id = await person_service.hitta_eller_skapa(k, barn=indata.barn, enhet=indata.enhet)
     arende, _ = await arende_service.oppna_eller_hamta(k, person_id=person_id, enhet=indata.enhet)
     inkom_dag = datum.lokal_dag(indata.inkom)
     aktualisering = Aktualisering(

@@ -7,20 +7,41 @@ from case_api.database import CaseTable
 
 
 class Person(CaseTable, table=True):
-    """A child (or other person) the nämnd holds data about. One row per identity."""
+    """A child (or other person) the nämnd holds data about. One row per identity, shared by
+    every enhet: identity only. What an enhet recorded about the person is in PersonUppgifter."""
 
     __tablename__ = "person"
 
     id: uuid.UUID = pk()
     identitet_typ: str = text_()  # personnummer | samordningsnummer | okand
     personnummer: str | None = text_(nullable=True)  # 12 digits, unique when known
-    fornamn: str | None = text_(nullable=True)
-    efternamn: str | None = text_(nullable=True)
+    # From the personnummer; for an unknown identity, as given when the row was made.
     fodelsedatum: date | None = None
-    skyddad_identitet: bool = False
-    kontakt: dict[str, Any] = jsonb()
     skapad_av_enhet: str = text_()
     created_at: datetime = tid()
+
+
+KALLA_ENHET = "enhet"
+KALLA_FOLKBOKFORING = "folkbokforing"
+
+
+class PersonUppgifter(CaseTable, table=True):
+    """What one source recorded about a person: an enhet's own record (kalla 'enhet', readable by
+    that enhet and by an utförare of its uppdrag), or a source every enhet with the person may use
+    (kalla 'folkbokforing', enhet NULL; nothing writes it yet)."""
+
+    __tablename__ = "person_uppgifter"
+
+    id: uuid.UUID = pk()
+    person_id: uuid.UUID = ref("person.id")
+    kalla: str = text_()
+    enhet: str | None = text_(nullable=True)
+    fornamn: str | None = text_(nullable=True)
+    efternamn: str | None = text_(nullable=True)
+    skyddad_identitet: bool = False
+    kontakt: dict[str, Any] = jsonb()
+    created_at: datetime = tid()
+    updated_at: datetime = tid()
 
 
 class SkyddadBehorighet(CaseTable, table=True):

@@ -31,7 +31,9 @@ async def search_personer(
     ],
 ) -> PersonPage:
     hittad = await service.sok(k, personnummer=personnummer, skal=skal)
-    return PersonPage(items=[await service.visa(k, hittad)] if hittad else [], next_cursor=None)
+    return PersonPage(
+        items=[await service.visa(k, hittad, enhet=k.scope.enhet)] if hittad else [], next_cursor=None
+    )
 
 
 @router.get(
@@ -43,7 +45,7 @@ async def search_personer(
 async def get_person(k: Ctx, person_id: uuid.UUID) -> PersonOut:
     person, arende_id = await service.hamta(k, person_id)
     await k.logga_rad("person", objekt_id=person.id, person_id=person.id, arende_id=arende_id)
-    return await service.visa(k, person)
+    return await service.visa(k, person, enhet=k.scope.enhet)
 
 
 @router.post(

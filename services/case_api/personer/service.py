@@ -1,10 +1,12 @@
 """People the nämnd holds data about: found once by identity, masked when protected."""
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Boolean, DateTime, Text, Uuid, func, literal, or_, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col
 
@@ -17,31 +19,121 @@ from case_api.personer.exceptions import (
     EgenBehorighet,
     PersonEjSkyddad,
 )
-from case_api.personer.models import Person, Samtycke, SkyddadBehorighet
+from case_api.personer.models import (
+    KALLA_ENHET,
+    KALLA_FOLKBOKFORING,
+    Person,
+    PersonUppgifter,
+    Samtycke,
+    SkyddadBehorighet,
+)
 from case_api.personer.schemas import BarnIn, BehorighetIn, Kontakt, PersonOut, SamtyckeIn, SamtyckeOut
 from common.problems import NotFound, UnprocessableContent
 
 
-async def hitta_eller_skapa(k: Kontext, *, barn: BarnIn, field: str = "barn.personnummer") -> uuid.UUID:
-    """The id of the child's one person row, created when the identity is new.
+@dataclass(frozen=True)
+class Uppgifter:
+    """What the caller's side may use about a person: its enhet's own record, or a shared source."""
+
+    fornamn: str | None = None
+    efternamn: str | None = None
+    kontakt: dict[str, Any] = field(default_factory=dict)
+    skyddad_identitet: bool = False
+
+
+async def hitta_eller_skapa(
+    k: Kontext, *, barn: BarnIn, enhet: str, field: str = "barn.personnummer"
+) -> uuid.UUID:
+    """The id of the child's one person row, created when the identity is new, with what this
+    enhet gave about the child recorded as the enhet's own (never in the shared row).
 
     Identity lookup crosses enheter (one child, one row) through a SECURITY DEFINER function
-    that returns only the id: the caller learns nothing it may not see until an ärende of its
-    own enhet refers to the person, which is what makes the row visible under the policy.
+    that returns only the id, inside the one statement that records the enhet's details: the
+    caller learns nothing another enhet recorded. A known identity costs one statement.
     """
     if barn.personnummer is None:
-        return await _skapa(k, barn, identitet_typ="okand", personnummer=None)
+        ny = await _skapa(k, barn, enhet=enhet, identitet_typ="okand", personnummer=None)
+        assert ny is not None  # no personnummer, nothing to conflict with
+        return ny
     pnr, samordning = identitet.normalisera(barn.personnummer, field=field, idag=k.idag())
-    found = (await k.session.execute(text("SELECT case_person_id(:p)"), {"p": pnr})).scalar_one_or_none()
+    kand = select(func.case_person_id(pnr).label("id")).subquery()
+    found = await _spara(k, barn, enhet=enhet, person_id=kand.c.id, fran=kand)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     kind = "samordningsnummer" if samordning else "personnummer"
-    return await _skapa(k, barn, identitet_typ=kind, personnummer=pnr, fodd=identitet.fodelsedatum(pnr))
+    ny = await _skapa(
+        k, barn, enhet=enhet, identitet_typ=kind, personnummer=pnr, fodd=identitet.fodelsedatum(pnr)
+    )
+    if ny is not None:
+        return ny
+    # Two registrations of a new child at once: the second waited, inserted nothing; now it sees it.
+    found = await _spara(k, barn, enhet=enhet, person_id=kand.c.id, fran=kand)
+    assert found is not None
+    return found
+
+
+async def _spara(k: Kontext, barn: BarnIn, *, enhet: str, person_id: Any, fran: Any) -> uuid.UUID | None:
+    """Record the enhet's details on the person that `person_id` (a column of `fran`) names, in
+    one INSERT ... ON CONFLICT; no row in `fran` records nothing and answers None.
+
+    A later registration adds what it gives and keeps what it does not; it never unprotects.
+    """
+    rad = (
+        select(
+            literal(uuid.uuid4(), Uuid),
+            person_id,
+            literal(KALLA_ENHET, Text),
+            literal(enhet, Text),
+            literal(barn.fornamn, Text),
+            literal(barn.efternamn, Text),
+            literal(barn.skyddad_identitet, Boolean),
+            literal(barn.kontakt.model_dump(exclude_none=True) if barn.kontakt else {}, JSONB),
+            literal(k.nu(), DateTime(timezone=True)),
+            literal(k.nu(), DateTime(timezone=True)),
+        )
+        .select_from(fran)
+        .where(person_id.is_not(None))
+    )
+    insert = pg_insert(PersonUppgifter).from_select(UPPGIFT_KOLUMNER, rad)
+    ny, gammal = insert.excluded, PersonUppgifter.__table__.c  # type: ignore[attr-defined]
+    upsert = insert.on_conflict_do_update(
+        index_elements=["person_id", "enhet"],
+        set_={
+            "fornamn": func.coalesce(ny.fornamn, gammal.fornamn),
+            "efternamn": func.coalesce(ny.efternamn, gammal.efternamn),
+            "skyddad_identitet": gammal.skyddad_identitet | ny.skyddad_identitet,
+            "kontakt": gammal.kontakt.op("||", return_type=JSONB)(ny.kontakt),
+            "updated_at": ny.updated_at,
+        },
+    ).returning(col(PersonUppgifter.person_id))
+    return (await k.session.execute(upsert)).scalar_one_or_none()
+
+
+UPPGIFT_KOLUMNER = [
+    "id",
+    "person_id",
+    "kalla",
+    "enhet",
+    "fornamn",
+    "efternamn",
+    "skyddad_identitet",
+    "kontakt",
+    "created_at",
+    "updated_at",
+]
 
 
 async def _skapa(
-    k: Kontext, barn: BarnIn, *, identitet_typ: str, personnummer: str | None, fodd: object = None
-) -> uuid.UUID:
+    k: Kontext,
+    barn: BarnIn,
+    *,
+    enhet: str,
+    identitet_typ: str,
+    personnummer: str | None,
+    fodd: object = None,
+) -> uuid.UUID | None:
+    """A new person row and the enhet's record of it, in one statement; None when a concurrent
+    registration created the identity first (the person INSERT then did nothing)."""
     if barn.fodelsedatum is not None and fodd is not None and barn.fodelsedatum != fodd:
         raise UnprocessableContent(
             "barn.fodelsedatum does not match the personnummer.",
@@ -53,31 +145,21 @@ async def _skapa(
                 }
             ],
         )
-    values = {
-        "id": uuid.uuid4(),
-        "identitet_typ": identitet_typ,
-        "personnummer": personnummer,
-        "fornamn": barn.fornamn,
-        "efternamn": barn.efternamn,
-        "fodelsedatum": fodd or barn.fodelsedatum,
-        "skyddad_identitet": barn.skyddad_identitet,
-        "kontakt": barn.kontakt.model_dump(exclude_none=True) if barn.kontakt else {},
-        "skapad_av_enhet": k.scope.enhet or "",
-        "created_at": k.nu(),
-    }
-    # Two registrations of a new child at once: the second waits, inserts nothing, and looks up.
-    inserted = await k.session.execute(
+    person = (
         pg_insert(Person)
-        .values(**values)
+        .values(
+            id=uuid.uuid4(),
+            identitet_typ=identitet_typ,
+            personnummer=personnummer,
+            fodelsedatum=fodd or barn.fodelsedatum,
+            skapad_av_enhet=k.scope.enhet or "",
+            created_at=k.nu(),
+        )
         .on_conflict_do_nothing(index_elements=["personnummer"])
         .returning(col(Person.id))
+        .cte("ny_person")
     )
-    person_id = inserted.scalar_one_or_none()
-    if person_id is None:
-        person_id = (
-            await k.session.execute(text("SELECT case_person_id(:p)"), {"p": personnummer})
-        ).scalar_one()
-    return person_id
+    return await _spara(k, barn, enhet=enhet, person_id=person.c.id, fran=person)
 
 
 async def hamta(k: Kontext, person_id: uuid.UUID) -> tuple[Person, uuid.UUID]:
@@ -160,7 +242,8 @@ async def bevilja_behorighet(
     # Four eyes: the chef who may grant is not the one who may use it.
     if indata.sub == k.vem.sub:
         raise EgenBehorighet("Another enhetschef must grant you access to this person.")
-    if not person.skyddad_identitet:
+    # Protected as this enhet knows the person: another enhet's marking is not its to learn.
+    if not (await uppgifter(k, person.id, enhet=k.scope.enhet)).skyddad_identitet:
         raise PersonEjSkyddad("Only a person with skyddad identitet needs an explicit permission.")
     giltig_till = _giltig_till(k, indata)
     enhet = k.scope.enhet or ""
@@ -238,12 +321,37 @@ async def _handelse(k: Kontext, typ: str, b: SkyddadBehorighet, arende_id: uuid.
     )
 
 
-async def har_behorighet(k: Kontext, person: Person) -> bool:
-    if not person.skyddad_identitet:
-        return True
+async def uppgifter(k: Kontext, person_id: uuid.UUID, *, enhet: str | None) -> Uppgifter:
+    """What `enhet` recorded about the person, or else what a shared source says; protected when
+    either says so. Row-level security adds its own wall: another enhet's record is not there."""
+    rows = (
+        await k.session.execute(
+            select(PersonUppgifter).where(
+                col(PersonUppgifter.person_id) == person_id,
+                or_(
+                    col(PersonUppgifter.enhet) == (enhet or ""),
+                    col(PersonUppgifter.kalla) == KALLA_FOLKBOKFORING,
+                ),
+            )
+        )
+    ).scalars()
+    # The enhet's own record first: what it recorded is what it works with.
+    records = sorted(rows, key=lambda r: r.kalla != KALLA_ENHET)
+    if not records:
+        return Uppgifter()
+    first = records[0]
+    return Uppgifter(
+        fornamn=first.fornamn,
+        efternamn=first.efternamn,
+        kontakt=first.kontakt,
+        skyddad_identitet=any(r.skyddad_identitet for r in records),
+    )
+
+
+async def har_behorighet(k: Kontext, person_id: uuid.UUID) -> bool:
     granted = await k.session.execute(
         select(col(SkyddadBehorighet.id)).where(
-            col(SkyddadBehorighet.person_id) == person.id,
+            col(SkyddadBehorighet.person_id) == person_id,
             col(SkyddadBehorighet.sub) == k.vem.sub,
             col(SkyddadBehorighet.enhet) == (k.scope.enhet or ""),
             *_aktiv(k),
@@ -252,19 +360,21 @@ async def har_behorighet(k: Kontext, person: Person) -> bool:
     return granted.first() is not None
 
 
-async def visa(k: Kontext, person: Person) -> PersonOut:
-    """The person as this caller may see them: a protected identity is masked without permission."""
-    if await har_behorighet(k, person):
+async def visa(k: Kontext, person: Person, *, enhet: str | None) -> PersonOut:
+    """The person as this caller may see them, with `enhet`'s record (the enhet whose ärende or
+    uppdrag the caller reads): a protected identity is masked without permission."""
+    u = await uppgifter(k, person.id, enhet=enhet)
+    if not u.skyddad_identitet or await har_behorighet(k, person.id):
         return PersonOut(
             id=person.id,
             identitet_typ=person.identitet_typ,
             personnummer=person.personnummer,
-            fornamn=person.fornamn,
-            efternamn=person.efternamn,
+            fornamn=u.fornamn,
+            efternamn=u.efternamn,
             fodelsedatum=person.fodelsedatum,
-            skyddad_identitet=person.skyddad_identitet,
+            skyddad_identitet=u.skyddad_identitet,
             maskerad=False,
-            kontakt=Kontakt(**person.kontakt) if person.kontakt else None,
+            kontakt=Kontakt(**u.kontakt) if u.kontakt else None,
         )
     return PersonOut(
         id=person.id,

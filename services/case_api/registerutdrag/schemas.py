@@ -13,7 +13,10 @@ class Registerutdrag(BaseModel):
     person_id: uuid.UUID
     upprattat_at: datetime
     upprattat_av: str
-    person: dict[str, Any] = Field(description="The person row as stored (nothing masked)")
+    person: dict[str, Any] = Field(
+        description="The person row as stored: identity only (nothing masked); what each enhet "
+        "recorded about the person is under `uppgifter.person_uppgifter`, one row per enhet"
+    )
     uppgifter: dict[str, list[dict[str, Any]]] = Field(
         description="Per table, every row that names the person or one of the person's ärenden"
     )

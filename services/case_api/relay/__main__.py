@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import signal
 
 import httpx
 
@@ -11,6 +10,7 @@ from case_api.settings import get_settings
 from common.clock import system_clock
 from common.db import make_engine, make_session_factory
 from common.logging import configure_logging
+from common.shutdown import Shutdown, on_signals
 
 
 async def main() -> None:
@@ -19,15 +19,18 @@ async def main() -> None:
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is required for a separate relay process")
     engine = make_engine(settings.database_url, pool_size=2, max_overflow=2)
-    task = asyncio.current_task()
-    assert task is not None
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
+    # SIGTERM: finish or release what the relay holds within SHUTDOWN_GRACE_SECONDS, then exit.
+    shutdown = Shutdown(settings.shutdown_grace_seconds)
+    on_signals(shutdown)
     try:
         async with httpx.AsyncClient() as http:
             await run_relay(
-                make_session_factory(engine), http, settings, system_clock, dsn=listen_dsn(engine)
+                make_session_factory(engine),
+                http,
+                settings,
+                system_clock,
+                dsn=listen_dsn(engine),
+                shutdown=shutdown,
             )
     finally:
         await engine.dispose()

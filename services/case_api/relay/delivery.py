@@ -44,6 +44,8 @@ def to_cloudevent(event: ClaimedEvent, *, source: str) -> CloudEvent:
     enhet = event.data.get("enhet")
     if isinstance(enhet, str) and enhet:
         attributes["enhet"] = enhet
+    if event.traceparent is not None:
+        attributes["traceparent"] = event.traceparent  # CloudEvents distributed-tracing extension
     return CloudEvent(attributes=attributes, data=event.data)
 
 
@@ -139,6 +141,9 @@ async def send(
     except TokenUnavailable as exc:
         return SendOutcome(delivered=False, error=str(exc))
     headers = dict(message.headers) | {"Authorization": f"Bearer {bearer}"}
+    if event.traceparent is not None:
+        # The request to the notifier belongs to the trace of the command that wrote the event.
+        headers["traceparent"] = event.traceparent
     url = settings.notifier_url.rstrip("/") + INGEST_PATH
     try:
         response = await http.post(

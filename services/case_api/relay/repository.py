@@ -20,6 +20,7 @@ class ClaimedEvent:
     subject: str
     data: dict[str, Any]
     occurred_at: datetime
+    traceparent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ _CLAIM = text(
     SET lease_until = :lease_until, lease_owner = :owner, attempts = d.attempts + 1
     FROM candidate c, outbox_event e
     WHERE d.outbox_id = c.outbox_id AND e.id = d.outbox_id
-    RETURNING d.outbox_id, d.seq, d.arende_id, d.attempts, e.type, e.subject, e.data, e.occurred_at
+    RETURNING d.outbox_id, d.seq, d.arende_id, d.attempts, e.type, e.subject, e.data, e.occurred_at,
+        e.traceparent
     """
 )
 
@@ -89,6 +91,7 @@ async def claim(
             subject=r.subject,
             data=r.data,
             occurred_at=r.occurred_at,
+            traceparent=r.traceparent,
         )
         for r in rows
     ]
@@ -213,3 +216,19 @@ async def requeue(session: AsyncSession, *, id: uuid.UUID) -> None:
         ),
         {"id": id},
     )
+
+
+async def release(session: AsyncSession, *, owner: str, ids: Sequence[uuid.UUID] | None = None) -> int:
+    """Give back leases `owner` holds (all of them, or `ids`): claimable again at once, and the
+    attempt the claim counted is returned (the event was never answered). A stopping relay
+    does this, so its events wait for no lease to run out."""
+    result = await session.execute(
+        text(
+            "UPDATE outbox_delivery SET lease_until = NULL, lease_owner = NULL, "
+            "attempts = greatest(attempts - 1, 0) "
+            "WHERE lease_owner = :owner AND status = 'pending' "
+            "AND (CAST(:all AS boolean) OR outbox_id = ANY(:ids))"
+        ),
+        {"owner": owner, "all": ids is None, "ids": list(ids or [])},
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

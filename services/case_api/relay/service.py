@@ -1,8 +1,9 @@
 """The relay's use cases: one batch of deliveries (the worker's unit of work) and the operator view.
 
 A batch claims events in one short transaction (lease + commit), sends them over HTTP with no
-lock held, then records the outcomes in a second transaction. A relay that dies in between
-leaves leases that expire and are claimed again: delivery is at least once, and the
+lock held, then records the outcomes in a second transaction. A relay stopped with SIGTERM
+gives the sends SHUTDOWN_GRACE_SECONDS and releases the events still unanswered; one that dies
+in between leaves leases that expire and are claimed again: delivery is at least once, and the
 notifier's inbox absorbs the repeat.
 """
 
@@ -27,6 +28,7 @@ from case_api.relay.repository import ClaimedEvent, DeliveryRow
 from case_api.relay.schemas import DodsbrevPage, UtkorgHandelse, UtkorgStatus
 from case_api.settings import Settings
 from common.clock import Clock
+from common.shutdown import Shutdown, never
 
 if TYPE_CHECKING:
     from case_api.metrics import CaseMetrics
@@ -60,15 +62,19 @@ async def relay_batch(
     owner: str | None = None,
     tokens: delivery.TokenSource | None = None,
     breaker: Breaker | None = None,
+    shutdown: Shutdown | None = None,
     metrics: "CaseMetrics | None" = None,
 ) -> int:
     """Deliver one batch; returns how many events were claimed (0: nothing was due, or the
-    breaker is open). Pass the same `breaker` every round (the worker does)."""
+    breaker is open). Pass the same `breaker` every round (the worker does). Once `shutdown`
+    is requested the sends get its grace; those still running then are cancelled and their
+    events released (claimable at once, the attempt not counted)."""
     owner = owner or relay_owner()
+    shutdown = shutdown or never()
     tokens = tokens or delivery.TokenSource(settings)
     breaker = breaker or new_breaker(settings)
     now = clock()
-    if not breaker.allows(now):
+    if shutdown.requested or not breaker.allows(now):
         return 0
     async with session_factory() as session, session.begin():
         buried = await relay_repository.bury_exhausted(
@@ -94,26 +100,32 @@ async def relay_batch(
         async with limit:
             return await delivery.send(http_client, event, settings=settings, tokens=tokens)
 
-    outcomes = await asyncio.gather(*(send_one(e) for e in claimed))
+    tasks = [asyncio.create_task(send_one(e)) for e in claimed]
+    # A stop (SIGTERM) gives the sends the grace; the ones cut off then are given back below.
+    cut = await shutdown.finish(tasks)
+    answered = [(e, t.result()) for e, t in zip(claimed, tasks, strict=True) if t not in cut]
+    released = [e.id for e, t in zip(claimed, tasks, strict=True) if t in cut]
 
     done = clock()
-    sent = [e.id for e, o in zip(claimed, outcomes, strict=True) if o.delivered]
+    sent = [e.id for e, o in answered if o.delivered]
     # Nothing delivered and nothing the notifier said about an event: it is down, not the events.
     reopen: datetime | None = None
-    if any(o.delivered or o.concerns_event for o in outcomes):
+    if any(o.delivered or o.concerns_event for _, o in answered):
         breaker.reset()
-    else:
+    elif answered:
         reopen = breaker.trip(done)
         log.warning(
             "relay_notifier_unreachable",
             rounds=breaker.failures,
             pause_seconds=round(breaker.seconds_left(done), 3),
-            error=outcomes[0].error,
+            error=answered[0][1].error,
         )
     async with session_factory() as session, session.begin():
         if sent:
             await relay_repository.mark_sent(session, ids=sent, now=done)
-        for event, outcome in zip(claimed, outcomes, strict=True):
+        if released:
+            await relay_repository.release(session, owner=owner, ids=released)
+        for event, outcome in answered:
             if outcome.delivered:
                 continue
             counted = outcome.concerns_event
@@ -140,9 +152,11 @@ async def relay_batch(
                 retry_in_seconds=None if dead else round(wait, 3),
                 error=outcome.error,
             )
+    if released:
+        log.info("relay_leases_released", count=len(released))
     if metrics is not None:
         metrics.relay_events.labels("delivered").inc(len(sent))
-        metrics.relay_events.labels("failed").inc(len(claimed) - len(sent))
+        metrics.relay_events.labels("failed").inc(len(answered) - len(sent))
     log.debug("relay_batch", claimed=len(claimed), sent=len(sent))
     return len(claimed)
 

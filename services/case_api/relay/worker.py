@@ -12,9 +12,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from case_api.relay import delivery
+from case_api.relay import repository as relay_repository
 from case_api.relay import service as relay_service
 from case_api.settings import Settings
 from common.clock import Clock
+from common.shutdown import Shutdown, first_of, never
+from common.shutdown import of_app as shutdown_of
 
 if TYPE_CHECKING:
     from case_api.metrics import CaseMetrics
@@ -57,9 +60,13 @@ async def run_relay(
     clock: Clock,
     *,
     dsn: str | None,
+    shutdown: Shutdown | None = None,
     metrics: "CaseMetrics | None" = None,
 ) -> None:
-    """Run until cancelled. `dsn` None (or RELAY_LISTEN=false) polls only."""
+    """Run until `shutdown` is requested (or cancelled). `dsn` None (or RELAY_LISTEN=false)
+    polls only. On the way out every lease this relay still holds is released, so another
+    relay sends those events at once instead of after RELAY_LEASE_SECONDS."""
+    shutdown = shutdown or never()
     owner = relay_service.relay_owner()
     tokens = delivery.TokenSource(settings)
     breaker = relay_service.new_breaker(settings)
@@ -71,7 +78,7 @@ async def run_relay(
     )
     log.info("relay_started", owner=owner, listen=listener is not None)
     try:
-        while True:
+        while not shutdown.requested:
             # Cleared before the batch, so a commit notified during the batch runs the next one.
             wake.clear()
             try:
@@ -83,12 +90,13 @@ async def run_relay(
                     owner=owner,
                     tokens=tokens,
                     breaker=breaker,
+                    shutdown=shutdown,
                     metrics=metrics,
                 )
             except Exception:
                 log.exception("relay_batch_failed")
                 _count_round(metrics, "failed")
-                await asyncio.sleep(_ERROR_PAUSE_SECONDS)
+                await shutdown.wait(_ERROR_PAUSE_SECONDS)
                 continue
             paused = not claimed and not breaker.allows(clock())
             _count_round(metrics, "sent" if claimed else "paused" if paused else "idle")
@@ -96,15 +104,28 @@ async def run_relay(
                 continue
             if paused:
                 # The notifier is down: no commit's NOTIFY makes it come back sooner.
-                await asyncio.sleep(breaker.seconds_left(clock()))
+                await shutdown.wait(breaker.seconds_left(clock()))
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=settings.relay_poll_seconds)
+            await first_of(wake.wait(), shutdown.requested_event(), seconds=settings.relay_poll_seconds)
     finally:
         if listener is not None:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
+        # Shielded: a cancelled relay (a second SIGTERM, the app's own cancel) still lets go.
+        await asyncio.shield(_release_all(session_factory, owner))
+        log.info("relay_stopped", owner=owner)
+
+
+async def _release_all(session_factory: async_sessionmaker[AsyncSession], owner: str) -> None:
+    try:
+        async with session_factory() as session, session.begin():
+            released = await relay_repository.release(session, owner=owner)
+    except Exception as exc:  # the database is gone: the leases simply run out
+        log.warning("relay_release_failed", error_type=type(exc).__name__)
+        return
+    if released:
+        log.info("relay_leases_released", count=released, owner=owner)
 
 
 def _count_round(metrics: "CaseMetrics | None", outcome: str) -> None:
@@ -123,5 +144,6 @@ async def relay_worker(app: FastAPI) -> None:
             settings,
             clock,
             dsn=listen_dsn(app.state.engine),
+            shutdown=shutdown_of(app),
             metrics=app.state.metrics,
         )

@@ -38,7 +38,7 @@ async def ut(k: Kontext, u: Uppdrag) -> UppdragOut:
     person = await k.session.get(Person, u.person_id)
     insats = await k.session.get(Insats, u.insats_id)
     assert person is not None and insats is not None
-    barn = await person_service.visa(k, person)
+    barn = await person_service.visa(k, person, enhet=u.enhet)
     return UppdragOut.model_validate(
         {
             **u.model_dump(),

@@ -4,6 +4,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from common.tracing import TRACEPARENT_PATTERN
+
 
 class IngestResult(BaseModel):
     id: str
@@ -41,6 +43,12 @@ CLOUDEVENT_SCHEMA: dict[str, Any] = {
         "datacontenttype": {"type": "string", "const": "application/json"},
         "data": {"type": ["object", "null"]},
         "enhet": {**_TEXT, "description": "extension: the ärende's enhet"},
+        "traceparent": {
+            "type": "string",
+            "pattern": TRACEPARENT_PATTERN,
+            "description": "extension (CloudEvents distributed tracing): W3C trace context of the "
+            "command that caused the event; sent on as the webhook's traceparent header",
+        },
         "arendeid": {"type": "string", "format": "uuid", "description": "extension: the ärende"},
         "sekvens": {
             "type": "integer",

@@ -118,3 +118,17 @@ async def page(
     if after is not None:
         statement = statement.where(Leverans.id > after)
     return list((await session.execute(statement)).scalars())
+
+
+async def release(session: AsyncSession, *, ids: list[uuid.UUID], tokens: list[uuid.UUID]) -> int:
+    """Give back leases a stopping worker holds on sends it cut off: due again at once for any
+    worker, with no attempt counted (none was recorded; the receiver may have it, and the
+    webhook-id lets it see the repeat)."""
+    result = await session.execute(
+        text(
+            "UPDATE leverans SET lease_until = NULL, lease_token = NULL "
+            "WHERE id = ANY(:ids) AND lease_token = ANY(:tokens)"
+        ),
+        {"ids": ids, "tokens": tokens},
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

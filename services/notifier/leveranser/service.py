@@ -21,6 +21,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.clock import Clock
+from common.tracing import parse_traceparent
 from notifier.inbox.models import InboxEvent
 from notifier.leveranser import backoff, epost, webhook
 from notifier.leveranser import repository as leverans_repository
@@ -187,6 +188,8 @@ async def _send_within_deadline(
             timestamp=clock(),
             secrets=work.secrets,
             allowed_hosts=settings.tillatna_webhook_vardar,
+            # The receiver's request joins the trace of the command that caused the event.
+            traceparent=parse_traceparent(work.event.get("traceparent")),
         )
         code = answer.status_code
         if 200 <= code < 300:

@@ -53,6 +53,7 @@ async def post(
     timestamp: datetime,
     secrets: list[str],
     allowed_hosts: list[str],
+    traceparent: str | None = None,
 ) -> Answer:
     """POST to the address the guard checked (not a second DNS answer), keeping the name for
     the Host header and TLS; read at most MAX_ANSWER_BYTES of the answer, then drop the
@@ -67,6 +68,8 @@ async def post(
         "webhook-timestamp": str(int(timestamp.timestamp())),
         "webhook-signature": sign(msg_id=msg_id, timestamp=timestamp, body=body, secrets=secrets),
     }
+    if traceparent is not None:
+        headers["traceparent"] = traceparent
     extensions = {"sni_hostname": host} if scheme == "https" else {}
     async with client.stream(
         "POST", _pinned(url, address, port), content=body.encode(), headers=headers, extensions=extensions

@@ -198,8 +198,19 @@ async def test_skyddade_personer(committed_engine, owner_engine, committed_clien
     async with owner_engine.begin() as conn:  # the owner is not bound by row-level security
         await conn.execute(
             text(
-                "INSERT INTO person (id, identitet_typ, skyddad_identitet, kontakt, skapad_av_enhet, created_at) "
-                "VALUES (:s, 'okand', true, '{}', 'bou-9', now()), (:v, 'okand', false, '{}', 'bou-9', now())"
+                "INSERT INTO person (id, identitet_typ, skapad_av_enhet, created_at) "
+                "VALUES (:s, 'okand', 'bou-9', now()), (:v, 'okand', 'bou-9', now())"
+            ),
+            {"s": skyddad, "v": vanlig},
+        )
+        # Protected as one enhet recorded it: enough to be reported, whoever else holds the person.
+        await conn.execute(
+            text(
+                "INSERT INTO person_uppgifter (id, person_id, kalla, enhet, skyddad_identitet, kontakt, "
+                "created_at, updated_at) VALUES "
+                "(gen_random_uuid(), :s, 'enhet', 'bou-9', true, '{}', now(), now()), "
+                "(gen_random_uuid(), :s, 'enhet', 'bou-8', false, '{}', now(), now()), "
+                "(gen_random_uuid(), :v, 'enhet', 'bou-9', false, '{}', now(), now())"
             ),
             {"s": skyddad, "v": vanlig},
         )

@@ -161,10 +161,10 @@ async def test_a_grant_opens_the_person_only_at_the_granting_enhet(
 ) -> None:
     person_path, _ = await _protected(walk, clock)
     await walk.post("enhetschef", f"{person_path}/behorigheter", {"sub": "anna", "skal": SKAL}, expect=201)
-    # bou-2 registers the same child; anna, working for bou-2 with the same sub, is not let in
-    # by the permission bou-1 gave her.
+    # bou-2 registers the same child, protected as bou-2 knows it too; anna, working for bou-2
+    # with the same sub, is not let in by the permission bou-1 gave her.
     anna_bou2 = bearer(token("handlaggare", sub="anna", enhet="bou-2"))
-    body = ANMALAN | {"enhet": "bou-2", "barn": {"personnummer": PNR}}
+    body = ANMALAN | {"enhet": "bou-2", "barn": {"personnummer": PNR, "skyddad_identitet": True}}
     assert (await case_client.post("/v1/aktualiseringar", json=body, headers=anna_bou2)).status_code == 201
     seen = (await case_client.get(person_path, headers=anna_bou2)).json()
     assert seen["maskerad"] is True
