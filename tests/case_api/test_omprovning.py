@@ -183,6 +183,7 @@ def test_bevakning_imports_no_lifecycle_module() -> None:
         "database",
         "events",
         "kontext",
+        "metrics",
         "regler",
         "responses",
         "schemas_base",
