@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint openapi demo bench clean
+.PHONY: run test lint openapi demo bench faults clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ openapi: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m devstack.demo
+
+# The fault run (bench/faults, docs/reliability.md): loopback only, on the machine's PostgreSQL
+# (TEST_DATABASE_URL, else postgres@127.0.0.1:5432), about three minutes.
+faults: $(STAMP)
+	$(PY) -m bench.faults $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) .data

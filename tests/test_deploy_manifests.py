@@ -105,7 +105,12 @@ def test_network_policy_denies_by_default_and_only_the_notifier_goes_out() -> No
             # Only the relay talks to the notifier, and it runs in the worker Deployment.
             "from": [{"podSelector": {"matchLabels": {"app": "case-api-worker"}}}],
             "ports": [{"port": 8001, "protocol": "TCP"}],
-        }
+        },
+        {
+            # Prometheus, for /metrics (which needs METRICS_TOKEN besides).
+            "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
+            "ports": [{"port": 8001, "protocol": "TCP"}],
+        },
     ]
     for name, spec in policies.items():
         anywhere = [
@@ -135,3 +140,12 @@ def test_pods_outlive_the_shutdown_grace() -> None:
     for name in ("case_api", "case_api_worker", "notifier"):
         grace = float(services[name]["environment"]["SHUTDOWN_GRACE_SECONDS"])
         assert float(services[name]["stop_grace_period"].removesuffix("s")) > grace, name
+
+
+def test_every_deployment_can_be_scraped() -> None:
+    """In production /metrics answers only with METRICS_TOKEN (common.metrics): every service
+    Deployment reads it from the handlaggning-metrics Secret."""
+    for deployment in of_kind("Deployment"):
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        refs = [e["secretRef"] for e in container.get("envFrom", []) if "secretRef" in e]
+        assert {"name": "handlaggning-metrics", "optional": True} in refs, deployment["metadata"]["name"]

@@ -55,6 +55,9 @@ MATRIX: dict[str, frozenset[Role]] = {
     "get_beslut": UNIT_READERS,
     "get_insats": UNIT_READERS,
     "close_insats": CASE_WORKERS,
+    # Placements: the nämnd's överväganden and the uppföljning after, recorded by its case workers.
+    "record_overvagande": CASE_WORKERS,
+    "record_efteruppfoljning": CASE_WORKERS,
     "start_serviceinsats": CASE_WORKERS,
     # Uppdrag: the beställare sends, the utförare answers and reports.
     "send_uppdrag": CASE_WORKERS,

@@ -17,6 +17,7 @@ from case_api.kontaktfamiljer.router import router as kontaktfamiljer_router
 from case_api.metrics import CaseMetrics
 from case_api.omprovning.router import router as omprovning_router
 from case_api.personer.router import router as personer_router
+from case_api.placering.router import router as placering_router
 from case_api.plan.router import router as plan_router
 from case_api.rapporter.router import router as rapporter_router
 from case_api.registerutdrag.router import router as registerutdrag_router
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             arenden_router,
             utredning_router,
             insats_router,
+            placering_router,
             uppdrag_router,
             omprovning_router,
             plan_router,

@@ -1,6 +1,6 @@
 """Base classes for request and response bodies (never table models)."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -58,3 +58,11 @@ Namn = Annotated[str, Field(min_length=1, max_length=200), NamnTecken]
 
 class Utdata(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class Anrop(BaseModel):
+    """A command the client can call on the object now, and where."""
+
+    kommando: str
+    metod: Literal["POST"]
+    href: str = Field(description="The path to send it to (for `uppdrag`, with the insats_id in the body).")

@@ -6,6 +6,7 @@ object's state is refused with 409 naming the state and the commands it accepts.
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 from common.problems import Conflict
 
@@ -151,7 +152,50 @@ class OgiltigOvergang(Conflict):
 
 
 def tillatna(objekt: str, tillstand: str) -> list[str]:
+    """Every command the machine accepts in this state (the 409 of krav names them)."""
     return sorted(MASKINER[objekt].get(tillstand, {}))
+
+
+# The endpoint of each command a client calls (`{id}`: the object's own id). The machines' other
+# commands the service performs itself, as the consequence of one of these: an anmälan joins an
+# open utredning (anslut), a change to the ärende (andring), the insats follows its uppdrag
+# (verkstallighet, ej_verkstallt, avbrott, omprovning), the uppdrag ends with its insats
+# (avslut), a plan is replaced by drafting its next version (ersatt).
+ENDPOINTS: Mapping[str, Mapping[str, str]] = {
+    "aktualisering": {
+        "skyddsbedomning": "/v1/aktualiseringar/{id}/skyddsbedomning",
+        "forhandsbedomning": "/v1/aktualiseringar/{id}/forhandsbedomning",
+        "forlangning": "/v1/aktualiseringar/{id}/forlangning",
+    },
+    "utredning": {
+        "forlangning": "/v1/utredningar/{id}/forlangning",
+        "avslut": "/v1/utredningar/{id}/avslut",
+    },
+    "insats": {"uppdrag": "/v1/uppdrag", "avslut": "/v1/insatser/{id}/avslut"},
+    "uppdrag": {
+        "mottagande": "/v1/uppdrag/{id}/mottagande",
+        "verkstallighet": "/v1/uppdrag/{id}/verkstallighet",
+        "ej_verkstallt": "/v1/uppdrag/{id}/ej-verkstallt",
+        "forandrade_behov": "/v1/uppdrag/{id}/forandrade-behov",
+        "genomforandeplan": "/v1/uppdrag/{id}/genomforandeplaner",
+        "uppfoljning": "/v1/uppdrag/{id}/uppfoljningar",
+    },
+    "genomforandeplan": {"faststallande": "/v1/genomforandeplaner/{id}/faststallande"},
+    "arende": {"avslut": "/v1/arenden/{id}/avslut"},
+}
+
+
+def anrop(objekt: str, tillstand: str, objekt_id: object) -> dict[str, list[Any]]:
+    """What an object's answer offers its client: the commands it can call now
+    (`tillatna_kommandon`) and, for each, the endpoint (`tillatna_anrop`, every one a POST)."""
+    endpoints = ENDPOINTS.get(objekt, {})
+    namn = [c for c in tillatna(objekt, tillstand) if c in endpoints]
+    return {
+        "tillatna_kommandon": namn,
+        "tillatna_anrop": [
+            {"kommando": c, "metod": "POST", "href": endpoints[c].format(id=objekt_id)} for c in namn
+        ],
+    }
 
 
 def krav(objekt: str, tillstand: str, kommando: str, mal: str | None = None) -> str:

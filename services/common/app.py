@@ -90,6 +90,9 @@ def build_app(
             yield
         if own_engine:
             await app.state.engine.dispose()
+        provider = getattr(app.state, "tracer_provider", None)
+        if provider is not None:
+            await asyncio.to_thread(provider.shutdown)  # exports the spans still buffered
 
     app = FastAPI(
         title=title,
@@ -114,6 +117,11 @@ def build_app(
     app.add_middleware(RefuseControlCharacters)
     # Inside the request id (a 413 carries it), outside everything that reads the body.
     app.add_middleware(RequestLimits, settings=settings)
+    if settings.tracing_enabled:
+        # Inside the request id middleware, which has read the caller's traceparent.
+        from common.otel import install_tracing
+
+        install_tracing(app, service_name=metrics.namespace.replace("_", "-"), settings=settings)
     app.add_middleware(RequestIdMiddleware, durations=metrics.requests)
     app.add_middleware(SecurityHeaders)
     if with_docs and settings.api_docs:

@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any, ClassVar
 
 import structlog
@@ -125,6 +126,19 @@ class UnprocessableContent(ProblemError):
     def field(cls, field: str, message: str, code: str = "invalid") -> "UnprocessableContent":
         """A business-rule 422 that names its field, shaped like the schema validation errors."""
         return cls(f"{field}: {message}.", errors=[{"field": field, "message": message, "code": code}])
+
+    @classmethod
+    def dates(
+        cls, field: str, value: date, relation: str, other: str, other_value: date, code: str
+    ) -> "UnprocessableContent":
+        """Two dates that contradict each other: names the field, and the date it conflicts with
+        (`konflikt`: the other field and its date), e.g. a beslut before its utredning began."""
+        message = f"{value.isoformat()} is {relation} {other} {other_value.isoformat()}"
+        return cls(
+            f"{field}: {message}.",
+            errors=[{"field": field, "message": message, "code": code}],
+            konflikt={"field": other, "datum": other_value.isoformat()},
+        )
 
 
 # Called for a 403 or 404 on a /v1 path, after the request's transaction has rolled back, so

@@ -20,6 +20,11 @@ class CommonSettings(BaseSettings):
     metrics_token: SecretStr | None = Field(default=None, alias="METRICS_TOKEN")
     metrics_cache_seconds: float = Field(default=5.0, ge=0, alias="METRICS_CACHE_SECONDS")
 
+    # OpenTelemetry traces (common.otel): off by default; on, spans go over OTLP/HTTP to this
+    # endpoint (unset: the exporter's own OTEL_EXPORTER_OTLP_* variables, else localhost:4318).
+    tracing_enabled: bool = Field(default=False, alias="TRACING_ENABLED")
+    tracing_otlp_endpoint: str | None = Field(default=None, alias="OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+
     jwt_issuer: str = Field(default="https://idp.handlaggning.invalid/dev", alias="JWT_ISSUER")
     jwt_audience: str = Field(default="handlaggning", alias="JWT_AUDIENCE")
     # One family per deployment: RS256 or ES256, never HS* and never "none".

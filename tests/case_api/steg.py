@@ -27,6 +27,7 @@ TABLES = (
     "beslut",
     "insats",
     "omprovning",
+    "placeringsbeslut",
     "uppdrag",
     "ej_verkstallt_rapport",
     "genomforandeplan",

@@ -529,7 +529,10 @@ def k_utredning_avslut(m: Modell) -> Kommando | None:
     return Kommando("handlaggare", f"{path}/avslut", U_AVSLUT, path, m.utredning == "pagaende", apply)
 
 
-def k_beslut(m: Modell) -> Kommando:
+def k_beslut(m: Modell) -> Kommando | None:
+    if m.utredning is None:
+        return None  # a bifall rests on an utredning: without one it is a 422 (test_motsagande_datum)
+
     def apply(body: dict[str, Any]) -> None:
         m.insatser.append({"id": body["insats"]["id"], "status": "beslutad", "uppdrag": []})
 

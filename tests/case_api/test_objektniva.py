@@ -66,6 +66,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "assign_arende": {"handlaggare": "bo"},
     "establish_genomforandeplan": FASTSTALL,
     "close_insats": {"avslutad_datum": DAG, "orsak": "mal_uppnatt"},
+    "record_overvagande": {"regel": "overvagande", "datum": DAG, "utfall": "fortsatt", "motivering": "m"},
+    "record_efteruppfoljning": {"handelse": "inledd", "datum": DAG, "motivering": "m"},
     "report_ej_verkstallt": {"datum": DAG, "orsak": "o"},
     "report_forandrade_behov": {"beskrivning": "b"},
     "draft_genomforandeplan": PLAN,
@@ -300,7 +302,7 @@ async def test_lists_never_show_another_enhets_objects(walk: Walk, token: TokenF
         },
     )
     s2 = Steg(bou2)
-    akt2 = await s2.aktualisering(enhet="bou-2", barn={"personnummer": "191304052390"})
+    akt2 = await s2.aktualisering("ansokan", enhet="bou-2", barn={"personnummer": "201304052390"})
     insats2 = await s2.beslut(akt2["arende_id"])
     await s2.uppdrag(insats2["id"], utforare="ov-9")
     for who in ("handlaggare", "arbetsledare"):

@@ -8,6 +8,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from starlette.applications import Starlette
+from starlette.routing import Route
 
 from case_api.bevakning.sweep import run_sweep
 from case_api.main import create_app as create_case_app
@@ -17,11 +19,15 @@ from case_api.settings import Settings as CaseSettings
 from case_api.worker import create_worker_app
 from common.db import make_engine, make_session_factory
 from devstack.databases import ServiceDatabase
+from notifier.leveranser import service as leverans_service
 from notifier.main import create_app as create_notifier_app
+from notifier.metrics import NotifierMetrics
 from notifier.settings import Settings as NotifierSettings
+from notifier.workers import delivery_worker
 from tests.case_api.flow import ANMALAN
 from tests.conftest import TokenFactory, asgi_client, bind_to_test_transaction
 from tests.helpers import assert_problem, bearer
+from tests.notifier.support import OPERATOR_SCOPES, Receiver, serve, stop
 from tests.notifier.test_ingest import ce_post, structured
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -231,3 +237,63 @@ async def test_the_worker_process_serves_the_worker_families(
     async with asgi_client(app) as client:
         families, _ = await scrape(client)
     assert families >= {"case_api_relay_rounds", "case_api_sweep_rounds", "case_api_audit_sealed_rows"}
+
+
+async def test_a_scrape_with_the_database_away_still_answers(case_settings: CaseSettings) -> None:
+    """The figures stay at their last values and the error counter says why; Prometheus keeps
+    its target up, and /health/ready tells the database is unreachable."""
+    dead = make_engine("postgresql://case_api_app@127.0.0.1:9/none", pool_size=1)
+    app = create_case_app(case_settings.model_copy(update={"metrics_cache_seconds": 0}), engine=dead)
+    try:
+        async with asgi_client(app) as client:
+            families, samples = await scrape(client)
+    finally:
+        await dead.dispose()
+    assert "case_api_outbox_pending_events" in families
+    assert value(samples, "case_api_metrics_scrape_errors_total") == 1
+
+
+async def test_the_delivery_worker_counts_its_attempts(
+    committed_notifier_db: ServiceDatabase, test_data_dir: Any, token: TokenFactory
+) -> None:
+    hook = Receiver()
+    hook_server, hook_task, hook_base = await serve(
+        Starlette(routes=[Route("/hook", hook.handle, methods=["POST"])])
+    )
+    settings = NotifierSettings(
+        DATA_DIR=test_data_dir,
+        NOTIFIER_RUN_WORKERS=False,
+        NOTIFIER_TILLATNA_WEBHOOK_VARDAR=["127.0.0.1:*"],
+        NOTIFIER_POLL_SEKUNDER=0.05,
+        METRICS_CACHE_SECONDS=0,
+    )
+    engine = make_engine(committed_notifier_db.app_url, pool_size=4)
+    app = create_notifier_app(settings, engine=engine)
+    metrics: NotifierMetrics = app.state.metrics
+    worker: asyncio.Task[None] | None = None
+    try:
+        async with asgi_client(app) as client:
+            created = await client.post(
+                "/v1/prenumerationer",
+                json={"kind": "webhook", "url": f"{hook_base}/hook", "event_typer": ["se.socialtjanst.*"]},
+                headers=bearer(token("system", sub="drift", scope=OPERATOR_SCOPES)),
+            )
+            assert created.status_code == 201, created.text
+            assert (await ce_post(client, token, structured())).status_code == 202
+            await leverans_service.fan_out(app.state.session_factory, app.state.clock)
+            _, before = await scrape(client)
+            worker = asyncio.create_task(delivery_worker(app))
+            async with asyncio.timeout(10):
+                while not hook.requests or metrics.attempts.labels("ok")._value.get() < 1:
+                    await asyncio.sleep(0.02)
+            _, after = await scrape(client)
+    finally:
+        if worker is not None:
+            worker.cancel()
+            await asyncio.gather(worker, return_exceptions=True)
+        await stop(hook_server, hook_task)
+        await engine.dispose()
+    assert value(after, "notifier_delivery_attempts_total", result="ok") == 1
+    assert value(before, "notifier_deliveries", status="vantar") == 1
+    assert value(after, "notifier_deliveries", status="vantar") == 0
+    assert value(after, "notifier_subscriptions", status="aktiv") == 1

@@ -30,12 +30,11 @@ from common.pagination import CursorParam, LimitParam, time_keyed_page
 router = APIRouter(prefix="/v1/arenden", tags=["arenden"])
 
 
-async def ut(k: Kontext, a: Arende) -> ArendeOut:
+async def ut(k: Kontext, a: Arende, uppgifter: person_service.Uppgifter | None = None) -> ArendeOut:
     person = await k.session.get(Person, a.person_id)
     assert person is not None
-    return ArendeOut.model_validate(
-        {**a.model_dump(), "barn": await person_service.visa(k, person, enhet=a.enhet)}
-    )
+    barn = await person_service.visa(k, person, enhet=a.enhet, uppgifter_=uppgifter)
+    return ArendeOut.model_validate({**a.model_dump(), "barn": barn})
 
 
 @router.get("", response_model=ArendePage, responses=LIST, summary="Ärenden of the caller's enhet")
@@ -61,7 +60,9 @@ async def list_arenden(
         k.session, query, at=col(Arende.oppnat_at), id_=col(Arende.id), cursor=cursor, limit=limit
     )
     await k.logga_lista("arende", page)
-    return ArendePage(items=[await ut(k, a) for a in page], next_cursor=nasta)
+    uppgifter = await person_service.uppgifter_for(k, {(a.person_id, a.enhet) for a in page})
+    items = [await ut(k, a, uppgifter[(a.person_id, a.enhet)]) for a in page]
+    return ArendePage(items=items, next_cursor=nasta)
 
 
 @router.get(

@@ -27,6 +27,9 @@ class Bevakning(CaseTable, table=True):
     # The insatstyp the due date was computed for (rules whose length differs by it), so the
     # explanation link computes the same date.
     insatstyp: str | None = text_(nullable=True)
+    # A later interval of a recurring rule (a year after the last vårdnadsöverflyttning
+    # övervägande rather than two years after the placement), so the link explains that date.
+    darefter: bool = False
     status: str = text_(default="oppen")
     uppfylld_at: datetime | None = tid(nullable=True)
     uppfylld_datum: date | None = None

@@ -22,6 +22,8 @@ router = APIRouter(prefix="/v1/bevakningar", tags=["bevakningar"])
 def berakning_lank(b: Bevakning) -> str:
     """The explanation of b's own due date: the same rule, start and insatstyp it was computed from."""
     query = {"start": b.startdatum.isoformat()} | ({"insatstyp": b.insatstyp} if b.insatstyp else {})
+    if b.darefter:
+        query["darefter"] = "true"
     return f"/v1/regler/{b.typ}/berakning?{urlencode(query)}"
 
 

@@ -81,6 +81,7 @@ async def oppna(
     startdatum: date,
     insatstyp: str | None = None,
     utforare: str | None = None,
+    darefter: bool = False,
 ) -> Bevakning:
     return await _oppna(
         k,
@@ -93,6 +94,7 @@ async def oppna(
         startdatum=startdatum,
         insatstyp=insatstyp,
         utforare=utforare,
+        darefter=darefter,
     )
 
 
@@ -124,6 +126,7 @@ async def _oppna(
     startdatum: date,
     insatstyp: str | None = None,
     utforare: str | None = None,
+    darefter: bool = False,
 ) -> Bevakning:
     b = bygg(
         k,
@@ -167,8 +170,9 @@ def bygg(
         objekt_typ=objekt_typ,
         objekt_id=objekt_id,
         startdatum=startdatum,
-        forfallodatum=datum.forfallodatum(regel, startdatum, insatstyp=insatstyp),
+        forfallodatum=datum.forfallodatum(regel, startdatum, insatstyp=insatstyp, darefter=darefter),
         insatstyp=insatstyp,
+        darefter=darefter,
         paminnelser=sorted(regel.paminnelser, reverse=True),
         created_at=k.nu(),
     )

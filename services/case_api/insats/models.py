@@ -17,6 +17,8 @@ class Beslut(CaseTable, table=True):
     utfall: str = text_()  # bifall | avslag
     insatstyp: str = text_()
     rattslig_grund: str = text_()
+    # A placement (familjehem, jourhem, HVB, stödboende): sol | lvu_2 | lvu_3. None otherwise.
+    placeringsgrund: str | None = text_(nullable=True)
     beslutsdatum: date
     period_fran: date | None = None
     period_till: date | None = None
@@ -33,6 +35,7 @@ class Insats(CaseTable, table=True):
     arende_id: uuid.UUID = ref("arende.id")
     enhet: str = text_(index=True)
     insatstyp: str = text_()
+    placeringsgrund: str | None = text_(nullable=True)
     status: str = text_()
     beslutsdatum: date | None = None
     verkstallighetsdatum: date | None = None

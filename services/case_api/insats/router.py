@@ -9,7 +9,7 @@ from case_api.insats.schemas import BeslutIn, BeslutOut, InsatsAvslutIn, InsatsO
 from case_api.kontext import Ctx
 from case_api.laddning import hamta, hamta_for_kommando
 from case_api.responses import COMMAND, CREATE, READ
-from case_api.tillstand import tillatna
+from case_api.tillstand import anrop
 from common.concurrency import IfMatch, etag, set_etag
 from common.idempotency import IdempotencyKey, outcome, run_idempotent
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1", tags=["beslut"])
 
 
 def insats_ut(i: Insats) -> InsatsOut:
-    return InsatsOut.model_validate({**i.model_dump(), "tillatna_kommandon": tillatna("insats", i.status)})
+    return InsatsOut.model_validate({**i.model_dump(), **anrop("insats", i.status, i.id)})
 
 
 def beslut_ut(b: Beslut, i: Insats | None) -> BeslutOut:

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from case_api.personer.schemas import BarnIn, SamtyckeIn
-from case_api.schemas_base import Indata, Utdata
+from case_api.schemas_base import Anrop, Indata, Utdata
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
 Insatstyp = Literal[
@@ -15,10 +15,16 @@ Insatstyp = Literal[
     "familjebehandling",
     "stodsamtal",
     "familjehem",
+    "jourhem",
     "hvb",
     "stodboende",
     "boendestod",
 ]
+
+
+# Vård utanför det egna hemmet: the insatstyper that are placements, and the law they rest on.
+PLACERINGAR = frozenset({"familjehem", "jourhem", "hvb", "stodboende"})
+Placeringsgrund = Literal["sol", "lvu_2", "lvu_3"]
 
 
 class BeslutIn(Indata):
@@ -29,6 +35,12 @@ class BeslutIn(Indata):
     rattslig_grund: Annotated[
         str, Field(min_length=1, max_length=200, examples=["11 kap. 1 § SoL (2025:400)"])
     ]
+    placeringsgrund: Placeringsgrund | None = Field(
+        default=None,
+        description="For a placement (familjehem, jourhem, hvb, stodboende), required: sol (vård "
+        "enligt socialtjänstlagen), lvu_2 or lvu_3 (vård enligt 2 § or 3 § LVU). Its rules and "
+        "bevakningar differ: övervägande for sol and lvu_2, omprövning for lvu_3.",
+    )
     beslutsdatum: date
     period_fran: date | None = None
     period_till: date | None = None
@@ -41,6 +53,15 @@ class BeslutIn(Indata):
             raise ValueError("period_till is before period_fran")
         return self
 
+    @model_validator(mode="after")
+    def placering(self) -> "BeslutIn":
+        placering = self.insatstyp in PLACERINGAR
+        if placering and self.placeringsgrund is None:
+            raise ValueError("placeringsgrund is required for a placement (sol, lvu_2 or lvu_3)")
+        if not placering and self.placeringsgrund is not None:
+            raise ValueError(f"placeringsgrund is only for a placement, not {self.insatstyp}")
+        return self
+
 
 class InsatsOut(Utdata):
     id: uuid.UUID
@@ -48,6 +69,7 @@ class InsatsOut(Utdata):
     arende_id: uuid.UUID
     enhet: str
     insatstyp: str
+    placeringsgrund: str | None
     status: str
     beslutsdatum: date | None
     verkstallighetsdatum: date | None
@@ -56,6 +78,9 @@ class InsatsOut(Utdata):
     avslut_orsak: str | None
     samtycke_id: uuid.UUID | None
     tillatna_kommandon: list[str]
+    tillatna_anrop: list[Anrop] = Field(
+        default_factory=list, description="The endpoint of each of tillatna_kommandon."
+    )
     version: int
 
 
@@ -67,6 +92,7 @@ class BeslutOut(Utdata):
     utfall: str
     insatstyp: str
     rattslig_grund: str
+    placeringsgrund: str | None
     beslutsdatum: date
     period_fran: date | None
     period_till: date | None

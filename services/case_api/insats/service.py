@@ -13,6 +13,7 @@ from case_api.insats.models import Beslut, Insats
 from case_api.insats.schemas import BeslutIn, InsatsAvslutIn, ServiceinsatsIn
 from case_api.kontext import Kontext
 from case_api.personer import service as person_service
+from case_api.placering import service as placering_service
 from case_api.tillstand import krav
 from case_api.uppdrag.models import Uppdrag
 from case_api.utredning.models import Utredning
@@ -39,19 +40,15 @@ async def besluta(k: Kontext, *, arende: Arende, indata: BeslutIn) -> tuple[Besl
     krav("arende", arende.status, "andring")
     if indata.beslutsdatum > k.idag():
         raise UnprocessableContent.field("beslutsdatum", "lies in the future", "future")
-    if indata.utredning_id is not None:
-        utredning = await k.session.get(Utredning, indata.utredning_id)
-        if utredning is None or utredning.arende_id != arende.id:
-            raise UnprocessableContent.field(
-                "utredning_id", "no utredning of this ärende has that id", "unknown"
-            )
+    utredning = await _utredning(k, arende=arende, indata=indata)
     beslut = Beslut(
         arende_id=arende.id,
         enhet=arende.enhet,
-        utredning_id=indata.utredning_id,
+        utredning_id=utredning.id if utredning else None,
         utfall=indata.utfall,
         insatstyp=indata.insatstyp,
         rattslig_grund=indata.rattslig_grund,
+        placeringsgrund=indata.placeringsgrund,
         beslutsdatum=indata.beslutsdatum,
         period_fran=indata.period_fran,
         period_till=indata.period_till,
@@ -68,12 +65,15 @@ async def besluta(k: Kontext, *, arende: Arende, indata: BeslutIn) -> tuple[Besl
             arende_id=arende.id,
             enhet=arende.enhet,
             insatstyp=indata.insatstyp,
+            placeringsgrund=indata.placeringsgrund,
             status="beslutad",
             beslutsdatum=indata.beslutsdatum,
             created_at=k.nu(),
         )
         k.session.add(insats)
         await k.session.flush()
+    if insats is not None and not (indata.placeringsgrund or "").startswith("lvu"):
+        # 34 kap. 1 § SoL (2025:400) reports gynnande beslut under that law: not vård enligt LVU.
         await bevakning_service.oppna(
             k,
             typ="verkstallighet",
@@ -100,6 +100,45 @@ async def besluta(k: Kontext, *, arende: Arende, indata: BeslutIn) -> tuple[Besl
     return beslut, insats
 
 
+async def _utredning(k: Kontext, *, arende: Arende, indata: BeslutIn) -> Utredning | None:
+    """The utredning the beslut rests on: the one named, else the ärende's latest.
+
+    A bifall rests on an utredning (11 kap. 1 § SoL (2025:400): the nämnd investigates before it
+    decides); one without any went straight into the IVO report. Its date cannot precede the
+    utredning's start.
+    """
+    if indata.utredning_id is not None:
+        utredning = await k.session.get(Utredning, indata.utredning_id)
+        if utredning is None or utredning.arende_id != arende.id:
+            raise UnprocessableContent.field(
+                "utredning_id", "no utredning of this ärende has that id", "unknown"
+            )
+    else:
+        found = await k.session.execute(
+            select(Utredning)
+            .where(col(Utredning.arende_id) == arende.id)
+            .order_by(col(Utredning.startdatum).desc(), col(Utredning.created_at).desc())
+            .limit(1)
+        )
+        utredning = found.scalars().first()
+    if utredning is None:
+        if indata.utfall == "bifall":
+            raise UnprocessableContent.field(
+                "utredning_id", "a bifall rests on an utredning, and this ärende has none", "missing"
+            )
+        return None
+    if indata.beslutsdatum < utredning.startdatum:
+        raise UnprocessableContent.dates(
+            "beslutsdatum",
+            indata.beslutsdatum,
+            "before",
+            "utredning.startdatum",
+            utredning.startdatum,
+            "before_utredning",
+        )
+    return utredning
+
+
 async def starta_service(k: Kontext, *, indata: ServiceinsatsIn) -> Insats:
     """A serviceinsats: the samtycke comes first, in the same transaction as the data it allows."""
     if not k.scope.ser(enhet=indata.enhet):
@@ -115,7 +154,7 @@ async def starta_service(k: Kontext, *, indata: ServiceinsatsIn) -> Insats:
         k, person_id=person_id, enhet=indata.enhet, typ="service"
     )
     samtycke = await person_service.registrera_samtycke(
-        k, person_id=person_id, enhet=indata.enhet, indata=indata.samtycke
+        k, person_id=person_id, enhet=indata.enhet, indata=indata.samtycke, field="samtycke.givet_av"
     )
     insats = Insats(
         arende_id=arende.id,
@@ -136,10 +175,20 @@ async def starta_service(k: Kontext, *, indata: ServiceinsatsIn) -> Insats:
 
 async def avsluta(k: Kontext, *, insats: Insats, indata: InsatsAvslutIn) -> Insats:
     insats.status = krav("insats", insats.status, "avslut")
+    for other, other_value in (
+        ("verkstallighetsdatum", insats.verkstallighetsdatum),
+        ("beslutsdatum", insats.beslutsdatum),
+    ):
+        if other_value is not None and indata.avslutad_datum < other_value:
+            raise UnprocessableContent.dates(
+                "avslutad_datum", indata.avslutad_datum, "before", other, other_value, "too_early"
+            )
     insats.avslutad_datum = indata.avslutad_datum
     insats.avslut_orsak = indata.orsak
     insats.version += 1
+    await placering_service.fore_avslut(k, insats=insats, dag=indata.avslutad_datum)
     await bevakning_service.avbryt(k, objekt_id=insats.id, orsak="insatsen avslutad")
+    await placering_service.efter_avslut(k, insats=insats, dag=indata.avslutad_datum)
     for uppdrag in await aktiva_uppdrag(k, insats.id):
         uppdrag.status = krav("uppdrag", uppdrag.status, "avslut")
         uppdrag.version += 1

@@ -26,7 +26,7 @@ from case_api.intake.schemas import (
 from case_api.kontext import Ctx, Kontext
 from case_api.laddning import hamta, hamta_for_kommando
 from case_api.responses import COMMAND, CREATE, LIST, READ
-from case_api.tillstand import AKTUALISERING, tillatna
+from case_api.tillstand import AKTUALISERING, anrop
 from common.concurrency import IfMatch, etag, set_etag
 from common.idempotency import IdempotencyKey, outcome, run_idempotent
 from common.pagination import CursorParam, IsoDate, LimitParam, time_keyed_page
@@ -49,7 +49,7 @@ async def ut(k: Kontext, akt: Aktualisering) -> AktualiseringOut:
     return AktualiseringOut.model_validate(
         {
             **akt.model_dump(),
-            "tillatna_kommandon": tillatna("aktualisering", akt.status) if oppet else [],
+            **(anrop("aktualisering", akt.status, akt.id) if oppet else anrop("aktualisering", "", akt.id)),
             "skyddsbedomning": SkyddsbedomningOut.model_validate(skydd) if skydd else None,
             "forhandsbedomning": ForhandsbedomningOut.model_validate(forhand) if forhand else None,
             "aterkoppling": AterkopplingOut.model_validate(a)

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field, model_validator
 
 from case_api.personer.schemas import BarnIn
-from case_api.schemas_base import Indata, NamnTecken, Utdata
+from case_api.schemas_base import Anrop, Indata, NamnTecken, Utdata
 from common.pagination import Page
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
@@ -50,6 +50,9 @@ class AktualiseringOut(Utdata):
     ansluten_utredning_id: uuid.UUID | None
     registrerad_av: str
     tillatna_kommandon: list[str]
+    tillatna_anrop: list[Anrop] = Field(
+        default_factory=list, description="The endpoint of each of tillatna_kommandon."
+    )
     skyddsbedomning: "SkyddsbedomningOut | None" = None
     forhandsbedomning: "ForhandsbedomningOut | None" = None
     aterkoppling: "AterkopplingOut | None" = Field(

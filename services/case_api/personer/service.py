@@ -1,6 +1,7 @@
 """People the nämnd holds data about: found once by identity, masked when protected."""
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -324,27 +325,48 @@ async def _handelse(k: Kontext, typ: str, b: SkyddadBehorighet, arende_id: uuid.
 async def uppgifter(k: Kontext, person_id: uuid.UUID, *, enhet: str | None) -> Uppgifter:
     """What `enhet` recorded about the person, or else what a shared source says; protected when
     either says so. Row-level security adds its own wall: another enhet's record is not there."""
+    nyckel = (person_id, enhet or "")
+    return (await uppgifter_for(k, [nyckel]))[nyckel]
+
+
+async def uppgifter_for(
+    k: Kontext, nycklar: Collection[tuple[uuid.UUID, str]]
+) -> dict[tuple[uuid.UUID, str], Uppgifter]:
+    """As `uppgifter` for every (person, enhet) of a page, in one query."""
+    if not nycklar:
+        return {}
     rows = (
         await k.session.execute(
             select(PersonUppgifter).where(
-                col(PersonUppgifter.person_id) == person_id,
+                col(PersonUppgifter.person_id).in_({p for p, _ in nycklar}),
                 or_(
-                    col(PersonUppgifter.enhet) == (enhet or ""),
+                    col(PersonUppgifter.enhet).in_({e for _, e in nycklar}),
                     col(PersonUppgifter.kalla) == KALLA_FOLKBOKFORING,
                 ),
             )
         )
     ).scalars()
-    # The enhet's own record first: what it recorded is what it works with.
-    records = sorted(rows, key=lambda r: r.kalla != KALLA_ENHET)
-    if not records:
+    egna: dict[tuple[uuid.UUID, str | None], PersonUppgifter] = {}
+    delade: dict[uuid.UUID, PersonUppgifter] = {}
+    for rad in rows:
+        if rad.kalla == KALLA_ENHET:
+            egna[(rad.person_id, rad.enhet)] = rad
+        else:
+            delade[rad.person_id] = rad
+    return {(p, e): _samman(egna.get((p, e)), delade.get(p)) for p, e in nycklar}
+
+
+def _samman(egen: PersonUppgifter | None, delad: PersonUppgifter | None) -> Uppgifter:
+    # The enhet's own record first: what it recorded is what it works with. Protected when either
+    # says so: an enhet's record cannot hide the register's marking.
+    forst = egen or delad
+    if forst is None:
         return Uppgifter()
-    first = records[0]
     return Uppgifter(
-        fornamn=first.fornamn,
-        efternamn=first.efternamn,
-        kontakt=first.kontakt,
-        skyddad_identitet=any(r.skyddad_identitet for r in records),
+        fornamn=forst.fornamn,
+        efternamn=forst.efternamn,
+        kontakt=forst.kontakt,
+        skyddad_identitet=any(r.skyddad_identitet for r in (egen, delad) if r is not None),
     )
 
 
@@ -360,10 +382,13 @@ async def har_behorighet(k: Kontext, person_id: uuid.UUID) -> bool:
     return granted.first() is not None
 
 
-async def visa(k: Kontext, person: Person, *, enhet: str | None) -> PersonOut:
+async def visa(
+    k: Kontext, person: Person, *, enhet: str | None, uppgifter_: Uppgifter | None = None
+) -> PersonOut:
     """The person as this caller may see them, with `enhet`'s record (the enhet whose ärende or
-    uppdrag the caller reads): a protected identity is masked without permission."""
-    u = await uppgifter(k, person.id, enhet=enhet)
+    uppdrag the caller reads; a list passes it from `uppgifter_for`): a protected identity is
+    masked without permission."""
+    u = uppgifter_ if uppgifter_ is not None else await uppgifter(k, person.id, enhet=enhet)
     if not u.skyddad_identitet or await har_behorighet(k, person.id):
         return PersonOut(
             id=person.id,
@@ -389,9 +414,41 @@ async def visa(k: Kontext, person: Person, *, enhet: str | None) -> PersonOut:
     )
 
 
+BARNETS_ALDER = 15
+
+
+def krav_givare(person: Person, indata: SamtyckeIn, *, field: str = "givet_av") -> None:
+    """From 15 the child's own samtycke counts (seed 001, barnets delaktighet; 11 kap. 10 §
+    SoL (2025:400), the child's own talan from 15); before that, or of unknown age, it does not.
+
+    The one place the rule lives: every way a samtycke is recorded (POST
+    /v1/personer/{id}/samtycken, a serviceinsats's) passes through registrera_samtycke.
+    """
+    from case_api.samtycke.exceptions import BarnetUnder15
+
+    fodd = person.fodelsedatum
+    if indata.givet_av == "barnet" and (
+        fodd is None or identitet.alder(fodd, indata.giltigt_fran) < BARNETS_ALDER
+    ):
+        raise BarnetUnder15(
+            "The child must be 15 on giltigt_fran (and the birth date known) to give samtycke.",
+            errors=[
+                {
+                    "field": field,
+                    "message": "the child is under 15 or of unknown age",
+                    "code": "barnet-under-15",
+                }
+            ],
+        )
+
+
 async def registrera_samtycke(
-    k: Kontext, *, person_id: uuid.UUID, enhet: str, indata: SamtyckeIn
+    k: Kontext, *, person_id: uuid.UUID, enhet: str, indata: SamtyckeIn, field: str = "givet_av"
 ) -> Samtycke:
+    person = await k.session.get(Person, person_id)
+    if person is None:
+        raise NotFound("No person with that id.")
+    krav_givare(person, indata, field=field)
     samtycke = Samtycke(
         person_id=person_id,
         enhet=enhet,

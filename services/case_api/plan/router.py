@@ -15,7 +15,7 @@ from case_api.plan.schemas import (
     GenomforandeplanPage,
 )
 from case_api.responses import COMMAND, CREATE, LIST, READ
-from case_api.tillstand import tillatna
+from case_api.tillstand import anrop
 from case_api.uppdrag.models import Uppdrag
 from common.concurrency import IfMatch, etag, set_etag
 from common.idempotency import IdempotencyKey, outcome, run_idempotent
@@ -25,9 +25,7 @@ router = APIRouter(prefix="/v1", tags=["genomforandeplaner"])
 
 
 def ut(p: Genomforandeplan) -> GenomforandeplanOut:
-    return GenomforandeplanOut.model_validate(
-        {**p.model_dump(), "tillatna_kommandon": tillatna("genomforandeplan", p.status)}
-    )
+    return GenomforandeplanOut.model_validate({**p.model_dump(), **anrop("genomforandeplan", p.status, p.id)})
 
 
 @router.post(

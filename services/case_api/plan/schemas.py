@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from case_api.schemas_base import Indata, NamnTecken, Utdata
+from case_api.schemas_base import Anrop, Indata, NamnTecken, Utdata
 from common.pagination import Page
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
@@ -59,6 +59,9 @@ class GenomforandeplanOut(Utdata):
     kopia_lamnad_datum: date | None
     upprattad_av: str
     tillatna_kommandon: list[str]
+    tillatna_anrop: list[Anrop] = Field(
+        default_factory=list, description="The endpoint of each of tillatna_kommandon."
+    )
     version: int
 
 

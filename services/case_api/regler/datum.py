@@ -138,10 +138,15 @@ def startdag(start: date | datetime) -> tuple[date, Steg]:
     return start, Steg("startdag", start, f"Startdag: {dag_text(start)}.")
 
 
-def berakna(regel: Regel, start: date | datetime, *, insatstyp: str | None = None) -> Berakning:
-    """The rule's last day from start, with every step; moved only when lag (1930:173) applies."""
+def berakna(
+    regel: Regel, start: date | datetime, *, insatstyp: str | None = None, darefter: bool = False
+) -> Berakning:
+    """The rule's last day from start, with every step; moved only when lag (1930:173) applies.
+    `darefter`: a later interval of a recurring rule (from the last övervägande), whose length
+    may differ from the first."""
     dag, forsta = startdag(start)
-    sista, steg = _lagg_till(dag, regel.langd_for(insatstyp), lag=regel.lag_1930_173)
+    langd = regel.langd_for(insatstyp, darefter=darefter)
+    sista, steg = _lagg_till(dag, langd, lag=regel.lag_1930_173)
     if regel.lag_1930_173:
         slut, flytt = _flytta(sista)
     else:
@@ -149,6 +154,6 @@ def berakna(regel: Regel, start: date | datetime, *, insatstyp: str | None = Non
     return Berakning(startdag=dag, forfallodatum=slut, steg=(forsta, *steg, *flytt))
 
 
-def forfallodatum(regel: Regel, start: date, *, insatstyp: str | None = None) -> date:
+def forfallodatum(regel: Regel, start: date, *, insatstyp: str | None = None, darefter: bool = False) -> date:
     """The rule's last day from start: the result of `berakna`, which also explains it."""
-    return berakna(regel, start, insatstyp=insatstyp).forfallodatum
+    return berakna(regel, start, insatstyp=insatstyp, darefter=darefter).forfallodatum

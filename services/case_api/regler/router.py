@@ -52,7 +52,7 @@ def _start(value: str) -> date | datetime:
     return instant
 
 
-BERAKNING_PARAMETRAR = frozenset({"start", "insatstyp"})
+BERAKNING_PARAMETRAR = frozenset({"start", "insatstyp", "darefter"})
 
 
 @router.get(
@@ -81,10 +81,17 @@ async def get_berakning(
     insatstyp: Annotated[
         Insatstyp | None, Query(description="For rules whose length differs by insatstyp.")
     ] = None,
+    darefter: Annotated[
+        bool,
+        Query(
+            description="A later interval of a recurring rule (vårdnadsöverflyttning: a year "
+            "after the last övervägande, not the first two years)."
+        ),
+    ] = False,
 ) -> BerakningRead:
     okanda = sorted(set(request.query_params) - BERAKNING_PARAMETRAR)
     if okanda:
         raise UnprocessableContent.field(okanda[0], "unknown query parameter", "unknown")
     regel = service.hamta_regel(settings=_settings(request), regel_id=regel_id)
-    berakning = datum.berakna(regel, _start(start), insatstyp=insatstyp)
-    return BerakningRead.of(regel, start, insatstyp, berakning)
+    berakning = datum.berakna(regel, _start(start), insatstyp=insatstyp, darefter=darefter)
+    return BerakningRead.of(regel, start, insatstyp, berakning, darefter=darefter)

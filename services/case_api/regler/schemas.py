@@ -26,6 +26,10 @@ class RegelRead(BaseModel):
     langd_per_insatstyp: dict[str, LangdRead] = Field(
         description="Lengths that differ by insatstyp; others use `langd`."
     )
+    langd_darefter: LangdRead | None = Field(
+        description="The length of every later interval (from the last övervägande), when it "
+        "differs from the first."
+    )
     lag_1930_173: bool = Field(
         description="A last day on a Saturday, Sunday, allmän helgdag, midsommar-, jul- or "
         "nyårsafton moves to the next vardag (lag 1930:173 2 §)."
@@ -48,6 +52,7 @@ class RegelRead(BaseModel):
             uppfylls_av=regel.uppfylls_av,
             langd=LangdRead.of(regel.langd),
             langd_per_insatstyp={k: LangdRead.of(v) for k, v in regel.langd_per_insatstyp.items()},
+            langd_darefter=LangdRead.of(regel.langd_darefter) if regel.langd_darefter else None,
             lag_1930_173=regel.lag_1930_173,
             flyttas_inte=regel.flyttas_inte,
             kan_forlangas=regel.kan_forlangas,
@@ -80,17 +85,21 @@ class BerakningRead(BaseModel):
     start: str = Field(description="The start as given: a date, or an RFC 3339 time with offset.")
     startdag: date = Field(description="The start's calendar day in Europe/Stockholm.")
     insatstyp: str | None
+    darefter: bool = Field(description="A later interval of a recurring rule.")
     forfallodatum: date
     steg: list[StegRead]
     kallor: list[str]
 
     @classmethod
-    def of(cls, regel: Regel, start: str, insatstyp: str | None, b: Berakning) -> "BerakningRead":
+    def of(
+        cls, regel: Regel, start: str, insatstyp: str | None, b: Berakning, *, darefter: bool = False
+    ) -> "BerakningRead":
         return cls(
             regel_id=regel.id,
             start=start,
             startdag=b.startdag,
             insatstyp=insatstyp,
+            darefter=darefter,
             forfallodatum=b.forfallodatum,
             steg=[StegRead(typ=s.typ, datum=s.datum, text=s.text, namn=s.namn) for s in b.steg],
             kallor=list(regel.kallor),

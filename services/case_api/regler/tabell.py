@@ -49,6 +49,9 @@ class Regel:
     kallor: tuple[str, ...]
     # Left out of the hash (a mapping has none) so rules can be set members and cache keys.
     langd_per_insatstyp: Mapping[str, Langd] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    # The length of every later interval, when it differs from the first (vårdnadsöverflyttning:
+    # two years from the placement, then each year from the last övervägande).
+    langd_darefter: Langd | None = None
     forlangning: str | None = None
     # Days before the due date to remind (0 = on the due date), largest first.
     paminnelser: tuple[int, ...] = (7, 1)
@@ -67,8 +70,10 @@ class Regel:
         if self.lag_1930_173 == (self.flyttas_inte is not None):
             raise ValueError(f"{self.id}: flyttas_inte says why a date is not moved, exactly when it is not")
 
-    def langd_for(self, insatstyp: str | None) -> Langd:
-        """The length for that insatstyp, else the rule's own."""
+    def langd_for(self, insatstyp: str | None, *, darefter: bool = False) -> Langd:
+        """The length for that insatstyp (or of a later interval), else the rule's own."""
+        if darefter and self.langd_darefter is not None:
+            return self.langd_darefter
         if insatstyp is None:
             return self.langd
         return self.langd_per_insatstyp.get(insatstyp, self.langd)
@@ -81,6 +86,7 @@ class Regel:
 SOL = "socialtjänstlagen (2025:400)"
 SOL_2001 = "socialtjänstlagen (2001:453)"
 LAG_1930_173 = "Lag (1930:173) om beräkning av lagstadgad tid"
+LVU = "lagen (1990:52) med särskilda bestämmelser om vård av unga (LVU)"
 
 _REGLER: tuple[Regel, ...] = (
     Regel(
@@ -326,6 +332,142 @@ _REGLER: tuple[Regel, ...] = (
             "Ingen paragraf i socialtjänstlagen (2025:400) som lästs anger en tid för omprövningen; "
             "seederna kräver att den görs men anger ingen tid. 14 dagar är nämndens eget "
             "kvalitetskrav (OMPROVNING_DAGAR), inte lag, och datumet flyttas därför inte."
+        ),
+    ),
+    Regel(
+        id="overvagande",
+        namn="Övervägande av vård utanför det egna hemmet",
+        startar=(
+            "Placeringen verkställdes (verkställighetsdatum för familjehem, jourhem, HVB eller "
+            "stödboende enligt SoL eller LVU 2 §), därefter varje dokumenterat övervägande."
+        ),
+        uppfylls_av=(
+            "Nämndens övervägande om vården fortfarande behövs och hur den bör inriktas och utformas."
+        ),
+        langd=Langd(6, "manader"),
+        lag_1930_173=True,
+        kan_forlangas=False,
+        paminnelser=(30, 7, 1),
+        kallor=(
+            f"22 kap. 13 § {SOL}: om ett barn vårdas i ett annat hem än det egna med stöd av lagen "
+            "ska socialnämnden minst en gång var sjätte månad överväga om vården fortfarande behövs "
+            "och hur den bör inriktas och utformas",
+            f"13 § första stycket {LVU}: vård med stöd av 2 § övervägs minst en gång var sjätte månad",
+            f"{LAG_1930_173}, 1 och 2 §§",
+        ),
+        anmarkning=(
+            "Gäller placeringar enligt SoL och enligt LVU 2 §; vård enligt LVU 3 § prövas i stället "
+            "(omprovning_lvu). Nästa period räknas från det senaste övervägandet."
+        ),
+    ),
+    Regel(
+        id="omprovning_lvu",
+        namn="Omprövning av vård enligt LVU 3 §",
+        startar=(
+            "Verkställigheten av vårdbeslutet enligt LVU 3 § (verkställighetsdatum), därefter varje "
+            "dokumenterad prövning."
+        ),
+        uppfylls_av="Nämndens prövning av om vården med stöd av LVU ska upphöra.",
+        langd=Langd(6, "manader"),
+        lag_1930_173=True,
+        kan_forlangas=False,
+        paminnelser=(30, 7, 1),
+        kallor=(
+            f"13 § andra stycket {LVU}: inom sex månader från dagen för verkställighet av "
+            "vårdbeslutet pröva om vården ska upphöra; därefter fortlöpande inom sex månader från "
+            "senaste prövning",
+            f"{LAG_1930_173}, 1 och 2 §§",
+        ),
+    ),
+    Regel(
+        id="vardnadsoverflyttning",
+        namn="Övervägande om vårdnadsöverflyttning",
+        startar=(
+            "Placeringen i familjehemmet verkställdes (två år), därefter varje dokumenterat "
+            "övervägande (ett år)."
+        ),
+        uppfylls_av=(
+            "Nämndens särskilda övervägande om det finns skäl att ansöka om överflyttning av "
+            "vårdnaden enligt 6 kap. 8 § föräldrabalken."
+        ),
+        langd=Langd(24, "manader"),
+        langd_darefter=Langd(12, "manader"),
+        lag_1930_173=True,
+        kan_forlangas=False,
+        paminnelser=(30, 7, 1),
+        kallor=(
+            f"22 kap. 14 § {SOL}: när ett barn har varit placerat i samma familjehem under två år "
+            "från det att placeringen verkställdes ska nämnden särskilt överväga om det finns skäl "
+            "att ansöka om överflyttning av vårdnaden; därefter årligen",
+            f"13 c § {LVU}: detsamma för den som vårdas med stöd av LVU",
+            f"{LAG_1930_173}, 1 och 2 §§",
+        ),
+        anmarkning=(
+            "Gäller bara familjehem, och bara samma familjehem: en ny placering börjar räkna om. "
+            "Första gången 24 månader efter verkställigheten, därefter 12 månader efter det "
+            "senaste övervägandet."
+        ),
+    ),
+    Regel(
+        id="jourhem",
+        namn="Vård i jourhem efter avslutad utredning",
+        startar=(
+            "Nämnden avslutade utredningen om barnets behov av skydd eller stöd medan barnet vårdas "
+            "i jourhem (eller placeringen i jourhem verkställdes efter en redan avslutad utredning)."
+        ),
+        uppfylls_av="Placeringen i jourhemmet har upphört (insatsen avslutad).",
+        langd=Langd(2, "manader"),
+        lag_1930_173=False,
+        flyttas_inte=(
+            "två månader är den längsta tid barnet får vårdas i jourhemmet, ingen tid för en åtgärd "
+            "som kan vänta till nästa vardag"
+        ),
+        kan_forlangas=True,
+        forlangning=(
+            "Om det finns särskilda skäl får barnet vårdas längre i jourhemmet: nämndens beslut "
+            "anger skälen och den nya sista dagen."
+        ),
+        paminnelser=(30, 14, 7, 1),
+        kallor=(
+            f"22 kap. 4 § andra stycket {SOL}: ett barn får vårdas i ett jourhem i högst två månader "
+            "efter det att socialnämnden har avslutat en utredning av om nämnden behöver ingripa "
+            "till barnets skydd eller stöd; om det finns särskilda skäl får barnet vårdas längre",
+        ),
+        anmarkning=(
+            "En yttersta gräns för en vistelse, inte en frist för en åtgärd: datumet flyttas "
+            "inte. Bevakningen öppnas först när utredningen är avslutad."
+        ),
+    ),
+    Regel(
+        id="uppfoljning_efter_vard",
+        namn="Uppföljning efter avslutad placering",
+        startar=(
+            "Placeringen upphörde: vård enligt LVU (följs alltid upp för den som är under 18 år), "
+            "eller familjehem eller HVB enligt SoL när nämnden beslutat om uppföljning."
+        ),
+        uppfylls_av="Uppföljningen är avslutad och dokumenterad.",
+        langd=Langd(6, "manader"),
+        lag_1930_173=False,
+        flyttas_inte=(
+            "sex månader är den längsta tid uppföljningen får pågå, också utan samtycke; en flyttad "
+            "dag skulle förlänga den"
+        ),
+        kan_forlangas=False,
+        paminnelser=(30, 7),
+        kallor=(
+            f"23 kap. 2 § {SOL}: när placeringen i familjehem, skyddat boende eller hem för vård "
+            "eller boende har upphört kan nämnden besluta om uppföljning av barnets situation",
+            f"23 kap. 5 § {SOL}: uppföljningen ska avslutas senast sex månader från det att "
+            "placeringen har upphört (eller när nämnden dessförinnan inleder en utredning)",
+            f"21 b § {LVU}: när vården upphör ska nämnden följa upp situationen för den som är under "
+            "18 år (efter en förberedd återförening: först när den har skett)",
+            f"21 c § tredje stycket {LVU}: uppföljningen ska avslutas senast sex månader från det att "
+            "den inleddes",
+        ),
+        anmarkning=(
+            "Räknas från den dag placeringen upphörde. För LVU räknar lagen från det att "
+            "uppföljningen inleddes; efter en förberedd återförening är det en senare dag, som "
+            "tjänsten inte registrerar ännu."
         ),
     ),
 )

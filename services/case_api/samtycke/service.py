@@ -15,18 +15,8 @@ from case_api.personer import service as person_service
 from case_api.personer.models import Person, Samtycke
 from case_api.personer.schemas import SamtyckeIn
 from case_api.samtycke import repository as samtycke_repository
-from case_api.samtycke.exceptions import BarnetUnder15, SamtyckeAterkallat, SamtyckeSaknas
+from case_api.samtycke.exceptions import SamtyckeAterkallat, SamtyckeSaknas
 from common.problems import NotFound
-
-BARNETS_ALDER = 15
-
-
-def _alder(fodd: date, dag: date) -> int:
-    return dag.year - fodd.year - ((dag.month, dag.day) < (fodd.month, fodd.day))
-
-
-def _minst_15(fodd: date | None, dag: date) -> bool:
-    return fodd is not None and _alder(fodd, dag) >= BARNETS_ALDER
 
 
 async def _person(k: Kontext, person_id: uuid.UUID) -> Person:
@@ -38,19 +28,7 @@ async def _person(k: Kontext, person_id: uuid.UUID) -> Person:
 
 
 async def registrera(k: Kontext, *, person_id: uuid.UUID, indata: SamtyckeIn) -> Samtycke:
-    person = await _person(k, person_id)
-    # From 15 the child's own samtycke counts (seed 001, barnets delaktighet).
-    if indata.givet_av == "barnet" and not _minst_15(person.fodelsedatum, indata.giltigt_fran):
-        raise BarnetUnder15(
-            "The child must be 15 on giltigt_fran (and the birth date known) to give samtycke.",
-            errors=[
-                {
-                    "field": "givet_av",
-                    "message": "the child is under 15 or of unknown age",
-                    "code": "barnet-under-15",
-                }
-            ],
-        )
+    await _person(k, person_id)
     assert k.scope.enhet is not None
     samtycke = await person_service.registrera_samtycke(
         k, person_id=person_id, enhet=k.scope.enhet, indata=indata

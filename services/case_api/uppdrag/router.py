@@ -13,7 +13,7 @@ from case_api.personer import service as person_service
 from case_api.personer.models import Person
 from case_api.personer.schemas import Kontakt
 from case_api.responses import COMMAND, CREATE, LIST, READ
-from case_api.tillstand import tillatna
+from case_api.tillstand import anrop
 from case_api.uppdrag import service
 from case_api.uppdrag.models import Uppdrag
 from case_api.uppdrag.schemas import (
@@ -34,18 +34,18 @@ from common.pagination import CursorParam, LimitParam, time_keyed_page
 router = APIRouter(prefix="/v1/uppdrag", tags=["uppdrag"])
 
 
-async def ut(k: Kontext, u: Uppdrag) -> UppdragOut:
+async def ut(k: Kontext, u: Uppdrag, uppgifter: person_service.Uppgifter | None = None) -> UppdragOut:
     person = await k.session.get(Person, u.person_id)
     insats = await k.session.get(Insats, u.insats_id)
     assert person is not None and insats is not None
-    barn = await person_service.visa(k, person, enhet=u.enhet)
+    barn = await person_service.visa(k, person, enhet=u.enhet, uppgifter_=uppgifter)
     return UppdragOut.model_validate(
         {
             **u.model_dump(),
             "barn": barn,
             "insatstyp": insats.insatstyp,
             "kontaktuppgifter": None if barn.maskerad else Kontakt(**u.kontaktuppgifter),
-            "tillatna_kommandon": tillatna("uppdrag", u.status),
+            **anrop("uppdrag", u.status, u.id),
         }
     )
 
@@ -96,7 +96,9 @@ async def list_uppdrag(
         k.session, query, at=col(Uppdrag.skickat_at), id_=col(Uppdrag.id), cursor=cursor, limit=limit
     )
     await k.logga_lista("uppdrag", page)
-    return UppdragPage(items=[await ut(k, u) for u in page], next_cursor=nasta)
+    uppgifter = await person_service.uppgifter_for(k, {(u.person_id, u.enhet) for u in page})
+    items = [await ut(k, u, uppgifter[(u.person_id, u.enhet)]) for u in page]
+    return UppdragPage(items=items, next_cursor=nasta)
 
 
 @router.get(

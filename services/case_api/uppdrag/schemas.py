@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from case_api.personer.schemas import Kontakt, PersonOut
-from case_api.schemas_base import Indata, Utdata
+from case_api.schemas_base import Anrop, Indata, Utdata
 from common.pagination import Page
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
@@ -46,6 +46,9 @@ class UppdragOut(Utdata):
     avbojt_orsak: str | None
     verkstallighetsdatum: date | None
     tillatna_kommandon: list[str]
+    tillatna_anrop: list[Anrop] = Field(
+        default_factory=list, description="The endpoint of each of tillatna_kommandon."
+    )
     version: int
 
 

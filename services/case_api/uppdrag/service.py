@@ -12,6 +12,7 @@ from case_api.insats.models import Insats
 from case_api.kontaktfamiljer import service as kontaktfamilj_service
 from case_api.kontext import Kontext
 from case_api.omprovning import service as omprovning_service
+from case_api.placering import service as placering_service
 from case_api.samtycke import service as samtycke_service
 from case_api.tillstand import krav, tillatna
 from case_api.uppdrag.models import EjVerkstalltRapport, Uppdrag
@@ -157,6 +158,7 @@ async def verkstall(k: Kontext, *, uppdrag: Uppdrag, indata: VerkstallighetIn) -
             startdatum=indata.verkstallighetsdatum,
             utforare=uppdrag.utforare,
         )
+        await placering_service.vid_verkstallighet(k, insats=insats, dag=indata.verkstallighetsdatum)
     data = insats_service.event_data(insats) | {
         "uppdrag_id": uppdrag.id,
         "utforare": uppdrag.utforare,

@@ -1,21 +1,37 @@
 """Uppföljningar of the plan and of the decision: each meets the open one and starts the next."""
 
+from sqlalchemy import select
+from sqlmodel import col
+
 from case_api.arenden.models import Arende
 from case_api.bevakning import service as bevakning_service
 from case_api.events import service as events
 from case_api.insats.models import Insats
 from case_api.kontext import Kontext
+from case_api.plan.models import Genomforandeplan
 from case_api.tillstand import krav
 from case_api.uppdrag.models import Uppdrag
 from case_api.uppfoljning.models import Uppfoljning
 from case_api.uppfoljning.schemas import UppfoljningIn
-from common.problems import UnprocessableContent
+from common.auth import Role
+from common.problems import Forbidden, UnprocessableContent
+
+
+class BeslutetsUppfoljning(Forbidden):
+    slug, title = "beslutets-uppfoljning", "The uppföljning of the beslut is the beställare's"
 
 
 async def dokumentera(k: Kontext, *, uppdrag: Uppdrag, indata: UppfoljningIn) -> Uppfoljning:
     uppdrag.status = krav("uppdrag", uppdrag.status, "uppfoljning")
     if indata.datum > k.idag():
         raise UnprocessableContent.field("datum", "lies in the future", "future")
+    if indata.avser == "beslut" and k.scope.utforare is not None and Role.utforare in k.vem.roles:
+        # The nämnd follows up its own beslut (5 kap. 1 a § SOSFS 2014:5); the utförare follows
+        # up the plan it carries out and reports to the beställare.
+        raise BeslutetsUppfoljning(
+            "An utförare records uppföljningar of the plan; the beslut's is the beställare's."
+        )
+    await _krav_mal(k, uppdrag=uppdrag, indata=indata)
     uppfoljning = Uppfoljning(
         uppdrag_id=uppdrag.id,
         arende_id=uppdrag.arende_id,
@@ -63,3 +79,28 @@ async def dokumentera(k: Kontext, *, uppdrag: Uppdrag, indata: UppfoljningIn) ->
         occurred_at=k.nu(),
     )
     return uppfoljning
+
+
+async def _krav_mal(k: Kontext, *, uppdrag: Uppdrag, indata: UppfoljningIn) -> None:
+    """Each mal followed up is one the uppföljning is about: the current plan's (before there is
+    a plan, and for the beslut, the goals the uppdrag carries)."""
+    mal = list(uppdrag.mal)
+    if indata.avser == "plan":
+        plan = (
+            await k.session.execute(
+                select(Genomforandeplan)
+                .where(
+                    col(Genomforandeplan.uppdrag_id) == uppdrag.id, col(Genomforandeplan.status) != "ersatt"
+                )
+                .order_by(col(Genomforandeplan.versionsnummer).desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        if plan is not None:
+            mal = list(plan.mal)
+    kalla = "the plan's" if indata.avser == "plan" else "the uppdrag's"
+    for i, m in enumerate(indata.maluppfyllelse):
+        if m.mal not in mal:
+            raise UnprocessableContent.field(
+                f"maluppfyllelse.{i}.mal", f"is not one of {kalla} mal ({'; '.join(mal)})", "unknown_mal"
+            )

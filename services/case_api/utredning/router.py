@@ -5,7 +5,7 @@ from fastapi import APIRouter, Response
 from case_api.kontext import Ctx, Kontext
 from case_api.laddning import hamta, hamta_for_kommando
 from case_api.responses import COMMAND, READ
-from case_api.tillstand import tillatna
+from case_api.tillstand import anrop
 from case_api.utredning import service
 from case_api.utredning.models import Utredning
 from case_api.utredning.schemas import ForlangningIn, ForlangningOut, UtredningAvslutIn, UtredningOut
@@ -19,7 +19,7 @@ async def ut(k: Kontext, u: Utredning) -> UtredningOut:
         {
             **u.model_dump(),
             "forlangningar": [ForlangningOut.model_validate(f) for f in await service.forlangningar(k, u.id)],
-            "tillatna_kommandon": tillatna("utredning", u.status),
+            **anrop("utredning", u.status, u.id),
         }
     )
 

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from case_api.schemas_base import Indata, Utdata
+from case_api.schemas_base import Anrop, Indata, Utdata
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
 
@@ -43,4 +43,7 @@ class UtredningOut(Utdata):
     avslutad_datum: date | None
     forlangningar: list[ForlangningOut]
     tillatna_kommandon: list[str]
+    tillatna_anrop: list[Anrop] = Field(
+        default_factory=list, description="The endpoint of each of tillatna_kommandon."
+    )
     version: int

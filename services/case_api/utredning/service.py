@@ -11,6 +11,7 @@ from case_api.bevakning import service as bevakning_service
 from case_api.events import service as events
 from case_api.intake.models import Aktualisering
 from case_api.kontext import Kontext
+from case_api.placering import service as placering_service
 from case_api.regler import datum
 from case_api.regler import service as regler_service
 from case_api.tillstand import krav
@@ -147,11 +148,19 @@ async def forlang(k: Kontext, *, utredning: Utredning, indata: ForlangningIn) ->
 async def avsluta(k: Kontext, *, utredning: Utredning, indata: UtredningAvslutIn) -> Utredning:
     utredning.status = krav("utredning", utredning.status, "avslut")
     if indata.avslutad_datum < utredning.startdatum:
-        raise UnprocessableContent.field("avslutad_datum", "before startdatum", "too_early")
+        raise UnprocessableContent.dates(
+            "avslutad_datum", indata.avslutad_datum, "before", "startdatum", utredning.startdatum, "too_early"
+        )
+    if indata.avslutad_datum > k.idag():
+        # An utredning is closed when it is done, not ahead of time: a later date is a typo.
+        raise UnprocessableContent.dates(
+            "avslutad_datum", indata.avslutad_datum, "after", "today", k.idag(), "future"
+        )
     utredning.resultat = indata.resultat
     utredning.avslutad_datum = indata.avslutad_datum
     utredning.version += 1
     await bevakning_service.uppfyll(k, objekt_id=utredning.id, typ="utredning", datum_=indata.avslutad_datum)
+    await placering_service.vid_utredning_avslutad(k, utredning=utredning)
     await events.emit(
         k.session,
         type="utredning.avslutad",

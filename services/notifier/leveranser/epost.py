@@ -34,6 +34,11 @@ REGEL_NAMN: Mapping[str, str] = MappingProxyType(
         "aterkoppling_anmalare": "Återkoppling till anmälaren",
         "aterkoppling_anmalare_genast": "Återkoppling till anmälaren (begäran efter beslutet)",
         "omprovning": "Omprövning av beslut",
+        "overvagande": "Övervägande av vård utanför det egna hemmet",
+        "omprovning_lvu": "Omprövning av vård enligt LVU 3 §",
+        "vardnadsoverflyttning": "Övervägande om vårdnadsöverflyttning",
+        "jourhem": "Vård i jourhem efter avslutad utredning",
+        "uppfoljning_efter_vard": "Uppföljning efter avslutad placering",
     }
 )
 OKAND_REGEL = "Bevakning"

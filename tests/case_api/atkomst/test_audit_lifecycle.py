@@ -20,8 +20,7 @@ from tests.case_api.flow import ANMALAN, at
 from tests.conftest import TokenFactory
 
 SUBS = {"handlaggare": "anna", "arbetsledare": "berit", "utforare": "olle"}
-LISTS = {"list_arenden", "list_uppdrag", "list_bevakningar", "list_aktualiseringar", "list_omprovningar",
-         "search_personer"}  # fmt: skip
+LISTS = {"list_arenden", "list_uppdrag", "list_bevakningar", "list_aktualiseringar", "list_omprovningar"}
 # Lists whose items name their ärende rather than carrying the child.
 BY_ARENDE = {"list_bevakningar", "list_aktualiseringar", "list_omprovningar"}
 LIFECYCLE_OPERATIONS = {
@@ -33,6 +32,7 @@ LIFECYCLE_OPERATIONS = {
     "report_ej_verkstallt", "report_forandrade_behov",
     "draft_genomforandeplan", "get_genomforandeplan", "establish_genomforandeplan",
     "record_uppfoljning", "list_uppfoljningar", "list_bevakningar",
+    "list_aktualiseringar", "search_personer", "list_arende_handelser", "list_genomforandeplaner",
 }  # fmt: skip
 
 
@@ -139,8 +139,6 @@ def _personer_i(op: str, body: dict[str, Any], personer: dict[uuid.UUID, uuid.UU
     items = body["items"]
     if op in BY_ARENDE:
         return {personer[uuid.UUID(b["arende_id"])] for b in items}
-    if op == "search_personer":
-        return {uuid.UUID(p["id"]) for p in items}
     return {uuid.UUID(item["barn"]["id"]) for item in items}
 
 
@@ -164,7 +162,12 @@ async def test_every_lifecycle_request_leaves_its_audit_rows(
         rows = await audit_rows(case_conn, anrop.response.headers["X-Request-ID"])
         where = f"{anrop.method} {anrop.path} ({op})"
         body = anrop.response.json()
-        if op in LISTS:
+        skal = "arende"
+        if op == "search_personer":
+            # A search states its own skäl, and names the person it found.
+            assert [(r.handling, str(r.person_id)) for r in rows] == [("sok", body["items"][0]["id"])], where
+            skal = "Ny anmälan"
+        elif op in LISTS:
             expected = _personer_i(op, body, personer)
             assert {r.person_id for r in rows} == expected, where
             assert len(rows) == len(expected), f"{where}: one row per person"
@@ -181,8 +184,6 @@ async def test_every_lifecycle_request_leaves_its_audit_rows(
             ), f"{where}: objekt_id {rows[0].objekt_id} is neither the answer nor in the path"
         for row in rows:
             assert row.person_id == personer[row.arende_id], where
-            # A search states its own skäl (the walk's); everything else reads for the ärende.
-            skal = "Ny anmälan" if op == "search_personer" else "arende"
             assert (row.sub, row.utfall, row.skal) == (SUBS[anrop.who], "tillaten", skal), where
             assert row.roller == [anrop.who], where
             assert row.utforare == ("ov-1" if anrop.who == "utforare" else None), where

@@ -128,6 +128,12 @@ async def test_every_figure_of_the_half_year(cases: Walk) -> None:
         "aterkoppling_anmalare": (0, 0, 0, 0, 0, 0, None, None, None, None),
         "aterkoppling_anmalare_genast": (0, 0, 0, 0, 0, 0, None, None, None, None),
         "omprovning": ZERO,
+        # No child was placed: the placement rules are listed, at zero.
+        "overvagande": ZERO,
+        "omprovning_lvu": ZERO,
+        "vardnadsoverflyttning": ZERO,
+        "jourhem": ZERO,
+        "uppfoljning_efter_vard": ZERO,
     }
     assert late(report) == {
         "skyddsbedomning": {"1-7": 1},
@@ -140,6 +146,11 @@ async def test_every_figure_of_the_half_year(cases: Walk) -> None:
         "aterkoppling_anmalare": {},
         "aterkoppling_anmalare_genast": {},
         "omprovning": {},
+        "overvagande": {},
+        "omprovning_lvu": {},
+        "vardnadsoverflyttning": {},
+        "jourhem": {},
+        "uppfoljning_efter_vard": {},
     }
 
 

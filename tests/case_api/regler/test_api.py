@@ -16,6 +16,7 @@ FALT = {
     "uppfylls_av",
     "langd",
     "langd_per_insatstyp",
+    "langd_darefter",
     "lag_1930_173",
     "flyttas_inte",
     "kan_forlangas",

@@ -98,7 +98,16 @@ async def test_the_endpoint_answers_for_every_rule(case_client: Any, token: Any,
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"regel_id", "start", "startdag", "insatstyp", "forfallodatum", "steg", "kallor"}
+    assert set(body) == {
+        "regel_id",
+        "start",
+        "startdag",
+        "insatstyp",
+        "darefter",
+        "forfallodatum",
+        "steg",
+        "kallor",
+    }
     assert body["regel_id"] == regel_id and body["start"] == "2026-01-31"
     assert body["forfallodatum"] == datum.forfallodatum(regel(regel_id), date(2026, 1, 31)).isoformat()
     assert body["steg"][-1]["datum"] == body["forfallodatum"]
@@ -178,3 +187,17 @@ async def test_a_bevakning_link_carries_its_insatstyp(case_client: Any, token: A
     assert lank == "/v1/regler/uppfoljning/berakning?start=2026-07-30&insatstyp=kontaktfamilj"
     svar = (await case_client.get(lank, headers=bearer(token("handlaggare")))).json()
     assert svar["forfallodatum"] == "2027-07-30"
+
+
+async def test_a_later_interval_of_a_recurring_rule(case_client: Any, token: Any) -> None:
+    path, headers = "/v1/regler/vardnadsoverflyttning/berakning", bearer(token("handlaggare"))
+    first = (await case_client.get(path, params={"start": "2026-01-31"}, headers=headers)).json()
+    # Two years from the placement: Monday 31 January 2028, a vardag.
+    assert (first["darefter"], first["forfallodatum"]) == (False, "2028-01-31")
+    later = (
+        await case_client.get(path, params={"start": "2026-01-31", "darefter": "true"}, headers=headers)
+    ).json()
+    # A year from the last övervägande: Sunday 31 January 2027 -> Monday 1 February (1930:173 2 §).
+    assert (later["darefter"], later["forfallodatum"]) == (True, "2027-02-01")
+    assert [s["typ"] for s in later["steg"]] == ["startdag", "langd", "fridag", "flyttad"]
+    assert "12 månader" in later["steg"][1]["text"]

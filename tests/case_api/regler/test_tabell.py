@@ -18,6 +18,11 @@ RADER = [
     ("genomforandeplan", Langd(3, "veckor"), {}, False, False),
     ("uppfoljning", Langd(6, "manader"), {"kontaktfamilj": Langd(12, "manader")}, False, False),
     ("lex_sarah_utredning", Langd(14, "dagar"), {}, False, False),
+    ("overvagande", Langd(6, "manader"), {}, True, False),
+    ("omprovning_lvu", Langd(6, "manader"), {}, True, False),
+    ("vardnadsoverflyttning", Langd(24, "manader"), {}, True, False),
+    ("jourhem", Langd(2, "manader"), {}, False, True),
+    ("uppfoljning_efter_vard", Langd(6, "manader"), {}, False, False),
 ]
 
 
@@ -66,6 +71,14 @@ def test_statutory_rules_cite_the_law_in_force_first(regel_id: str, paragraf: st
         ("uppfoljning", "Seed 004"),
         ("uppfoljning", "23 kap. 6 § socialtjänstlagen (2025:400)"),
         ("lex_sarah_utredning", "SOSFS 2011:5"),
+        ("overvagande", "22 kap. 13 § socialtjänstlagen (2025:400)"),
+        ("overvagande", "13 § första stycket lagen (1990:52)"),
+        ("omprovning_lvu", "13 § andra stycket lagen (1990:52)"),
+        ("vardnadsoverflyttning", "22 kap. 14 § socialtjänstlagen (2025:400)"),
+        ("vardnadsoverflyttning", "13 c § lagen (1990:52)"),
+        ("jourhem", "22 kap. 4 § andra stycket socialtjänstlagen (2025:400)"),
+        ("uppfoljning_efter_vard", "23 kap. 5 § socialtjänstlagen (2025:400)"),
+        ("uppfoljning_efter_vard", "21 c § tredje stycket lagen (1990:52)"),
     ],
 )
 def test_sources(regel_id: str, kalla: str) -> None:
@@ -187,3 +200,13 @@ def test_bad_settings_stop_the_service_at_start(
     monkeypatch.setenv(env, value)
     with pytest.raises(fel):
         Settings()
+
+
+def test_vardnadsoverflyttning_two_years_then_each_year() -> None:
+    r = regel("vardnadsoverflyttning")
+    assert (r.langd_for(None), r.langd_for(None, darefter=True)) == (
+        Langd(24, "manader"),
+        Langd(12, "manader"),
+    )
+    # A rule without a later length keeps its own for every interval.
+    assert regel("overvagande").langd_for(None, darefter=True) == Langd(6, "manader")

@@ -118,3 +118,33 @@ def test_uuids_survive_redaction(capsys) -> None:  # type: ignore[no-untyped-def
     logging.getLogger("probe").info("arende %s", ids[1])
     line = json.loads(capsys.readouterr().err.splitlines()[-1])
     assert ids[1] in line["event"]
+
+
+async def test_a_failing_statement_names_no_bound_parameter(case_engine) -> None:  # type: ignore[no-untyped-def]
+    """The services' engines (common.db.make_engine, as case_engine here) keep bound values out
+    of the error that uvicorn's traceback would quote; an engine without the option does not."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from common.db import make_engine
+
+    secret = "Hemlig Testsson"
+    statement = text("SELECT 1 / 0 WHERE CAST(:namn AS text) <> ''")
+
+    async def error_of(engine) -> str:  # type: ignore[no-untyped-def]
+        async with engine.connect() as conn:
+            try:
+                await conn.execute(statement, {"namn": secret})
+            except DBAPIError as exc:
+                return str(exc)
+        raise AssertionError("the statement was expected to fail")
+
+    hidden = await error_of(case_engine)
+    assert "division by zero" in hidden and secret not in hidden
+    assert "parameters hidden" in hidden
+    url = case_engine.url.render_as_string(hide_password=False)
+    shown_engine = make_engine(url, hide_parameters=False, pool_size=1)
+    try:
+        assert secret in await error_of(shown_engine)  # what the setting guards against
+    finally:
+        await shown_engine.dispose()

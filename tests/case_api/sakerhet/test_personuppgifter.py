@@ -225,3 +225,42 @@ async def test_look_ups_of_a_person_are_throttled_per_caller(
     limited = await case_client.post("/v1/aktualiseringar", json=ANMALAN, headers=bengt)
     assert_problem(limited, 429, "too-many-requests")
     assert int(limited.headers["Retry-After"]) >= 1
+
+
+async def test_a_serviceinsats_records_the_enhets_own_details(walk: RecordingWalk) -> None:
+    await _registrera(walk, "handlaggare", "bou-1", BOU1_OPPEN)
+    body = {
+        "enhet": "bou-2",
+        "barn": BOU2_BARN,
+        "startdatum": "2026-03-10",
+        "beskrivning": "Grupp.",
+        "samtycke": {
+            "givet_av": "vardnadshavare",
+            "omfattning": ["personuppgifter"],
+            "giltigt_fran": "2026-03-10",
+        },
+    }
+    insats = (await walk.post("bou2", "/v1/serviceinsatser", body, expect=201)).json()
+    response = await walk.get("bou2", f"/v1/arenden/{insats['arende_id']}")
+    barn = response.json()["barn"]
+    assert (barn["fornamn"], barn["efternamn"], barn["kontakt"]) == ("Egen", "Uppgift", None)
+    _inget_av(response.text, BOU1_SPAR)
+
+
+async def test_lists_show_each_arende_with_its_own_enhets_record(
+    walk: RecordingWalk, case_client: Any, token: TokenFactory
+) -> None:
+    from tests.helpers import bearer
+
+    akt1 = await _registrera(walk, "handlaggare", "bou-1", BOU1_OPPEN)
+    akt2 = await _registrera(walk, "bou2", "bou-2", BOU2_BARN)
+    listed = await walk.get("bou2", "/v1/arenden")
+    assert [(a["id"], a["barn"]["fornamn"]) for a in listed.json()["items"]] == [(akt2["arende_id"], "Egen")]
+    _inget_av(listed.text, BOU1_SPAR)
+    # An integration reading every enhet gets each ärende with the record of the ärende's enhet.
+    system = bearer(token("system", sub="statistik", enhet=None, scope="arenden:las"))
+    alla = (await case_client.get("/v1/arenden", headers=system)).json()["items"]
+    assert {a["id"]: a["barn"]["fornamn"] for a in alla} == {
+        akt1["arende_id"]: "Hemlig",
+        akt2["arende_id"]: "Egen",
+    }
