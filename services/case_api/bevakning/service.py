@@ -139,6 +139,7 @@ async def _oppna(
         startdatum=startdatum,
         insatstyp=insatstyp,
         utforare=utforare,
+        darefter=darefter,
     )
     k.session.add(b)
     await k.session.flush()
@@ -157,6 +158,7 @@ def bygg(
     startdatum: date,
     insatstyp: str | None = None,
     utforare: str | None = None,
+    darefter: bool = False,
 ) -> Bevakning:
     """A new bevakning with its due date and first alert day, not yet added to the session
     (a caller that may not insert it itself passes it to a narrow database function)."""
