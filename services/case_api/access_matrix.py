@@ -66,6 +66,7 @@ MATRIX: dict[str, frozenset[Role]] = {
     "receive_uppdrag": UTFORARE,
     "report_verkstallighet": UTFORARE,
     "report_ej_verkstallt": UTFORARE,
+    "report_ej_nyttjad": UTFORARE,
     "report_forandrade_behov": UTFORARE,
     # Omprövning: the beställare's task; the utförare reported, it does not reconsider.
     "list_omprovningar": UNIT_READERS,

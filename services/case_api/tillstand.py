@@ -90,6 +90,8 @@ UPPDRAG: Maskin = _m(
             "uppfoljning": ("verkstallt",),
             "forandrade_behov": ("verkstallt",),
             "ej_verkstallt": ("avbrutet",),
+            # Started, but not used for three months (seed 001): reported for omprövning.
+            "ej_nyttjad": ("verkstallt",),
             "avslut": ("avslutat",),
         },
         # Interrupted after it started: resumed by a new verkställighetsdatum.

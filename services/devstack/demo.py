@@ -249,6 +249,67 @@ def load(demo: Demo) -> list[tuple[str, str]]:
             },
         )
 
+    def placerad() -> None:
+        # Vård enligt 2 § LVU in a familjehem, placed 100 days ago: its first övervägande (six
+        # months) and vårdnadsöverflyttning (two years) are open, with no verkställighet
+        # bevakning (34 kap. 1 § SoL is about SoL beslut).
+        akt = demo.aktualisering(
+            "placerad",
+            {"personnummer": "201101012381", "fornamn": "Placerad", "efternamn": "Demo"},
+            demo.kl(demo.dag(200), 9),
+            typ="ansokan",
+        )
+        u_path = f"/v1/utredningar/{demo.utredning_id(akt['arende_id'])}"
+        demo.command(
+            "handlaggare",
+            f"{u_path}/avslut",
+            u_path,
+            "avslut",
+            {
+                "avslutad_datum": demo.dag(110).isoformat(),
+                "resultat": "beslut_om_insats",
+                "motivering": "Klar.",
+            },
+        )
+        beslut = demo.create(
+            "handlaggare",
+            "/v1/beslut",
+            {
+                "arende_id": akt["arende_id"],
+                "utfall": "bifall",
+                "insatstyp": "familjehem",
+                "placeringsgrund": "lvu_2",
+                "rattslig_grund": "1 § tredje stycket, 2 och 11 §§ LVU (1990:52)",
+                "beslutsdatum": demo.dag(105).isoformat(),
+                "beslutsfattare": "anna",
+                "motivering": "Brister i omsorgen; vård i familjehem (demo).",
+            },
+            "placerad-beslut",
+        )
+        uppdrag = demo.create(
+            "handlaggare",
+            "/v1/uppdrag",
+            {
+                "insats_id": beslut["insats"]["id"],
+                "utforare": UTFORARE,
+                "behovsbedomning": "Behov av ett tryggt hem.",
+                "omfattning": "Vård i familjehem, stöd till familjehemmet.",
+                "mal": ["Trygg uppväxt", "Kontakt med föräldrarna"],
+                "uppfoljningsform": "Besök i familjehemmet och samtal med barnet",
+                "kontaktuppgifter": {"telefon": "070-0000001"},
+            },
+            "placerad-uppdrag",
+        )
+        up = f"/v1/uppdrag/{uppdrag['id']}"
+        demo.command("utforare", f"{up}/mottagande", up, "mottagande", {"accepterat": True})
+        demo.command(
+            "utforare",
+            f"{up}/verkstallighet",
+            up,
+            "verkstallighet",
+            {"verkstallighetsdatum": demo.dag(100).isoformat()},
+        )
+
     def service() -> None:
         start = demo.dag(10).isoformat()
         insats = demo.create(
@@ -274,6 +335,7 @@ def load(demo: Demo) -> list[tuple[str, str]]:
     child("sen", "förhandsbedömning late (came in 20 days ago)", late)
     child("utredning", "in utredning (four months from the förhandsbedömning)", utredning)
     child("uppdrag", "öppenvård: uppdrag accepted, started, plan established", uppdrag_och_plan)
+    child("placerad", "placed: LVU 2 § familjehem, överväganden watched", placerad)
     child("service", "serviceinsats with samtycke, no beslut", service)
     return loaded
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from case_api.regler import datum
+from case_api.regler import datum, tabell
 from common.db import make_engine
 from devstack.databases import ServiceDatabase
 from tests.conftest import REPO, TokenFactory
@@ -79,7 +79,7 @@ async def test_demo_loads_the_children_once(
         assert sorted(a["id"] for a in arenden) == sorted(
             line.rsplit("/", 1)[1] for line in out.splitlines() if "/v1/arenden/" in line
         )
-        assert sorted(a["typ"] for a in arenden) == ["barn"] * 5 + ["service"]
+        assert sorted(a["typ"] for a in arenden) == ["barn"] * 6 + ["service"]
         assert f"{base}/v1/bevakningar?forfaller_till=" in out and f"{base}/docs" in out
         forhand = {b["forfallodatum"] for b in bev if b["typ"] == "forhandsbedomning"}
         assert any(d < idag.isoformat() for d in forhand), forhand  # one late
@@ -88,8 +88,17 @@ async def test_demo_loads_the_children_once(
         assert any(b["typ"] == "skyddsbedomning" and b["forfallodatum"] == idag.isoformat() for b in bev)
         assert any(b["typ"] == "utredning" for b in bev)
         assert any(b["typ"] == "uppfoljning" for b in bev)  # the plan was established
-        assert [u["status"] for u in uppdrag] == ["verkstallt"]
-        assert first["genomforandeplan"] == 1 and first["insats"] == 2
+        assert [u["status"] for u in uppdrag] == ["verkstallt", "verkstallt"]
+        assert first["genomforandeplan"] == 1 and first["insats"] == 3
+        # The placed child: placed 100 days ago, its överväganden watched from that day.
+        placerad = idag - timedelta(days=100)
+        overvagande = [b for b in bev if b["typ"] == "overvagande"]
+        assert [b["startdatum"] for b in overvagande] == [placerad.isoformat()]
+        assert [b["startdatum"] for b in bev if b["typ"] == "vardnadsoverflyttning"] == [placerad.isoformat()]
+        assert (
+            overvagande[0]["forfallodatum"]
+            == datum.forfallodatum(tabell.regel("overvagande"), placerad).isoformat()
+        )
 
         again = run_demo(base, test_data_dir)
         assert "0 changes made now" in again

@@ -62,7 +62,7 @@ class Omprovning(CaseTable, table=True):
     # The uppdrag whose report opened it (None when the system found the beslut not carried out
     # and no uppdrag was active).
     uppdrag_id: uuid.UUID | None = ref("uppdrag.id", nullable=True, index=False)
-    anledning: str = text_()  # forandrade_behov | ej_verkstallt
+    anledning: str = text_()  # forandrade_behov | ej_verkstallt | ej_nyttjad
     beskrivning: str = text_()
     rapporterad_av: str = text_()
     status: str = text_(default="oppen")

@@ -16,7 +16,7 @@ class OmprovningOut(Utdata):
     arende_id: uuid.UUID
     enhet: str
     uppdrag_id: uuid.UUID | None = Field(description="The uppdrag whose report opened it, if any.")
-    anledning: Literal["forandrade_behov", "ej_verkstallt"]
+    anledning: Literal["forandrade_behov", "ej_verkstallt", "ej_nyttjad"]
     beskrivning: str
     rapporterad_av: str
     status: OmprovningStatus

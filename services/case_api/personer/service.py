@@ -57,14 +57,25 @@ async def hitta_eller_skapa(
         assert ny is not None  # no personnummer, nothing to conflict with
         return ny
     pnr, samordning = identitet.normalisera(barn.personnummer, field=field, idag=k.idag())
+    fodd = identitet.fodelsedatum(pnr)
+    # Before the lookup: refused only for a new identity, the answer told whether one existed.
+    if barn.fodelsedatum is not None and barn.fodelsedatum != fodd:
+        raise UnprocessableContent(
+            "barn.fodelsedatum does not match the personnummer.",
+            errors=[
+                {
+                    "field": "barn.fodelsedatum",
+                    "message": "does not match the personnummer",
+                    "code": "mismatch",
+                }
+            ],
+        )
     kand = select(func.case_person_id(pnr).label("id")).subquery()
     found = await _spara(k, barn, enhet=enhet, person_id=kand.c.id, fran=kand)
     if found is not None:
         return found
     kind = "samordningsnummer" if samordning else "personnummer"
-    ny = await _skapa(
-        k, barn, enhet=enhet, identitet_typ=kind, personnummer=pnr, fodd=identitet.fodelsedatum(pnr)
-    )
+    ny = await _skapa(k, barn, enhet=enhet, identitet_typ=kind, personnummer=pnr, fodd=fodd)
     if ny is not None:
         return ny
     # Two registrations of a new child at once: the second waited, inserted nothing; now it sees it.
@@ -131,21 +142,10 @@ async def _skapa(
     enhet: str,
     identitet_typ: str,
     personnummer: str | None,
-    fodd: object = None,
+    fodd: date | None = None,
 ) -> uuid.UUID | None:
     """A new person row and the enhet's record of it, in one statement; None when a concurrent
     registration created the identity first (the person INSERT then did nothing)."""
-    if barn.fodelsedatum is not None and fodd is not None and barn.fodelsedatum != fodd:
-        raise UnprocessableContent(
-            "barn.fodelsedatum does not match the personnummer.",
-            errors=[
-                {
-                    "field": "barn.fodelsedatum",
-                    "message": "does not match the personnummer",
-                    "code": "mismatch",
-                }
-            ],
-        )
     person = (
         pg_insert(Person)
         .values(

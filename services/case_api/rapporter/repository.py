@@ -163,6 +163,8 @@ async def ej_verkstallt_skal(session: AsyncSession, insats_ids: set[uuid.UUID]) 
     query = (
         select(col(EjVerkstalltRapport.insats_id), col(EjVerkstalltRapport.orsak))
         .where(col(EjVerkstalltRapport.insats_id).in_(insats_ids))
+        # A verkställd insats not used is not ej verkställt: its reason is no IVO reason.
+        .where(col(EjVerkstalltRapport.typ) != "ej_nyttjad")
         .order_by(col(EjVerkstalltRapport.created_at))
     )
     return {insats_id: orsak for insats_id, orsak in (await session.execute(query)).all()}

@@ -470,6 +470,30 @@ _REGLER: tuple[Regel, ...] = (
             "tjänsten inte registrerar ännu."
         ),
     ),
+    Regel(
+        id="ej_nyttjad",
+        namn="Insats som inte nyttjas",
+        startar=(
+            "Den sista dag barnet, den unge eller familjen nyttjade en verkställd insats, som "
+            "utföraren rapporterar."
+        ),
+        uppfylls_av="Utföraren har meddelat beställaren, och en omprövning av beslutet är öppnad.",
+        langd=Langd(3, "manader"),
+        lag_1930_173=False,
+        flyttas_inte="tre månader är nämndens eget kvalitetskrav i uppdraget, ingen lagstadgad tid",
+        kan_forlangas=False,
+        paminnelser=(),
+        kallor=(
+            "Seed 001, Uppdrag och kvalitetskrav – öppenvård: om barnet, den unge eller familjen "
+            "inte nyttjar insatsen inom tre månader ska utföraren meddela beställaren för omprövning "
+            "av beslut",
+        ),
+        anmarkning=(
+            "Utföraren kan meddela först när tre månader gått sedan insatsen senast nyttjades "
+            "(POST /v1/uppdrag/{id}/ej-nyttjad). Insatsen är verkställd: den rapporteras inte "
+            "till IVO som ej verkställd, men prövas på nytt som ett ej verkställt beslut."
+        ),
+    ),
 )
 
 REGLER: Mapping[str, Regel] = MappingProxyType({r.id: r for r in _REGLER})

@@ -33,7 +33,8 @@ class Uppdrag(CaseTable, table=True):
 
 
 class EjVerkstalltRapport(CaseTable, table=True):
-    """A decision not carried out: not started, or interrupted (16 kap. 6 f § SoL (2001:453))."""
+    """A decision not carried out: not started, or interrupted (34 kap. 1 § SoL (2025:400)); or
+    carried out but not used for three months (ej_nyttjad, seed 001), which is no IVO matter."""
 
     __tablename__ = "ej_verkstallt_rapport"
 
@@ -44,7 +45,7 @@ class EjVerkstalltRapport(CaseTable, table=True):
     enhet: str = text_()
     utforare: str | None = text_(nullable=True)
     kalla: str = text_()  # utforare | system
-    typ: str = text_()  # ej_paborjad | avbrott
+    typ: str = text_()  # ej_paborjad | avbrott | ej_nyttjad
     datum: date
     orsak: str = text_()
     rapporterad_av: str = text_()

@@ -17,6 +17,7 @@ from case_api.tillstand import anrop
 from case_api.uppdrag import service
 from case_api.uppdrag.models import Uppdrag
 from case_api.uppdrag.schemas import (
+    EjNyttjadIn,
     EjVerkstalltIn,
     EjVerkstalltOut,
     ForandradeBehovIn,
@@ -161,6 +162,25 @@ async def report_ej_verkstallt(
     set_etag(response, u.version)
     await k.logga("uppdrag", u)
     return EjVerkstalltOut.model_validate(rapport)
+
+
+@router.post(
+    "/{uppdrag_id}/ej-nyttjad",
+    response_model=KommandoSvar,
+    responses=COMMAND,
+    summary="The utförare reports the insats not used for three months: the handläggare gets an omprövning",
+    description="Seed 001: if the child, young person or family does not use the insats within "
+    "three months, the utförare tells the beställare for omprövning of the beslut. Accepted once "
+    "three months (rule ej_nyttjad) have passed since senast_nyttjad; the insats stays verkställd.",
+)
+async def report_ej_nyttjad(
+    k: Ctx, uppdrag_id: uuid.UUID, body: EjNyttjadIn, response: Response, if_match: IfMatch = None
+) -> KommandoSvar:
+    u = await _command(k, uppdrag_id, if_match)
+    _, omprovning = await service.ej_nyttjad(k, uppdrag=u, indata=body)
+    set_etag(response, u.version)
+    await k.logga("uppdrag", u)
+    return KommandoSvar(uppdrag=await ut(k, u), omprovning_id=omprovning.id)
 
 
 @router.post(

@@ -72,6 +72,14 @@ class EjVerkstalltIn(Indata):
     orsak: Text
 
 
+class EjNyttjadIn(Indata):
+    senast_nyttjad: date = Field(
+        description="The last day the child, young person or family used the insats; at least "
+        "three months before today (rule ej_nyttjad)."
+    )
+    orsak: Text
+
+
 class EjVerkstalltOut(Utdata):
     id: uuid.UUID
     kalla: str

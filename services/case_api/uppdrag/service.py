@@ -8,15 +8,18 @@ from case_api.bevakning import service as bevakning_service
 from case_api.bevakning.models import Bevakning
 from case_api.events import service as events
 from case_api.insats import service as insats_service
-from case_api.insats.models import Insats
+from case_api.insats.models import Insats, Omprovning
 from case_api.kontaktfamiljer import service as kontaktfamilj_service
 from case_api.kontext import Kontext
 from case_api.omprovning import service as omprovning_service
 from case_api.placering import service as placering_service
+from case_api.regler import datum
+from case_api.regler import service as regler_service
 from case_api.samtycke import service as samtycke_service
 from case_api.tillstand import krav, tillatna
 from case_api.uppdrag.models import EjVerkstalltRapport, Uppdrag
 from case_api.uppdrag.schemas import (
+    EjNyttjadIn,
     EjVerkstalltIn,
     ForandradeBehovIn,
     MottagandeIn,
@@ -211,6 +214,16 @@ async def ej_verkstallt(k: Kontext, *, uppdrag: Uppdrag, indata: EjVerkstalltIn)
 async def rapportera_ej_verkstallt(
     k: Kontext, *, insats: Insats, uppdrag: Uppdrag | None, kalla: str, typ: str, datum_: object, orsak: str
 ) -> EjVerkstalltRapport:
+    rapport, _ = await rapportera(
+        k, insats=insats, uppdrag=uppdrag, kalla=kalla, typ=typ, datum_=datum_, orsak=orsak
+    )
+    return rapport
+
+
+async def rapportera(
+    k: Kontext, *, insats: Insats, uppdrag: Uppdrag | None, kalla: str, typ: str, datum_: object, orsak: str
+) -> tuple[EjVerkstalltRapport, Omprovning]:
+    """The report stored, the omprövning opened, the event emitted."""
     rapport = EjVerkstalltRapport(
         uppdrag_id=uppdrag.id if uppdrag else None,
         insats_id=insats.id,
@@ -226,16 +239,17 @@ async def rapportera_ej_verkstallt(
     )
     k.session.add(rapport)
     await k.session.flush()
+    nyttjad = typ == "ej_nyttjad"
     omprovning = await omprovning_service.oppna(
         k,
         insats=insats,
-        anledning="ej_verkstallt",
+        anledning="ej_nyttjad" if nyttjad else "ej_verkstallt",
         beskrivning=orsak,
         uppdrag_id=uppdrag.id if uppdrag else None,
     )
     await events.emit(
         k.session,
-        type="insats.ej_verkstalld",
+        type="insats.ej_nyttjad" if nyttjad else "insats.ej_verkstalld",
         arende_id=insats.arende_id,
         data=insats_service.event_data(insats)
         | {
@@ -247,7 +261,43 @@ async def rapportera_ej_verkstallt(
         },
         occurred_at=k.nu(),
     )
-    return rapport
+    return rapport, omprovning
+
+
+async def ej_nyttjad(
+    k: Kontext, *, uppdrag: Uppdrag, indata: EjNyttjadIn
+) -> tuple[EjVerkstalltRapport, Omprovning]:
+    """Reported by the utförare: started, but not used for three months (seed 001). The insats
+    stays verkställd; the beställare gets the omprövning, as for one not carried out."""
+    uppdrag.status = krav("uppdrag", uppdrag.status, "ej_nyttjad")
+    insats = await insats_service.las_insats(k, uppdrag.insats_id)
+    krav("insats", insats.status, "omprovning")
+    if indata.senast_nyttjad > k.idag():
+        raise UnprocessableContent.field("senast_nyttjad", "lies in the future", "future")
+    if insats.verkstallighetsdatum is not None and indata.senast_nyttjad < insats.verkstallighetsdatum:
+        raise UnprocessableContent.field(
+            "senast_nyttjad", f"is before the verkställighetsdatum {insats.verkstallighetsdatum}", "too_early"
+        )
+    regel = regler_service.hamta_regel(settings=k.settings, regel_id="ej_nyttjad")
+    tre_manader = datum.forfallodatum(regel, indata.senast_nyttjad)
+    if tre_manader > k.idag():
+        raise UnprocessableContent.field(
+            "senast_nyttjad",
+            f"three months without use are reached on {tre_manader}, not yet "
+            f"(GET /v1/regler/ej_nyttjad/berakning?start={indata.senast_nyttjad})",
+            "too_early",
+        )
+    uppdrag.version += 1
+    insats.version += 1
+    return await rapportera(
+        k,
+        insats=insats,
+        uppdrag=uppdrag,
+        kalla="utforare",
+        typ="ej_nyttjad",
+        datum_=indata.senast_nyttjad,
+        orsak=indata.orsak,
+    )
 
 
 async def forandrade_behov(k: Kontext, *, uppdrag: Uppdrag, indata: ForandradeBehovIn) -> object:

@@ -39,6 +39,7 @@ REGEL_NAMN: Mapping[str, str] = MappingProxyType(
         "vardnadsoverflyttning": "Övervägande om vårdnadsöverflyttning",
         "jourhem": "Vård i jourhem efter avslutad utredning",
         "uppfoljning_efter_vard": "Uppföljning efter avslutad placering",
+        "ej_nyttjad": "Insats som inte nyttjas",
     }
 )
 OKAND_REGEL = "Bevakning"

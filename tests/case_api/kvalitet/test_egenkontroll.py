@@ -134,6 +134,7 @@ async def test_every_figure_of_the_half_year(cases: Walk) -> None:
         "vardnadsoverflyttning": ZERO,
         "jourhem": ZERO,
         "uppfoljning_efter_vard": ZERO,
+        "ej_nyttjad": ZERO,
     }
     assert late(report) == {
         "skyddsbedomning": {"1-7": 1},
@@ -151,6 +152,7 @@ async def test_every_figure_of_the_half_year(cases: Walk) -> None:
         "vardnadsoverflyttning": {},
         "jourhem": {},
         "uppfoljning_efter_vard": {},
+        "ej_nyttjad": {},
     }
 
 

@@ -23,6 +23,7 @@ RADER = [
     ("vardnadsoverflyttning", Langd(24, "manader"), {}, True, False),
     ("jourhem", Langd(2, "manader"), {}, False, True),
     ("uppfoljning_efter_vard", Langd(6, "manader"), {}, False, False),
+    ("ej_nyttjad", Langd(3, "manader"), {}, False, False),
 ]
 
 
@@ -79,6 +80,7 @@ def test_statutory_rules_cite_the_law_in_force_first(regel_id: str, paragraf: st
         ("jourhem", "22 kap. 4 § andra stycket socialtjänstlagen (2025:400)"),
         ("uppfoljning_efter_vard", "23 kap. 5 § socialtjänstlagen (2025:400)"),
         ("uppfoljning_efter_vard", "21 c § tredje stycket lagen (1990:52)"),
+        ("ej_nyttjad", "Seed 001"),
     ],
 )
 def test_sources(regel_id: str, kalla: str) -> None:
