@@ -130,7 +130,7 @@ async def bou1_case(walk: Walk, token: TokenFactory) -> dict[str, str]:
     anna = bearer(token("handlaggare", **OWN[Role.handlaggare]))
     # The person behind personer/{person_id}: a second bou-1 child, with skyddad identitet, so
     # that granting access to them (behorigheter) is a command that can succeed.
-    skyddad = await s.aktualisering(barn={"personnummer": "191212121212", "skyddad_identitet": True})
+    skyddad = await s.aktualisering(barn={"personnummer": "201212121212", "skyddad_identitet": True})
     barn = (await walk.get("handlaggare", f"/v1/arenden/{skyddad['arende_id']}")).json()["barn"]
     assert barn["skyddad_identitet"] is True
     person_id = barn["id"]
@@ -251,7 +251,7 @@ async def test_ids_in_bodies_are_404_outside_scope(walk: Walk, token: TokenFacto
     }
     assert_problem(await walk.client.post("/v1/uppdrag", json=uppdrag, headers=gun), 404)
     # Registering for an enhet that is not yours is refused outright.
-    anna_for_bou1 = ANMALAN | {"barn": {"personnummer": "191212121212"}}
+    anna_for_bou1 = ANMALAN | {"barn": {"personnummer": "201212121212"}}
     assert_problem(await walk.client.post("/v1/aktualiseringar", json=anna_for_bou1, headers=gun), 403)
 
 

@@ -141,8 +141,8 @@ async def _oppna(
         utforare=utforare,
         darefter=darefter,
     )
+    # No flush: the caller's next flush inserts every bevakning it opened in one statement.
     k.session.add(b)
-    await k.session.flush()
     return b
 
 

@@ -1,5 +1,9 @@
 import uuid
 from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field
 
 from case_api.columns import pk, ref, text_, tid
 from case_api.database import CaseTable
@@ -24,6 +28,7 @@ class Beslut(CaseTable, table=True):
     period_till: date | None = None
     beslutsfattare: str = text_()
     motivering: str = text_()
+    barnperspektiv: dict[str, Any] | None = Field(default=None, sa_type=JSONB, nullable=True)
     created_at: datetime = tid()
 
 

@@ -5,6 +5,7 @@ import uuid
 from sqlalchemy import select
 from sqlmodel import col
 
+from case_api import barnperspektiv
 from case_api.arenden import service as arende_service
 from case_api.arenden.models import Arende
 from case_api.bevakning import service as bevakning_service
@@ -41,6 +42,9 @@ async def besluta(k: Kontext, *, arende: Arende, indata: BeslutIn) -> tuple[Besl
     if indata.beslutsdatum > k.idag():
         raise UnprocessableContent.field("beslutsdatum", "lies in the future", "future")
     utredning = await _utredning(k, arende=arende, indata=indata)
+    await barnperspektiv.krav(
+        k, indata.barnperspektiv, person_id=arende.person_id, dag=indata.beslutsdatum, field="barnperspektiv"
+    )
     beslut = Beslut(
         arende_id=arende.id,
         enhet=arende.enhet,
@@ -54,6 +58,7 @@ async def besluta(k: Kontext, *, arende: Arende, indata: BeslutIn) -> tuple[Besl
         period_till=indata.period_till,
         beslutsfattare=indata.beslutsfattare,
         motivering=indata.motivering,
+        barnperspektiv=indata.barnperspektiv.model_dump() if indata.barnperspektiv else None,
         created_at=k.nu(),
     )
     k.session.add(beslut)

@@ -66,7 +66,7 @@ async def _more(walk: RecordingWalk, clock: FrozenClock) -> None:
             | {
                 "typ": "ansokan",
                 "inkom": "2027-02-01T08:00:00+01:00",
-                "barn": {"personnummer": "191212121212", "fornamn": "Tredje", "efternamn": "Barnsson"},
+                "barn": {"personnummer": "201212121212", "fornamn": "Tredje", "efternamn": "Barnsson"},
             },
             expect=201,
         )
@@ -195,7 +195,7 @@ async def test_a_list_of_n_persons_leaves_n_rows(
     walk: RecordingWalk, clock: FrozenClock, case_conn: AsyncConnection
 ) -> None:
     at(clock, "2026-02-03 10:00")
-    pnrs = ["201503142380", "191212121212", "201203152002", "191312121211"]
+    pnrs = ["201503142380", "201212121212", "201203152002", "201312121211"]
     for pnr in pnrs:
         await walk.post(
             "handlaggare", "/v1/aktualiseringar", ANMALAN | {"barn": {"personnummer": pnr}}, expect=201
