@@ -10,7 +10,7 @@ Omprövningar opened before this revision keep no due date: the length is a sett
 migration cannot read; they are listed as open and close like any other.
 
 Revision ID: c1402
-Revises: c1504
+Revises: c1405
 Create Date: 2026-12-03 14:00:00
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 from devstack.migration_ops import grant_function
 
 revision: str = "c1402"
-down_revision: str | None = "c1504"
+down_revision: str | None = "c1405"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
