@@ -65,51 +65,48 @@ async def test_dated_by_the_rule_and_closed_without_a_new_beslut(
 async def test_the_new_beslut_must_be_of_the_arende_and_not_older(
     case_app: Any, case_client: Any, token: TokenFactory
 ) -> None:
-    frozen(case_app)
+    clock = frozen(case_app)
     walk = Walk(case_client, people(token))
-    arende_id, _, ompr = await _omprovning(walk)
-    path = f"/v1/omprovningar/{ompr['id']}"
-    arende = (await walk.get("handlaggare", f"/v1/arenden/{arende_id}")).json()
-    old_beslut = arende["beslut"][0]["id"]  # the beslut the omprövning is about, same day: allowed
+    s = Steg(walk)
+    akt, _, up = await s.verkstallt_uppdrag()
+    arende_id = akt["arende_id"]
+    old_beslut = (await walk.get("handlaggare", f"/v1/arenden/{arende_id}")).json()["beslut"][0]["id"]
+    clock.set(NU + timedelta(days=1))
+    dag2 = "2026-03-11"
+    path = f"/v1/uppdrag/{up['id']}"
+    svar = await walk.command("utforare", f"{path}/forandrade-behov", path, {"beskrivning": "Mer stöd."})
+    path = f"/v1/omprovningar/{svar['omprovning_id']}"
+
+    def avslag(arende: str) -> dict[str, Any]:
+        return {
+            "arende_id": arende,
+            "utfall": "avslag",
+            "insatstyp": "kontaktperson",
+            "rattslig_grund": "4 kap. 1 § SoL (2001:453)",
+            "beslutsdatum": dag2,
+            "beslutsfattare": "anna",
+            "motivering": "Inget behov.",
+        }
+
     # Another child's beslut in the same enhet is not this ärende's.
-    other = Steg(walk)
-    other_akt = await other.aktualisering(
-        barn={"personnummer": "201203152002", "fornamn": "Annan", "efternamn": "Barnsson"}
+    other_akt = await s.aktualisering(
+        barn={"personnummer": "201203152002", "fornamn": "Annan", "efternamn": "B"}
     )
-    other_insats = await other.beslut(other_akt["arende_id"])
+    other = (await walk.post("handlaggare", "/v1/beslut", avslag(other_akt["arende_id"]), expect=201)).json()
     fel = await walk.command(
-        "handlaggare",
-        f"{path}/avslut",
-        path,
-        {"avslutad_datum": DAG, "beslut_id": other_insats["beslut_id"]},
-        expect=422,
+        "handlaggare", f"{path}/avslut", path, {"avslutad_datum": dag2, "beslut_id": other["id"]}, expect=422
     )
     assert fel["errors"][0]["field"] == "beslut_id"
-    # A beslut made before the omprövning opened cannot be its outcome.
-    earlier = (
-        await walk.post(
-            "handlaggare",
-            "/v1/beslut",
-            {
-                "arende_id": arende_id,
-                "utfall": "avslag",
-                "insatstyp": "kontaktperson",
-                "rattslig_grund": "4 kap. 1 § SoL (2001:453)",
-                "beslutsdatum": "2026-03-09",
-                "beslutsfattare": "anna",
-                "motivering": "Inget behov.",
-            },
-            expect=201,
-        )
-    ).json()
+    # The beslut made before the omprövning opened cannot be its outcome.
     aldre = await walk.command(
-        "handlaggare", f"{path}/avslut", path, {"avslutad_datum": DAG, "beslut_id": earlier["id"]}, expect=422
+        "handlaggare", f"{path}/avslut", path, {"avslutad_datum": dag2, "beslut_id": old_beslut}, expect=422
     )
     assert (aldre["errors"][0]["field"], aldre["errors"][0]["code"]) == ("beslut_id", "before_opened")
+    nytt = (await walk.post("handlaggare", "/v1/beslut", avslag(arende_id), expect=201)).json()
     ok = await walk.command(
-        "handlaggare", f"{path}/avslut", path, {"avslutad_datum": DAG, "beslut_id": old_beslut}
+        "handlaggare", f"{path}/avslut", path, {"avslutad_datum": dag2, "beslut_id": nytt["id"]}
     )
-    assert ok["beslut_id"] == old_beslut
+    assert ok["beslut_id"] == nytt["id"]
 
 
 async def test_only_the_bestallare_enhet_sees_and_closes_it(
@@ -158,6 +155,9 @@ async def test_the_list_pages_oldest_first(case_app: Any, case_client: Any, toke
     akt = await s.aktualisering(
         barn={"personnummer": "201203152002", "fornamn": "Två", "efternamn": "Barnsson"}
     )
+    await s.skydd(akt["id"])
+    await s.forhand(akt["id"])
+    await s.avsluta_utredning(await s.utredning_id(akt["arende_id"]))
     insats = await s.beslut(akt["arende_id"])
     up = await s.uppdrag(insats["id"])
     await s.motta(up["id"])

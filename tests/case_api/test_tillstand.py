@@ -66,6 +66,7 @@ EXPECTED: dict[str, E] = {
             "uppfoljning": {"verkstallt"},
             "forandrade_behov": {"verkstallt"},
             "ej_verkstallt": {"avbrutet"},
+            "ej_nyttjad": {"verkstallt"},
             "avslut": {"avslutat"},
         },
         "avbrutet": {
