@@ -27,6 +27,11 @@ lint: $(STAMP)
 openapi: $(STAMP)
 	$(PY) -m devstack.openapi_specs write
 
+# A benchmark, not a test: BENCH_ARGS="--admin-url postgresql://postgres@127.0.0.1:5432/postgres"
+# for a server of your own (else an embedded one); results and how to read them in docs/bench.md.
+bench: $(STAMP)
+	$(PY) bench/throughput.py $(BENCH_ARGS)
+
 demo: $(STAMP)
 	$(PY) -m devstack.demo
 

@@ -162,7 +162,7 @@ USAGE = textwrap.dedent(
         typ: "anmalan",
         inkom: "2026-02-03T09:30:00+01:00",
         enhet: "bou-1",
-        barn: { personnummer: "191212121212", fornamn: "Test", efternamn: "Testsson" },
+        barn: { personnummer: "201212121212", fornamn: "Test", efternamn: "Testsson" },
         beskrivning: "Oro",
         kalla: { typ: "skola", namn: "Exempelskolan" },
     };

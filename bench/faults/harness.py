@@ -56,7 +56,7 @@ REPO = Path(__file__).resolve().parents[2]
 ENHET = "bou-1"
 # Skatteverket test personnummer: each child's aktualiseringar join one ärende, so its events
 # have an order to keep.
-BARN = ["191212121212", "191304052390", "191211152390", "191303192387", "191212302382", "191302032386"]
+BARN = ["201212121212", "201304052390", "201211152390", "201303192387", "201212302382", "201302032386"]
 
 
 # --- processes ---------------------------------------------------------------------------------
@@ -111,7 +111,8 @@ class Service:
             self.process.kill()
             self.process.wait()
 
-    async def ready(self, seconds: float = 30) -> None:
+    async def ready(self, seconds: float = 120) -> None:
+        # Generous: a boot is seconds of imports, and on a shared 2-core machine it took 28 s.
         if self.url is None:
             await asyncio.sleep(0.5)
             return
@@ -338,6 +339,8 @@ def _superuser_url(admin_url: str, database: str) -> str:
 
 
 async def _databases(admin_url: str, label: str) -> tuple[ServiceDatabase, ServiceDatabase]:
+    # A random part too: two runs at once (the suite beside `make faults`) must not share one.
+    label = f"{label}_{uuid.uuid4().hex[:8]}"
     case_db = await ensure_database(
         admin_url, name=f"faults_case_{label}", owner_role="case_api_owner", app_role="case_api_app"
     )
@@ -566,6 +569,9 @@ async def run(
     phases: list[Phase] = []
     try:
         async with receiving() as receiver:
+            # The dev signing key is made here, before any service starts: services starting
+            # at once on an empty DATA_DIR each made their own, and tokens failed as 401.
+            mint_dev_token(settings, sub="faults", roles=["handlaggare"], enhet=ENHET)
             for service in stack.all():
                 service.start()
             await stack.notifier.ready()

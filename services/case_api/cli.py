@@ -5,11 +5,43 @@ import json
 import sys
 
 from case_api.settings import get_settings
-from common.tokens import mint_dev_token
+from common.auth import Role
+from common.tokens import DevKey, mint_dev_token
+
+# What each role is for, shown by `case-api token --help` and checked before signing.
+ROLLER = {
+    Role.handlaggare: "socialsekreterare of an enhet (needs --enhet)",
+    Role.arbetsledare: "arbetsledare of an enhet: förlängning, tilldelning (needs --enhet)",
+    Role.enhetschef: "enhetschef of an enhet: reads, behörigheter, avvikelser (needs --enhet)",
+    Role.utforare: "an utförare organisation's staff (needs --utforare)",
+    Role.kvalitetssamordnare: "kvalitetssamordnare, every enhet: loggkontroll, registerutdrag, reports",
+    Role.system: "an integration, with --scope (e.g. arenden:las, handelser:skriv)",
+}
+# Without these a token of that role reads nothing: every list would be an empty 200.
+KRAVER_ENHET = frozenset({Role.handlaggare, Role.arbetsledare, Role.enhetschef})
+
+
+def _saknas(args: argparse.Namespace) -> str | None:
+    roles = {Role(r) for r in args.role}
+    if roles & KRAVER_ENHET and not args.enhet:
+        names = ", ".join(sorted(r.value for r in roles & KRAVER_ENHET))
+        return f"--enhet is required for {names}: without it every list of the enhet is empty"
+    if Role.utforare in roles and not args.utforare:
+        return "--utforare is required for utforare: without it the token sees no uppdrag"
+    return None
 
 
 def _token(args: argparse.Namespace) -> int:
     settings = get_settings()
+    missing = _saknas(args)
+    if missing is not None:
+        print(f"refused: {missing}", file=sys.stderr)
+        return 2
+    if Role.system.value in args.role and not args.scope:
+        # Flagged, not refused: the relay's operator endpoints need the role alone.
+        print("note: no --scope: reads of ärenden and every notifier operation answer 403", file=sys.stderr)
+    key_path = settings.dev_key_path
+    created = not key_path.exists() and not settings.production_keys
     try:
         token = mint_dev_token(
             settings,
@@ -24,6 +56,17 @@ def _token(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
+    # Which key signed it, on stderr (stdout is the token alone, for TOKEN=$(...)): a server
+    # with another DATA_DIR has another key and answers 401.
+    kid = DevKey(key_path).kid
+    if created:
+        print(
+            f"created a new dev key {key_path.resolve()} (kid {kid}): only a server with "
+            f"DATA_DIR={settings.data_dir} accepts this token",
+            file=sys.stderr,
+        )
+    else:
+        print(f"signed with the dev key {key_path.resolve()} (kid {kid})", file=sys.stderr)
     print(token)
     return 0
 
@@ -98,9 +141,20 @@ def _worker(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="case-api")
     sub = parser.add_subparsers(dest="command", required=True)
-    token = sub.add_parser("token", help="print a dev token (refused with production keys)")
+    token = sub.add_parser(
+        "token",
+        help="print a dev token (refused with production keys)",
+        description="Sign a dev token with DATA_DIR's dev key (the server's, when DATA_DIR is the same). "
+        "Roles: " + "; ".join(f"{r.value}: {text}" for r, text in ROLLER.items()),
+    )
     token.add_argument("--sub", required=True)
-    token.add_argument("--role", action="append", required=True, help="repeat for more roles")
+    token.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        choices=[r.value for r in ROLLER],
+        help="repeat for more roles; one of: " + ", ".join(r.value for r in ROLLER),
+    )
     token.add_argument("--enhet")
     token.add_argument("--utforare")
     token.add_argument("--name")

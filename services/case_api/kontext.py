@@ -168,6 +168,10 @@ class Kontext:
             rader[key] = (None if key in rader else o.id, person_id, arende_id)
         return list(rader.values())
 
+    def kand_person(self, arende_id: uuid.UUID, person_id: uuid.UUID) -> None:
+        """Remember an ärende's child, read or written anyway, so its audit rows need no lookup."""
+        self._personer[arende_id] = person_id
+
     def krav_synlig(self, objekt: str, *, enhet: str | None, utforare: str | None = None) -> None:
         """404, not 403, for an object outside the caller's scope: do not confirm it exists."""
         if not self.scope.ser(enhet=enhet, utforare=utforare):

@@ -34,4 +34,9 @@ def request_clock(request: Request) -> Clock:
     return clock
 
 
-ClockDep = Annotated[Clock, Depends(request_clock)]
+async def _request_clock(request: Request) -> Clock:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a thread hop per request.
+    return request_clock(request)
+
+
+ClockDep = Annotated[Clock, Depends(_request_clock)]

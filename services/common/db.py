@@ -53,7 +53,12 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         "hide_parameters": True,
     }
     options.update(kwargs)
-    return create_async_engine(async_url(url), **options)
+    engine = create_async_engine(async_url(url), **options)
+    # The ORM's inserts of several rows of one table (the bevakningar a command opens) become
+    # one multi-row INSERT ... VALUES, as SQLAlchemy already does when it needs RETURNING,
+    # instead of one Execute per row.
+    engine.sync_engine.dialect.use_insertmanyvalues_wo_returning = True
+    return engine
 
 
 def engine_from_settings(url: str, settings: CommonSettings) -> AsyncEngine:

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from common.auth import Principal, current_principal, operation_id
 from common.clock import request_clock
+from common.deferred_writes import defer
 from common.problems import ProblemError
 from common.shutdown import of_app as shutdown_of
 
@@ -118,6 +119,12 @@ def _hash(body: BaseModel | None) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+_STORE_ANSWER = (
+    "UPDATE idempotency_key SET status_code = :s, response_body = CAST(:b AS jsonb), "
+    "headers = CAST(:hd AS jsonb) WHERE principal = :p AND operation = :o AND key = :k"
+)
+
+
 async def run_idempotent(
     session: AsyncSession,
     *,
@@ -154,11 +161,8 @@ async def run_idempotent(
     if inserted.scalar_one_or_none() is None:
         return await _replay(session, params)
     outcome = await work()
-    await session.execute(
-        text(
-            "UPDATE idempotency_key SET status_code = :s, response_body = CAST(:b AS jsonb), "
-            "headers = CAST(:hd AS jsonb) WHERE principal = :p AND operation = :o AND key = :k"
-        ),
+    # The answer is stored as the transaction commits, with its events (deferred_writes).
+    defer(session, "idempotency_key", _STORE_ANSWER).params.update(
         {
             "p": params["p"],
             "o": params["o"],
@@ -166,7 +170,7 @@ async def run_idempotent(
             "s": outcome.status_code,
             "b": json.dumps(outcome.body),
             "hd": json.dumps(outcome.headers),
-        },
+        }
     )
     return JSONResponse(outcome.body, outcome.status_code, headers=outcome.headers)
 

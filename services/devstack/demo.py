@@ -1,8 +1,10 @@
 """`make demo`: a handful of fictitious children at different steps, through the API itself.
 
 Run it against a running `make run` (CASE_API_URL, default http://127.0.0.1:8000). Tokens are
-dev tokens signed with DATA_DIR's dev key, like `case-api token`. Only Skatteverket test
-personnummer (1912/1913 series). Every create carries an Idempotency-Key per child and step,
+dev tokens signed with DATA_DIR's dev key, like `case-api token`. The personnummer are the
+Skatteverket 1912/1913 test numbers moved to 2012/2013 (same check digits), so the children are
+children: a person of 21 or more is refused as barn. NOT checked against Skatteverket's list
+of test personnummer. Every create carries an Idempotency-Key per child and step,
 and every command is sent only when the object still accepts it, so a second run the same day
 changes nothing. A run on a later day would compute other dates: those children are reported as
 already loaded and left alone.
@@ -129,20 +131,20 @@ def load(demo: Demo) -> list[tuple[str, str]]:
 
     def just_anmald() -> None:
         # Today at midnight: already past whenever it runs, and the same body all day.
-        barn = {"personnummer": "191212121212", "fornamn": "Tolvan", "efternamn": "Demo"}
+        barn = {"personnummer": "201212121212", "fornamn": "Tolvan", "efternamn": "Demo"}
         demo.aktualisering("nyanmald", barn, demo.kl(idag, 0))
 
     def due_soon() -> None:
         d = inkom_for_due_in(idag, 2)
         akt = demo.aktualisering(
-            "snart", {"personnummer": "191304052390", "fornamn": "Snart", "efternamn": "Demo"}, demo.kl(d, 9)
+            "snart", {"personnummer": "201304052390", "fornamn": "Snart", "efternamn": "Demo"}, demo.kl(d, 9)
         )
         demo.skydd(akt, demo.kl(d, 11))
 
     def late() -> None:
         d = demo.dag(20)
         akt = demo.aktualisering(
-            "sen", {"personnummer": "191211152390", "fornamn": "Sen", "efternamn": "Demo"}, demo.kl(d, 9)
+            "sen", {"personnummer": "201211152390", "fornamn": "Sen", "efternamn": "Demo"}, demo.kl(d, 9)
         )
         demo.skydd(akt, demo.kl(d, 10))
 
@@ -150,7 +152,7 @@ def load(demo: Demo) -> list[tuple[str, str]]:
         d = demo.dag(30)
         akt = demo.aktualisering(
             "utredning",
-            {"personnummer": "191303192387", "fornamn": "Utred", "efternamn": "Demo"},
+            {"personnummer": "201303192387", "fornamn": "Utred", "efternamn": "Demo"},
             demo.kl(d, 9),
         )
         demo.skydd(akt, demo.kl(d, 10))
@@ -159,7 +161,7 @@ def load(demo: Demo) -> list[tuple[str, str]]:
     def uppdrag_och_plan() -> None:
         akt = demo.aktualisering(
             "uppdrag",
-            {"personnummer": "191212302382", "fornamn": "Uppdrag", "efternamn": "Demo"},
+            {"personnummer": "201212302382", "fornamn": "Uppdrag", "efternamn": "Demo"},
             demo.kl(demo.dag(90), 9),
             typ="ansokan",
         )
@@ -317,7 +319,7 @@ def load(demo: Demo) -> list[tuple[str, str]]:
             "/v1/serviceinsatser",
             {
                 "enhet": ENHET,
-                "barn": {"personnummer": "191302032386", "fornamn": "Service", "efternamn": "Demo"},
+                "barn": {"personnummer": "201302032386", "fornamn": "Service", "efternamn": "Demo"},
                 "startdatum": start,
                 "beskrivning": "Föräldrastöd i grupp (demo).",
                 "samtycke": {

@@ -13,7 +13,7 @@ authorize = authorizer(MATRIX, SYSTEM_SCOPES, scopes_required=True)
 Caller = Annotated[Principal, Depends(authorize)]
 
 
-def current_settings(request: Request) -> Settings:
+async def current_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

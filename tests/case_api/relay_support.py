@@ -143,14 +143,14 @@ async def emit_events(
                     text("SELECT pg_advisory_xact_lock(hashtextextended(:a, 0))"), {"a": str(arende_id)}
                 )
             for _ in range(min(per_transaction, count - n)):
-                event = await events_service.emit(
+                event_id = await events_service.emit(
                     session,
                     type="test.handelse",
                     arende_id=arende_id,
                     data={"enhet": enhet, "n": n, "arende_id": arende_id},
                     occurred_at=at,
                 )
-                ids.append(event.id)
+                ids.append(event_id)
                 n += 1
     return ids
 

@@ -14,16 +14,17 @@ from tests.case_api.flow import Walk
 from tests.case_api.steg import Steg, frozen, people
 from tests.conftest import TokenFactory
 
-# Skatteverket test personnummer (1912/1913 series and the 2015 test series), valid check digits.
+# Fictitious personnummer with valid check digits (the 1912/1913 test series moved to 2012/2013,
+# so the persons are children; and the 2015 series).
 PNR = [
-    "191212121212",
-    "191304052390",
-    "191211152390",
-    "191303192387",
-    "191212302382",
+    "201212121212",
+    "201304052390",
+    "201211152390",
+    "201303192387",
+    "201212302382",
     "201503142380",
-    "191306072396",
-    "191302032386",
+    "201306072396",
+    "201302032386",
 ]
 
 

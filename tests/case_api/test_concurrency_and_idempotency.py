@@ -318,7 +318,7 @@ async def test_concurrent_anmalningar_open_one_arende(
         "LOG_LEVEL": "WARNING",
     }
     headers = bearer(token("handlaggare", sub="anna", enhet="bou-1"))
-    children = ["191304052390", "191211152390", "191303192387", "191212302382"]
+    children = ["201304052390", "201211152390", "201303192387", "201212302382"]
     with running_service("case_api.main:create_app", env) as base:
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
             for pnr in children:
@@ -364,26 +364,26 @@ async def post(
 
 
 async def test_invalid_personnummer_check_digit(walk: Walk) -> None:
-    r = await post(walk, "/v1/aktualiseringar", ANMALAN | {"barn": {"personnummer": "191212121213"}})
+    r = await post(walk, "/v1/aktualiseringar", ANMALAN | {"barn": {"personnummer": "201212121213"}})
     assert fields(assert_problem(r, 422)) == {"barn.personnummer"}
 
 
 async def test_birth_date_in_the_future(case_app: Any, walk: Walk) -> None:
-    # Travel to 1912, before the test child 19121212-1212 was born.
-    frozen(case_app, datetime(1912, 12, 1, 12, 0, tzinfo=STHLM))
-    body = ANMALAN | {"barn": {"personnummer": "191212121212"}, "inkom": "1912-11-30T10:00:00+01:00"}
+    # Travel to 2012, before the test child 20121212-1212 was born.
+    frozen(case_app, datetime(2012, 12, 1, 12, 0, tzinfo=STHLM))
+    body = ANMALAN | {"barn": {"personnummer": "201212121212"}, "inkom": "2012-11-30T10:00:00+01:00"}
     problem = assert_problem(await post(walk, "/v1/aktualiseringar", body), 422)
     assert fields(problem) == {"barn.personnummer"} and "future" in problem["errors"][0]["message"]
 
 
 async def test_samordningsnummer_is_accepted(walk: Walk) -> None:
-    r = await post(walk, "/v1/aktualiseringar", ANMALAN | {"barn": {"personnummer": "191212721219"}})
+    r = await post(walk, "/v1/aktualiseringar", ANMALAN | {"barn": {"personnummer": "201212721219"}})
     assert r.status_code == 201, r.text
     barn = (await walk.get("handlaggare", f"/v1/arenden/{r.json()['arende_id']}")).json()["barn"]
     assert (barn["identitet_typ"], barn["personnummer"], barn["fodelsedatum"]) == (
         "samordningsnummer",
-        "191212721219",
-        "1912-12-12",
+        "201212721219",
+        "2012-12-12",
     )
 
 

@@ -90,6 +90,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "record_utredningssteg": {"steg": "intervju", "datum": DAG, "resultat": "positivt"},
     "record_avtal": {"fran": DAG, "till": "2027-03-09"},
     "close_kontaktfamilj": {"orsak": "o"},
+    "close_omprovning": {"avslutad_datum": DAG, "motivering": "m"},
     "register_samtycke": SAMTYCKE,
     "grant_behorighet": {"sub": "anna", "skal": "Handlägger barnets ärende."},
     "create_arende_journalanteckning": {"datum": DAG, "slag": "samtal", "text": "t"},
@@ -124,10 +125,12 @@ async def bou1_case(walk: Walk, token: TokenFactory) -> dict[str, str]:
     akt, insats, up = await s.verkstallt_uppdrag()
     arende = (await walk.get("handlaggare", f"/v1/arenden/{akt['arende_id']}")).json()
     plan = await s.plan(up["id"])
+    up_path = f"/v1/uppdrag/{up['id']}"
+    behov = await walk.command("utforare", f"{up_path}/forandrade-behov", up_path, {"beskrivning": "b"})
     anna = bearer(token("handlaggare", **OWN[Role.handlaggare]))
     # The person behind personer/{person_id}: a second bou-1 child, with skyddad identitet, so
     # that granting access to them (behorigheter) is a command that can succeed.
-    skyddad = await s.aktualisering(barn={"personnummer": "191212121212", "skyddad_identitet": True})
+    skyddad = await s.aktualisering(barn={"personnummer": "201212121212", "skyddad_identitet": True})
     barn = (await walk.get("handlaggare", f"/v1/arenden/{skyddad['arende_id']}")).json()["barn"]
     assert barn["skyddad_identitet"] is True
     person_id = barn["id"]
@@ -160,6 +163,7 @@ async def bou1_case(walk: Walk, token: TokenFactory) -> dict[str, str]:
         "behorighet_id": behorighet.json()["id"],
         "beslut_id": insats["beslut_id"],
         "kontaktfamilj_id": familj.json()["id"],
+        "omprovning_id": behov["omprovning_id"],
         "person_id": person_id,
         "plan_id": plan["id"],
         "insats_id": insats["id"],
@@ -247,7 +251,7 @@ async def test_ids_in_bodies_are_404_outside_scope(walk: Walk, token: TokenFacto
     }
     assert_problem(await walk.client.post("/v1/uppdrag", json=uppdrag, headers=gun), 404)
     # Registering for an enhet that is not yours is refused outright.
-    anna_for_bou1 = ANMALAN | {"barn": {"personnummer": "191212121212"}}
+    anna_for_bou1 = ANMALAN | {"barn": {"personnummer": "201212121212"}}
     assert_problem(await walk.client.post("/v1/aktualiseringar", json=anna_for_bou1, headers=gun), 403)
 
 

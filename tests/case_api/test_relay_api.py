@@ -35,10 +35,11 @@ async def _dead_events(case_conn, count: int) -> list[uuid.UUID]:  # type: ignor
     session = AsyncSession(bind=case_conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
     ids = []
     for n in range(count):
-        event = await events_service.emit(
-            session, type="test.handelse", arende_id=uuid.uuid4(), data={"n": n}, occurred_at=T0
+        ids.append(
+            await events_service.emit(
+                session, type="test.handelse", arende_id=uuid.uuid4(), data={"n": n}, occurred_at=T0
+            )
         )
-        ids.append(event.id)
     await session.execute(
         text(
             "UPDATE outbox_delivery SET status = 'dead', attempts = 12, last_error = 'HTTP 500' "
@@ -52,13 +53,19 @@ async def _dead_events(case_conn, count: int) -> list[uuid.UUID]:  # type: ignor
 
 async def test_every_outbox_insert_gets_a_pending_delivery(case_conn) -> None:  # type: ignore[no-untyped-def]
     session = AsyncSession(bind=case_conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    event = await events_service.emit(session, type="test.handelse", arende_id=None, data={}, occurred_at=T0)
+    event_id = await events_service.emit(
+        session, type="test.handelse", arende_id=None, data={}, occurred_at=T0
+    )
     row = (
         await session.execute(
-            text("SELECT status, attempts, seq FROM outbox_delivery WHERE outbox_id = :i"), {"i": event.id}
+            text(
+                "SELECT d.status, d.attempts, d.seq, e.seq AS event_seq FROM outbox_delivery d "
+                "JOIN outbox_event e ON e.id = d.outbox_id WHERE d.outbox_id = :i"
+            ),
+            {"i": event_id},
         )
     ).one()
-    assert row.status == "pending" and row.attempts == 0 and row.seq == event.seq
+    assert row.status == "pending" and row.attempts == 0 and row.seq == row.event_seq
     await session.commit()
 
 
@@ -92,9 +99,11 @@ async def test_replay_of_unknown_or_pending_event(case_client, case_conn, token)
     missing = await case_client.post(f"/v1/drift/utkorg/{uuid.uuid4()}/omforsok", headers=system)
     assert_problem(missing, 404, "utkorg-handelse-not-found")
     session = AsyncSession(bind=case_conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    event = await events_service.emit(session, type="test.handelse", arende_id=None, data={}, occurred_at=T0)
+    event_id = await events_service.emit(
+        session, type="test.handelse", arende_id=None, data={}, occurred_at=T0
+    )
     await session.commit()
-    pending = await case_client.post(f"/v1/drift/utkorg/{event.id}/omforsok", headers=system)
+    pending = await case_client.post(f"/v1/drift/utkorg/{event_id}/omforsok", headers=system)
     assert assert_problem(pending, 409, "utkorg-not-dead-letter")["status_now"] == "pending"
     bad = await case_client.get("/v1/drift/utkorg/dodsbrev", params={"cursor": "x"}, headers=system)
     assert_problem(bad, 422)

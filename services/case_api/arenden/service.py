@@ -9,7 +9,7 @@ from sqlmodel import col
 from case_api.arenden.models import Arende
 from case_api.bevakning import service as bevakning_service
 from case_api.events import service as events
-from case_api.insats.models import Insats
+from case_api.insats.models import Insats, Omprovning
 from case_api.kontext import Kontext
 from case_api.tillstand import krav, tillatna
 from case_api.utredning.models import Utredning
@@ -55,17 +55,28 @@ async def oppna_eller_hamta(
             # statement generically, and a parameterised predicate then matches no index.
             index_where=text("status = 'oppet' AND typ = 'barn'"),
         )
-    inserted = (await k.session.execute(statement.returning(col(Arende.id)))).scalar_one_or_none()
-    query = select(Arende).where(
-        col(Arende.person_id) == person_id, col(Arende.enhet) == enhet, col(Arende.status) == "oppet"
-    )
-    query = query.where(col(Arende.id) == new_id) if inserted else query.where(col(Arende.typ) == "barn")
-    arende = (await k.session.execute(query.with_for_update())).scalar_one()
-    if inserted:
+    # RETURNING the row as an ORM object: a row this transaction inserted is locked by it
+    # already, and reading it back would be a second round trip.
+    inserted = (await k.session.scalars(statement.returning(Arende))).one_or_none()
+    if inserted is not None:
+        k.kand_person(inserted.id, person_id)
         await events.emit(
-            k.session, type="arende.oppnat", arende_id=arende.id, data=event_data(arende), occurred_at=k.nu()
+            k.session,
+            type="arende.oppnat",
+            arende_id=inserted.id,
+            data=event_data(inserted),
+            occurred_at=k.nu(),
         )
-    return arende, inserted is not None
+        return inserted, True
+    query = select(Arende).where(
+        col(Arende.person_id) == person_id,
+        col(Arende.enhet) == enhet,
+        col(Arende.status) == "oppet",
+        col(Arende.typ) == "barn",
+    )
+    arende = (await k.session.execute(query.with_for_update())).scalar_one()
+    k.kand_person(arende.id, person_id)
+    return arende, False
 
 
 async def las(k: Kontext, arende_id: uuid.UUID) -> Arende:
@@ -76,6 +87,7 @@ async def las(k: Kontext, arende_id: uuid.UUID) -> Arende:
 
         raise NotFound("No ärende with that id.")
     k.krav_synlig("ärende", enhet=arende.enhet)
+    k.kand_person(arende.id, arende.person_id)
     return arende
 
 
@@ -89,7 +101,7 @@ async def avsluta(k: Kontext, *, arende: Arende, orsak: str) -> Arende:
     pagaende = await _pagaende(k, arende.id)
     if pagaende:
         raise ArendetHarPagaende(
-            "Close the utredningar and insatser first.",
+            "Close the utredningar, insatser and omprövningar first.",
             pagaende=[{"objekt": o, "id": str(i)} for o, i in pagaende],
             tillstand=arende.status,
             tillatna_kommandon=[c for c in tillatna("arende", arende.status) if c != "avslut"],
@@ -129,4 +141,15 @@ async def _pagaende(k: Kontext, arende_id: uuid.UUID) -> list[tuple[str, uuid.UU
     insatser = await k.session.execute(
         select(col(Insats.id)).where(col(Insats.arende_id) == arende_id, col(Insats.status) != "avslutad")
     )
-    return [("utredning", i) for i in utredningar.scalars()] + [("insats", i) for i in insatser.scalars()]
+    # An open omprövning is the handläggare's unfinished task: close it (POST
+    # /v1/omprovningar/{id}/avslut) before the ärende.
+    omprovningar = await k.session.execute(
+        select(col(Omprovning.id)).where(
+            col(Omprovning.arende_id) == arende_id, col(Omprovning.status) == "oppen"
+        )
+    )
+    return (
+        [("utredning", i) for i in utredningar.scalars()]
+        + [("insats", i) for i in insatser.scalars()]
+        + [("omprovning", i) for i in omprovningar.scalars()]
+    )

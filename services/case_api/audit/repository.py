@@ -1,11 +1,12 @@
-"""Queries on audit_logg and its chain. Appends are plain inserts (append_rows); the sealer chains them."""
+"""Queries on audit_logg and its chain. Appends wait for the commit (case_api.pending_writes);
+the sealer chains them."""
 
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, text
+from sqlalchemy import Row, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_api.audit.models import AuditKedja, AuditLogg
@@ -15,10 +16,6 @@ ANCHOR_EVENT_TYPE = TYPE_PREFIX + "audit.forankrad"
 
 _table = AuditLogg.__table__  # type: ignore[attr-defined]
 _kedja = AuditKedja.__table__  # type: ignore[attr-defined]
-
-
-async def append_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    await session.execute(insert(_table), list(rows))
 
 
 async def chain_batch(session: AsyncSession, *, after_position: int, limit: int) -> Sequence[Row[Any]]:

@@ -34,11 +34,22 @@ from case_api.audit.schemas import (
 )
 from common.auth import Principal
 from common.clock import Clock, system_clock
+from common.deferred_writes import defer
 from common.logging import current_request_id
 
 Rad = tuple[uuid.UUID | None, uuid.UUID | None, uuid.UUID | None]  # objekt_id, person_id, arende_id
 
 LOGGKONTROLL = "loggkontroll"
+_AUDIT_INSERT = """
+    INSERT INTO audit_logg (at, sub, roller, enhet, utforare, handling, objekt_typ, objekt_id,
+                            person_id, arende_id, skal, request_id, utfall)
+    SELECT at, sub, roller, enhet, utforare, handling, objekt_typ, objekt_id,
+           person_id, arende_id, skal, request_id, utfall
+    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS a(
+        at timestamptz, sub text, roller text[], enhet text, utforare text, handling text,
+        objekt_typ text, objekt_id uuid, person_id uuid, arende_id uuid, skal text,
+        request_id text, utfall text)
+"""
 VERIFY_BATCH = 5000
 # Upper bounds (inclusive) of the distribution's intervals of distinct persons per user.
 FORDELNING_GRANSER = (1, 5, 10, 25, 50, 100, 250, 500, 1000)
@@ -132,7 +143,8 @@ async def _append(
         {**common, "objekt_id": objekt_id, "person_id": person_id, "arende_id": arende_id}
         for objekt_id, person_id, arende_id in rader
     ]
-    await audit_repository.append_rows(session, rows)
+    # Written with the transaction's events as it commits (common.deferred_writes).
+    defer(session, "audit_logg", _AUDIT_INSERT, rows=True).rows.extend(rows)  # type: ignore[union-attr]
 
 
 async def verifiera(session: AsyncSession, *, vem: Principal, batch: int = VERIFY_BATCH) -> Verifiering:

@@ -155,6 +155,9 @@ class _AsSystem:
     async def __aexit__(self, _type: object, exc: BaseException | None, _tb: object) -> None:
         # A failed statement has aborted the transaction: nothing more can run, nor needs to.
         if not isinstance(exc, DBAPIError):
+            # What was written as the system goes out now, while its scope is open (the
+            # bevakningar wait for a flush, which would otherwise run under the caller's).
+            await self.session.flush()
             await apply_scope(self.session, self.scope)
 
 

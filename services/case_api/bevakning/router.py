@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import false, or_
 from sqlmodel import col
 
+from case_api.arenden.models import Arende
 from case_api.bevakning.models import Bevakning
 from case_api.bevakning.repository import BevakningFilter, list_query
 from case_api.bevakning.schemas import BevakningOut, BevakningPage, BevakningStatus, RegelRef
@@ -68,7 +69,16 @@ async def list_bevakningar(
         limit=limit + 1,
     )
     query = _scope_where(k, query)
-    rows = list((await k.session.execute(query)).scalars())
+    # The child of each ärende in the same statement: the audit rows name it, and a second
+    # query for it would cost every worklist page a round trip.
+    query = query.add_columns(col(Arende.person_id)).outerjoin(
+        Arende, col(Arende.id) == col(Bevakning.arende_id)
+    )
+    rows = []
+    for b, person_id in (await k.session.execute(query)).tuples():
+        if b.arende_id is not None and person_id is not None:
+            k.kand_person(b.arende_id, person_id)
+        rows.append(b)
     page = rows[:limit]
     nasta = (
         encode_cursor([page[-1].forfallodatum.isoformat(), str(page[-1].id)]) if len(rows) > limit else None

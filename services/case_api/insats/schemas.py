@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from case_api.barnperspektiv import Barnperspektiv
 from case_api.personer.schemas import BarnIn, SamtyckeIn
 from case_api.schemas_base import Anrop, Indata, Utdata
 
@@ -46,6 +47,11 @@ class BeslutIn(Indata):
     period_till: date | None = None
     beslutsfattare: Annotated[str, Field(min_length=1, max_length=200)]
     motivering: Text
+
+    barnperspektiv: Barnperspektiv | None = Field(
+        default=None,
+        description="Barnkonsekvensanalys and the child's view (seed 000: in every ärende about a child).",
+    )
 
     @model_validator(mode="after")
     def period(self) -> "BeslutIn":
@@ -98,6 +104,7 @@ class BeslutOut(Utdata):
     period_till: date | None
     beslutsfattare: str
     motivering: str
+    barnperspektiv: dict[str, object] | None = None
     insats: InsatsOut | None
 
 
@@ -105,15 +112,6 @@ class InsatsAvslutIn(Indata):
     avslutad_datum: date
     orsak: Literal["mal_uppnatt", "familjen_avslutar", "behov_upphort", "flyttat", "omprovning", "annat"]
     kommentar: str | None = Field(default=None, max_length=20000)
-
-
-class OmprovningOut(Utdata):
-    id: uuid.UUID
-    insats_id: uuid.UUID
-    anledning: str
-    beskrivning: str
-    rapporterad_av: str
-    status: str
 
 
 class ServiceinsatsIn(Indata):

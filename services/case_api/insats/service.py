@@ -5,11 +5,12 @@ import uuid
 from sqlalchemy import select
 from sqlmodel import col
 
+from case_api import barnperspektiv
 from case_api.arenden import service as arende_service
 from case_api.arenden.models import Arende
 from case_api.bevakning import service as bevakning_service
 from case_api.events import service as events
-from case_api.insats.models import Beslut, Insats, Omprovning
+from case_api.insats.models import Beslut, Insats
 from case_api.insats.schemas import BeslutIn, InsatsAvslutIn, ServiceinsatsIn
 from case_api.kontext import Kontext
 from case_api.personer import service as person_service
@@ -41,6 +42,9 @@ async def besluta(k: Kontext, *, arende: Arende, indata: BeslutIn) -> tuple[Besl
     if indata.beslutsdatum > k.idag():
         raise UnprocessableContent.field("beslutsdatum", "lies in the future", "future")
     utredning = await _utredning(k, arende=arende, indata=indata)
+    await barnperspektiv.krav(
+        k, indata.barnperspektiv, person_id=arende.person_id, dag=indata.beslutsdatum, field="barnperspektiv"
+    )
     beslut = Beslut(
         arende_id=arende.id,
         enhet=arende.enhet,
@@ -54,6 +58,7 @@ async def besluta(k: Kontext, *, arende: Arende, indata: BeslutIn) -> tuple[Besl
         period_till=indata.period_till,
         beslutsfattare=indata.beslutsfattare,
         motivering=indata.motivering,
+        barnperspektiv=indata.barnperspektiv.model_dump() if indata.barnperspektiv else None,
         created_at=k.nu(),
     )
     k.session.add(beslut)
@@ -214,21 +219,6 @@ async def aktiva_uppdrag(k: Kontext, insats_id: uuid.UUID) -> list[Uppdrag]:
         .with_for_update()
     )
     return list(rows.scalars())
-
-
-async def oppna_omprovning(k: Kontext, *, insats: Insats, anledning: str, beskrivning: str) -> Omprovning:
-    omprovning = Omprovning(
-        insats_id=insats.id,
-        arende_id=insats.arende_id,
-        enhet=insats.enhet,
-        anledning=anledning,
-        beskrivning=beskrivning,
-        rapporterad_av=k.vem.sub,
-        created_at=k.nu(),
-    )
-    k.session.add(omprovning)
-    await k.session.flush()
-    return omprovning
 
 
 async def las_insats(k: Kontext, insats_id: uuid.UUID) -> Insats:

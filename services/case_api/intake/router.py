@@ -63,6 +63,12 @@ async def ut(k: Kontext, akt: Aktualisering) -> AktualiseringOut:
     )
 
 
+def ut_registrerad(akt: Aktualisering) -> AktualiseringOut:
+    """A just-registered aktualisering: its ärende is open and nothing is decided on it yet,
+    so there is nothing to read back."""
+    return AktualiseringOut.model_validate({**akt.model_dump(), **anrop("aktualisering", akt.status, akt.id)})
+
+
 @router.post(
     "",
     status_code=201,
@@ -77,7 +83,7 @@ async def register_aktualisering(
         akt = await service.registrera(k, indata=body)
         await k.logga("aktualisering", akt)
         headers = {"ETag": etag(akt.version), "Location": f"/v1/aktualiseringar/{akt.id}"}
-        return outcome(201, await ut(k, akt), headers)
+        return outcome(201, ut_registrerad(akt), headers)
 
     return await run_idempotent(
         k.session,

@@ -45,7 +45,7 @@ async def registrera(k: Kontext, *, indata: AktualiseringIn) -> Aktualisering:
     if indata.inkom > k.nu():
         raise UnprocessableContent.field("inkom", "lies in the future", "future")
     person_id = await person_service.hitta_eller_skapa(k, barn=indata.barn, enhet=indata.enhet)
-    arende, _ = await arende_service.oppna_eller_hamta(k, person_id=person_id, enhet=indata.enhet)
+    arende, ny = await arende_service.oppna_eller_hamta(k, person_id=person_id, enhet=indata.enhet)
     inkom_dag = datum.lokal_dag(indata.inkom)
     aktualisering = Aktualisering(
         arende_id=arende.id,
@@ -59,8 +59,8 @@ async def registrera(k: Kontext, *, indata: AktualiseringIn) -> Aktualisering:
         registrerad_av=k.vem.sub,
         created_at=k.nu(),
     )
+    # Inserted with the bevakningar at the flush below: one statement each, no re-read.
     k.session.add(aktualisering)
-    await k.session.flush()
     await events.emit(
         k.session,
         type="aktualisering.registrerad",
@@ -68,7 +68,8 @@ async def registrera(k: Kontext, *, indata: AktualiseringIn) -> Aktualisering:
         data=event_data(aktualisering),
         occurred_at=k.nu(),
     )
-    open_utredning = await utredning_service.pagaende(k, arende.id)
+    # A new ärende has no utredning yet.
+    open_utredning = None if ny else await utredning_service.pagaende(k, arende.id)
     if indata.typ == "anmalan":
         await _anmalan(k, arende, aktualisering, open_utredning)
     elif indata.typ == "ansokan":

@@ -2,6 +2,9 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field
+
 from case_api.columns import jsonb, pk, ref, text_, tid
 from case_api.database import CaseTable
 
@@ -40,6 +43,8 @@ class PersonUppgifter(CaseTable, table=True):
     efternamn: str | None = text_(nullable=True)
     skyddad_identitet: bool = False
     kontakt: dict[str, Any] = jsonb()
+    # {"sprak": "arabiska"} or {"teckensprak": true}: an interpreter is needed (null: not recorded).
+    tolkbehov: dict[str, Any] | None = Field(default=None, sa_type=JSONB, nullable=True)
     created_at: datetime = tid()
     updated_at: datetime = tid()
 

@@ -16,6 +16,19 @@ class Kontakt(Indata):
     epost: str | None = Field(default=None, max_length=200)
 
 
+class Tolkbehov(Indata):
+    """The person needs an interpreter: for a spoken language, or sign language (teckensprak)."""
+
+    sprak: str | None = Field(default=None, min_length=1, max_length=100, examples=["arabiska"])
+    teckensprak: bool = False
+
+    @model_validator(mode="after")
+    def nagot(self) -> "Tolkbehov":
+        if self.sprak is None and not self.teckensprak:
+            raise ValueError("give sprak, or teckensprak: true")
+        return self
+
+
 class BarnIn(Indata):
     """The child: a personnummer or samordningsnummer, or an unknown identity with name and birth date."""
 
@@ -27,6 +40,14 @@ class BarnIn(Indata):
     fodelsedatum: date | None = None
     skyddad_identitet: bool = False
     kontakt: Kontakt | None = None
+    tolkbehov: Tolkbehov | None = Field(
+        default=None, description="An interpreter needed, recorded by the enhet; the utförare sees it."
+    )
+    unga_vuxna: bool = Field(
+        default=False,
+        description="The person is 18-20 and the insats may reach unga vuxna (LVU 1 § 2 st., SoL "
+        "(2025:400)); without it an 18-year-old is refused. From 21 always refused.",
+    )
 
     @model_validator(mode="after")
     def identitet(self) -> "BarnIn":
@@ -47,6 +68,9 @@ class PersonOut(Utdata):
         description="True when the details are hidden: skyddad identitet without permission."
     )
     kontakt: Kontakt | None
+    tolkbehov: Tolkbehov | None = Field(
+        default=None, description="As the enhet recorded it (null: none recorded, or masked)."
+    )
 
 
 class PersonPage(Page[PersonOut]):

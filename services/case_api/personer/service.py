@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Text, Uuid, func, literal, or_, select, text
+from sqlalchemy import Boolean, DateTime, Text, Uuid, cast, func, literal, null, or_, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col
@@ -28,7 +28,15 @@ from case_api.personer.models import (
     Samtycke,
     SkyddadBehorighet,
 )
-from case_api.personer.schemas import BarnIn, BehorighetIn, Kontakt, PersonOut, SamtyckeIn, SamtyckeOut
+from case_api.personer.schemas import (
+    BarnIn,
+    BehorighetIn,
+    Kontakt,
+    PersonOut,
+    SamtyckeIn,
+    SamtyckeOut,
+    Tolkbehov,
+)
 from common.problems import NotFound, UnprocessableContent
 
 
@@ -40,6 +48,30 @@ class Uppgifter:
     efternamn: str | None = None
     kontakt: dict[str, Any] = field(default_factory=dict)
     skyddad_identitet: bool = False
+    tolkbehov: dict[str, Any] | None = None
+
+
+# Barn och unga: a child under 18; unga vuxna 18-20, for whom an insats may continue or begin
+# (LVU (1990:52) 1 § 2 st.: vård for the young person's own behaviour up to 21; SoL (2025:400)
+# insatser for unga vuxna). From 21 the person is not a child of this service.
+VUXEN = 18
+UNG_VUXEN_TILL = 21
+
+
+def krav_alder(barn: BarnIn, fodd: date, dag: date, *, field: str) -> None:
+    """Refuse a person of 21 or more as the child; 18-20 only with `unga_vuxna` set."""
+    alder = identitet.alder(fodd, dag)
+    if alder >= UNG_VUXEN_TILL:
+        raise UnprocessableContent.field(
+            field, f"the person is {alder}: the service ends at {UNG_VUXEN_TILL}", "too_old"
+        )
+    if alder >= VUXEN and not barn.unga_vuxna:
+        prefix = field.rsplit(".", 1)[0] if "." in field else ""
+        raise UnprocessableContent.field(
+            f"{prefix}.unga_vuxna" if prefix else "unga_vuxna",
+            f"the person is {alder}: set unga_vuxna when the insats may reach unga vuxna (18-20)",
+            "ung_vuxen",
+        )
 
 
 async def hitta_eller_skapa(
@@ -53,18 +85,32 @@ async def hitta_eller_skapa(
     caller learns nothing another enhet recorded. A known identity costs one statement.
     """
     if barn.personnummer is None:
+        if barn.fodelsedatum is not None:
+            krav_alder(barn, barn.fodelsedatum, k.idag(), field=field.rsplit(".", 1)[0] + ".fodelsedatum")
         ny = await _skapa(k, barn, enhet=enhet, identitet_typ="okand", personnummer=None)
         assert ny is not None  # no personnummer, nothing to conflict with
         return ny
     pnr, samordning = identitet.normalisera(barn.personnummer, field=field, idag=k.idag())
+    fodd = identitet.fodelsedatum(pnr)
+    krav_alder(barn, fodd, k.idag(), field=field)
+    # Before the lookup: refused only for a new identity, the answer told whether one existed.
+    if barn.fodelsedatum is not None and barn.fodelsedatum != fodd:
+        raise UnprocessableContent(
+            "barn.fodelsedatum does not match the personnummer.",
+            errors=[
+                {
+                    "field": "barn.fodelsedatum",
+                    "message": "does not match the personnummer",
+                    "code": "mismatch",
+                }
+            ],
+        )
     kand = select(func.case_person_id(pnr).label("id")).subquery()
     found = await _spara(k, barn, enhet=enhet, person_id=kand.c.id, fran=kand)
     if found is not None:
         return found
     kind = "samordningsnummer" if samordning else "personnummer"
-    ny = await _skapa(
-        k, barn, enhet=enhet, identitet_typ=kind, personnummer=pnr, fodd=identitet.fodelsedatum(pnr)
-    )
+    ny = await _skapa(k, barn, enhet=enhet, identitet_typ=kind, personnummer=pnr, fodd=fodd)
     if ny is not None:
         return ny
     # Two registrations of a new child at once: the second waited, inserted nothing; now it sees it.
@@ -89,6 +135,10 @@ async def _spara(k: Kontext, barn: BarnIn, *, enhet: str, person_id: Any, fran: 
             literal(barn.efternamn, Text),
             literal(barn.skyddad_identitet, Boolean),
             literal(barn.kontakt.model_dump(exclude_none=True) if barn.kontakt else {}, JSONB),
+            # SQL NULL, not JSON null, when not given: the upsert keeps what was recorded.
+            literal(barn.tolkbehov.model_dump(exclude_none=True), JSONB)
+            if barn.tolkbehov
+            else cast(null(), JSONB),
             literal(k.nu(), DateTime(timezone=True)),
             literal(k.nu(), DateTime(timezone=True)),
         )
@@ -104,6 +154,7 @@ async def _spara(k: Kontext, barn: BarnIn, *, enhet: str, person_id: Any, fran: 
             "efternamn": func.coalesce(ny.efternamn, gammal.efternamn),
             "skyddad_identitet": gammal.skyddad_identitet | ny.skyddad_identitet,
             "kontakt": gammal.kontakt.op("||", return_type=JSONB)(ny.kontakt),
+            "tolkbehov": func.coalesce(ny.tolkbehov, gammal.tolkbehov),
             "updated_at": ny.updated_at,
         },
     ).returning(col(PersonUppgifter.person_id))
@@ -119,6 +170,7 @@ UPPGIFT_KOLUMNER = [
     "efternamn",
     "skyddad_identitet",
     "kontakt",
+    "tolkbehov",
     "created_at",
     "updated_at",
 ]
@@ -131,21 +183,10 @@ async def _skapa(
     enhet: str,
     identitet_typ: str,
     personnummer: str | None,
-    fodd: object = None,
+    fodd: date | None = None,
 ) -> uuid.UUID | None:
     """A new person row and the enhet's record of it, in one statement; None when a concurrent
     registration created the identity first (the person INSERT then did nothing)."""
-    if barn.fodelsedatum is not None and fodd is not None and barn.fodelsedatum != fodd:
-        raise UnprocessableContent(
-            "barn.fodelsedatum does not match the personnummer.",
-            errors=[
-                {
-                    "field": "barn.fodelsedatum",
-                    "message": "does not match the personnummer",
-                    "code": "mismatch",
-                }
-            ],
-        )
     person = (
         pg_insert(Person)
         .values(
@@ -366,6 +407,7 @@ def _samman(egen: PersonUppgifter | None, delad: PersonUppgifter | None) -> Uppg
         fornamn=forst.fornamn,
         efternamn=forst.efternamn,
         kontakt=forst.kontakt,
+        tolkbehov=forst.tolkbehov,
         skyddad_identitet=any(r.skyddad_identitet for r in (egen, delad) if r is not None),
     )
 
@@ -400,6 +442,7 @@ async def visa(
             skyddad_identitet=u.skyddad_identitet,
             maskerad=False,
             kontakt=Kontakt(**u.kontakt) if u.kontakt else None,
+            tolkbehov=Tolkbehov(**u.tolkbehov) if u.tolkbehov else None,
         )
     return PersonOut(
         id=person.id,
@@ -418,8 +461,8 @@ BARNETS_ALDER = 15
 
 
 def krav_givare(person: Person, indata: SamtyckeIn, *, field: str = "givet_av") -> None:
-    """From 15 the child's own samtycke counts (seed 001, barnets delaktighet; 11 kap. 10 §
-    SoL (2025:400), the child's own talan from 15); before that, or of unknown age, it does not.
+    """From 15 the child's own samtycke counts (seed 001, barnets delaktighet; the child's own
+    talan from 15 under SoL (2025:400)); before that, or of unknown age, it does not.
 
     The one place the rule lives: every way a samtycke is recorded (POST
     /v1/personer/{id}/samtycken, a serviceinsats's) passes through registrera_samtycke.

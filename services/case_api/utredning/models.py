@@ -1,5 +1,9 @@
 import uuid
 from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field
 
 from case_api.columns import pk, ref, text_, tid
 from case_api.database import CaseTable
@@ -16,6 +20,7 @@ class Utredning(CaseTable, table=True):
     slutdatum: date  # the current end date: the rule's, or the last extension's
     status: str = text_(default="pagaende")
     resultat: str | None = text_(nullable=True)
+    barnperspektiv: dict[str, Any] | None = Field(default=None, sa_type=JSONB, nullable=True)
     avslutad_datum: date | None = None
     version: int = 1
     created_at: datetime = tid()

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from case_api.barnperspektiv import Barnperspektiv
 from case_api.schemas_base import Anrop, Indata, Utdata
 
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
@@ -29,6 +30,10 @@ class UtredningAvslutIn(Indata):
     avslutad_datum: date
     resultat: Literal["beslut_om_insats", "ingen_insats", "ansokan_aterkallad", "overflyttad", "annat"]
     motivering: Text
+    barnperspektiv: Barnperspektiv | None = Field(
+        default=None,
+        description="Barnkonsekvensanalys and the child's view (seed 000: in every ärende about a child).",
+    )
 
 
 class UtredningOut(Utdata):
@@ -40,6 +45,7 @@ class UtredningOut(Utdata):
     slutdatum: date
     status: str
     resultat: str | None
+    barnperspektiv: dict[str, object] | None = None
     avslutad_datum: date | None
     forlangningar: list[ForlangningOut]
     tillatna_kommandon: list[str]

@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import col
 
+from case_api import barnperspektiv
 from case_api.arenden.models import Arende
 from case_api.bevakning import service as bevakning_service
 from case_api.events import service as events
@@ -156,6 +157,16 @@ async def avsluta(k: Kontext, *, utredning: Utredning, indata: UtredningAvslutIn
         raise UnprocessableContent.dates(
             "avslutad_datum", indata.avslutad_datum, "after", "today", k.idag(), "future"
         )
+    arende = await k.session.get(Arende, utredning.arende_id)
+    assert arende is not None
+    await barnperspektiv.krav(
+        k,
+        indata.barnperspektiv,
+        person_id=arende.person_id,
+        dag=indata.avslutad_datum,
+        field="barnperspektiv",
+    )
+    utredning.barnperspektiv = indata.barnperspektiv.model_dump() if indata.barnperspektiv else None
     utredning.resultat = indata.resultat
     utredning.avslutad_datum = indata.avslutad_datum
     utredning.version += 1

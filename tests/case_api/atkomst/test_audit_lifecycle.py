@@ -20,7 +20,9 @@ from tests.case_api.flow import ANMALAN, at
 from tests.conftest import TokenFactory
 
 SUBS = {"handlaggare": "anna", "arbetsledare": "berit", "utforare": "olle"}
-LISTS = {"list_arenden", "list_uppdrag", "list_bevakningar", "list_aktualiseringar"}
+LISTS = {"list_arenden", "list_uppdrag", "list_bevakningar", "list_aktualiseringar", "list_omprovningar"}
+# Lists whose items name their ärende rather than carrying the child.
+BY_ARENDE = {"list_bevakningar", "list_aktualiseringar", "list_omprovningar"}
 LIFECYCLE_OPERATIONS = {
     "register_aktualisering", "get_aktualisering", "record_skyddsbedomning", "decide_forhandsbedomning",
     "list_arenden", "get_arende", "close_arende", "assign_arende",
@@ -64,7 +66,7 @@ async def _more(walk: RecordingWalk, clock: FrozenClock) -> None:
             | {
                 "typ": "ansokan",
                 "inkom": "2027-02-01T08:00:00+01:00",
-                "barn": {"personnummer": "191212121212", "fornamn": "Tredje", "efternamn": "Barnsson"},
+                "barn": {"personnummer": "201212121212", "fornamn": "Tredje", "efternamn": "Barnsson"},
             },
             expect=201,
         )
@@ -135,7 +137,7 @@ async def _more(walk: RecordingWalk, clock: FrozenClock) -> None:
 
 def _personer_i(op: str, body: dict[str, Any], personer: dict[uuid.UUID, uuid.UUID]) -> set[uuid.UUID]:
     items = body["items"]
-    if op in ("list_bevakningar", "list_aktualiseringar"):
+    if op in BY_ARENDE:
         return {personer[uuid.UUID(b["arende_id"])] for b in items}
     return {uuid.UUID(item["barn"]["id"]) for item in items}
 
@@ -152,6 +154,10 @@ async def test_every_lifecycle_request_leaves_its_audit_rows(
     seen: set[str] = set()
     for anrop in walk.anrop:
         op = operation_of(case_app, anrop.method, anrop.path)
+        if anrop.response.status_code >= 400:
+            # A refused command (the walk's ärende with an open omprövning) changed and read
+            # nothing, and its transaction was rolled back: no audit row to check.
+            continue
         seen.add(op)
         rows = await audit_rows(case_conn, anrop.response.headers["X-Request-ID"])
         where = f"{anrop.method} {anrop.path} ({op})"
@@ -189,7 +195,7 @@ async def test_a_list_of_n_persons_leaves_n_rows(
     walk: RecordingWalk, clock: FrozenClock, case_conn: AsyncConnection
 ) -> None:
     at(clock, "2026-02-03 10:00")
-    pnrs = ["201503142380", "191212121212", "201203152002", "191312121211"]
+    pnrs = ["201503142380", "201212121212", "201203152002", "201312121211"]
     for pnr in pnrs:
         await walk.post(
             "handlaggare", "/v1/aktualiseringar", ANMALAN | {"barn": {"personnummer": pnr}}, expect=201

@@ -133,7 +133,7 @@ async def test_an_external_utforare_needs_a_samtycke_that_names_it(
 async def test_informationsutbyte_covers_any_utforare_and_internal_ones_need_none(
     walk: RecordingWalk, clock: FrozenClock, case_conn: AsyncConnection
 ) -> None:
-    person_id, beslut = await _beslut(walk, clock, "191212121212")
+    person_id, beslut = await _beslut(walk, clock, "201212121212")
     await _samtycke(walk, person_id, ["informationsutbyte"])
     assert (
         await walk.post(

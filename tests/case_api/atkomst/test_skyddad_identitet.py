@@ -19,7 +19,7 @@ from tests.case_api.flow import ANMALAN, at
 from tests.conftest import TokenFactory
 from tests.helpers import assert_problem
 
-PNR = "191212121212"
+PNR = "201212121212"
 NAMN = ("Hemlig", "Skyddadsson")
 ADRESS, TELEFON, UPPDRAG_TELEFON = "Hemliga vägen 7", "070-7654321", "070-1112223"
 # Every way the personnummer can be written, and every detail that must stay hidden.

@@ -23,7 +23,7 @@ def clock(case_app: Any) -> FrozenClock:
 
 async def _two_enheter(client: httpx.AsyncClient, token: TokenFactory) -> list[dict[str, Any]]:
     created = []
-    for enhet, pnr in (("bou-1", "201503142380"), ("bou-2", "191212121212")):
+    for enhet, pnr in (("bou-1", "201503142380"), ("bou-2", "201212121212")):
         response = await client.post(
             "/v1/aktualiseringar",
             json=ANMALAN | {"enhet": enhet, "barn": {"personnummer": pnr}},

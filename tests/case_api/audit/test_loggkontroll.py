@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from case_api.audit import service as audit_service
 from common.auth import Role
+from common.deferred_writes import write_now
 from tests.case_api.audit.conftest import T0, audit_rows, caller
 from tests.helpers import assert_problem, bearer
 
@@ -28,6 +29,8 @@ async def _seed(session, clock, rows):  # type: ignore[no-untyped-def]
             arende_id=None,
             utfall=utfall,
         )
+    # This session never commits; the app's own session reads the rows (on the same connection).
+    await write_now(session)
     clock.set(T0 + timedelta(days=1))
 
 

@@ -14,7 +14,7 @@ from tests.case_api.flow import ANMALAN, at
 from tests.conftest import TokenFactory
 from tests.helpers import assert_problem, bearer
 
-PNR = "191212121212"
+PNR = "201212121212"
 BARN = {
     "personnummer": PNR,
     "fornamn": "Hemlig",

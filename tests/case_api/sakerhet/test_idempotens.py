@@ -57,7 +57,7 @@ async def test_a_samtycke_key_is_bound_to_the_person_in_the_path(
 ) -> None:
     anna = bearer(token("handlaggare", sub="anna", enhet="bou-1"))
     personer = []
-    for pnr in ("201503142380", "191212121212"):
+    for pnr in ("201503142380", "201212121212"):
         body = ANMALAN | {"barn": {"personnummer": pnr}}
         akt = (await case_client.post("/v1/aktualiseringar", json=body, headers=anna)).json()
         arende = (await case_client.get(f"/v1/arenden/{akt['arende_id']}", headers=anna)).json()

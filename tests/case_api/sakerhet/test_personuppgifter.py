@@ -264,3 +264,16 @@ async def test_lists_show_each_arende_with_its_own_enhets_record(
         akt1["arende_id"]: "Hemlig",
         akt2["arende_id"]: "Egen",
     }
+
+
+async def test_a_wrong_birth_date_is_refused_whether_or_not_another_enhet_holds_the_child(
+    walk: RecordingWalk,
+) -> None:
+    """No existence oracle: a birth date that contradicts the personnummer was refused only for
+    a new identity, so bou-2 learnt from a 201 that some enhet already held the child."""
+    await _registrera(walk, "handlaggare", "bou-1", BOU1_OPPEN)
+    body = ANMALAN | {"enhet": "bou-2", "inkom": "2026-03-10T09:00:00+01:00"}
+    for pnr in (TEST_PNR, "201203152002"):  # held by bou-1; held by nobody
+        barn = {"personnummer": pnr, "fodelsedatum": "2014-01-01"}
+        response = await walk.post("bou2", "/v1/aktualiseringar", body | {"barn": barn}, expect=422)
+        assert [e["field"] for e in assert_problem(response, 422)["errors"]] == ["barn.fodelsedatum"]
