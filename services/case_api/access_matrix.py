@@ -68,6 +68,10 @@ MATRIX: dict[str, frozenset[Role]] = {
     "report_ej_verkstallt": UTFORARE,
     "report_ej_nyttjad": UTFORARE,
     "report_forandrade_behov": UTFORARE,
+    # Omprövning: the beställare's task; the utförare reported, it does not reconsider.
+    "list_omprovningar": UNIT_READERS,
+    "get_omprovning": UNIT_READERS,
+    "close_omprovning": CASE_WORKERS,
     # Genomförandeplan: written by the utförare with the child and guardians.
     "draft_genomforandeplan": UTFORARE,
     "get_genomforandeplan": UPPDRAG_READERS,

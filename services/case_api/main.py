@@ -15,6 +15,7 @@ from case_api.intake.router import router as intake_router
 from case_api.journal.router import router as journal_router
 from case_api.kontaktfamiljer.router import router as kontaktfamiljer_router
 from case_api.metrics import CaseMetrics
+from case_api.omprovning.router import router as omprovning_router
 from case_api.personer.router import router as personer_router
 from case_api.placering.router import router as placering_router
 from case_api.plan.router import router as plan_router
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             insats_router,
             placering_router,
             uppdrag_router,
+            omprovning_router,
             plan_router,
             uppfoljning_router,
             bevakning_router,

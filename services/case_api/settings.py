@@ -51,6 +51,9 @@ class Settings(CommonSettings):
     # Rule id -> days before the due date to remind; rules not named keep the table's days.
     bevakning_paminnelser: dict[str, list[int]] = Field(default_factory=dict, alias="BEVAKNING_PAMINNELSER")
     lex_sarah_utredning_dagar: int = Field(default=14, alias="LEX_SARAH_UTREDNING_DAGAR")
+    # Days the handläggare has to close an omprövning (rule `omprovning`): the nämnd's own
+    # requirement, no statutory time.
+    omprovning_dagar: int = Field(default=14, alias="OMPROVNING_DAGAR")
     # Organisations (utförare ids) that belong to the nämnd, comma-separated; an uppdrag to any
     # other utförare crosses a boundary and needs the child's samtycke.
     interna_utforare_lista: str = Field(default="", alias="INTERNA_UTFORARE")
@@ -82,7 +85,9 @@ class Settings(CommonSettings):
     def _regler_giltiga(self) -> Self:
         # A typo in a rule id or a negative day stops the service at start, not at first use.
         try:
-            regler_med_installningar(self.bevakning_paminnelser, self.lex_sarah_utredning_dagar)
+            regler_med_installningar(
+                self.bevakning_paminnelser, self.lex_sarah_utredning_dagar, self.omprovning_dagar
+            )
         except KeyError as exc:
             raise ValueError(f"BEVAKNING_PAMINNELSER names unknown rules: {exc.args[0]}") from None
         return self

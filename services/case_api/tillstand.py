@@ -117,6 +117,9 @@ GENOMFORANDEPLAN: Maskin = _m(
 # olämplig with its reason.
 ATERKOPPLING: Maskin = _m({"begard": {"lamna": ("lamnad", "ej_lamnad")}, "lamnad": {}, "ej_lamnad": {}})
 
+# An omprövning ends once: with the new beslut, or with why none was needed.
+OMPROVNING: Maskin = _m({"oppen": {"avslut": ("avslutad",)}, "avslutad": {}})
+
 ARENDE: Maskin = _m({"oppet": {"avslut": ("avslutat",), "andring": ("oppet",)}, "avslutat": {}})
 
 BEVAKNING: Maskin = _m(
@@ -140,6 +143,7 @@ MASKINER: Mapping[str, Maskin] = {
     "uppdrag": UPPDRAG,
     "genomforandeplan": GENOMFORANDEPLAN,
     "aterkoppling": ATERKOPPLING,
+    "omprovning": OMPROVNING,
     "arende": ARENDE,
     "bevakning": BEVAKNING,
 }
@@ -175,6 +179,7 @@ ENDPOINTS: Mapping[str, Mapping[str, str]] = {
         "verkstallighet": "/v1/uppdrag/{id}/verkstallighet",
         "ej_verkstallt": "/v1/uppdrag/{id}/ej-verkstallt",
         "forandrade_behov": "/v1/uppdrag/{id}/forandrade-behov",
+        "ej_nyttjad": "/v1/uppdrag/{id}/ej-nyttjad",
         "genomforandeplan": "/v1/uppdrag/{id}/genomforandeplaner",
         "uppfoljning": "/v1/uppdrag/{id}/uppfoljningar",
     },

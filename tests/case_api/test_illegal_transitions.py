@@ -458,6 +458,10 @@ class Modell:
     utredning_id: str | None = None
     forlangningar: int = 0
     insatser: list[dict[str, Any]] = field(default_factory=list)
+    # Omprövningar by id (found on the ärende after the report that opened them) and how many
+    # reports opened one not yet found.
+    omprovningar: dict[str, str] = field(default_factory=dict)
+    nya_omprovningar: int = 0
 
     def insats(self) -> dict[str, Any] | None:
         return self.insatser[-1] if self.insatser else None
@@ -636,6 +640,42 @@ def k_faststall(m: Modell) -> Kommando | None:
     return Kommando("utforare", f"{path}/faststallande", FASTSTALL, path, legal, _set(p, status="faststalld"))
 
 
+def oppnar_omprovning(make: Callable[[Modell], Kommando | None]) -> Callable[[Modell], Kommando | None]:
+    """The report also opens an omprövning (ej verkställt, förändrade behov)."""
+
+    def wrapped(m: Modell) -> Kommando | None:
+        k = make(m)
+        if k is None:
+            return None
+        inner = k.apply
+
+        def apply(body: dict[str, Any]) -> None:
+            inner(body)
+            m.nya_omprovningar += 1
+
+        k.apply = apply
+        return k
+
+    return wrapped
+
+
+def k_omprovning_avslut(m: Modell) -> Kommando | None:
+    if not m.omprovningar:
+        return None
+    oppna = [i for i, st_ in m.omprovningar.items() if st_ == "oppen"]
+    target = oppna[0] if oppna else next(iter(m.omprovningar))
+    path = f"/v1/omprovningar/{target}"
+    body = {"avslutad_datum": DAG, "motivering": "Inget nytt beslut behövs."}
+    legal = m.omprovningar[target] == "oppen"
+    return Kommando(
+        "handlaggare", f"{path}/avslut", body, path, legal, _set_key(m.omprovningar, target, "avslutad")
+    )
+
+
+def _set_key(d: dict[str, str], key: str, value: str) -> Callable[[dict[str, Any]], None]:
+    return lambda _: d.update({key: value})
+
+
 def k_arende_avslut(m: Modell) -> Kommando:
     def apply(_: dict[str, Any]) -> None:
         m.arende = "avslutat"
@@ -645,6 +685,7 @@ def k_arende_avslut(m: Modell) -> Kommando:
         m.arende == "oppet"
         and m.utredning != "pagaende"
         and all(i["status"] == "avslutad" for i in m.insatser)
+        and all(st_ != "oppen" for st_ in m.omprovningar.values())
     )
     return Kommando("handlaggare", f"{path}/avslut", {"orsak": "Klart."}, path, legal, apply)
 
@@ -682,15 +723,20 @@ KOMMANDON: dict[str, Callable[[Modell], Kommando | None]] = {
         ("mottaget", "ej_verkstallt", "avbrutet"),
         lambda s: ("verkstallt", "verkstalld"),
     ),
-    "ej_verkstallt": k_uppdrag(
-        "ej-verkstallt",
-        {"datum": DAG, "orsak": "Ej påbörjad."},
-        ("mottaget", "verkstallt"),
-        lambda s: ("ej_verkstallt", "ej_verkstalld") if s == "mottaget" else ("avbrutet", "avbruten"),
+    "ej_verkstallt": oppnar_omprovning(
+        k_uppdrag(
+            "ej-verkstallt",
+            {"datum": DAG, "orsak": "Ej påbörjad."},
+            ("mottaget", "verkstallt"),
+            lambda s: ("ej_verkstallt", "ej_verkstalld") if s == "mottaget" else ("avbrutet", "avbruten"),
+        )
     ),
-    "forandrade_behov": k_uppdrag(
-        "forandrade-behov", {"beskrivning": "Mer stöd."}, ("verkstallt", "avbrutet"), lambda s: (s, None)
+    "forandrade_behov": oppnar_omprovning(
+        k_uppdrag(
+            "forandrade-behov", {"beskrivning": "Mer stöd."}, ("verkstallt", "avbrutet"), lambda s: (s, None)
+        )
     ),
+    "omprovning_avslut": k_omprovning_avslut,
     "uppfoljning": k_uppdrag("uppfoljningar", UPPFOLJNING, ("verkstallt",), lambda s: (s, None), etag=False),
     "genomforandeplan": k_plan,
     "faststallande": k_faststall,
@@ -715,6 +761,14 @@ async def check_model(walk: Walk, m: Modell) -> None:
     assert {i["id"]: i["status"] for i in arende["insatser"]} == {i["id"]: i["status"] for i in m.insatser}
     expected_uppdrag = {u["id"]: u["status"] for i in m.insatser for u in i["uppdrag"]}
     assert {u["id"]: u["status"] for u in arende["uppdrag"]} == expected_uppdrag
+    # The reports since the last check opened exactly that many new omprövningar, each open
+    # (opened on the same frozen instant, so their order says nothing).
+    nya = [o["id"] for o in arende["omprovningar"] if o["id"] not in m.omprovningar]
+    assert len(nya) == m.nya_omprovningar, (nya, m.omprovningar)
+    for oid in nya:
+        m.omprovningar[oid] = "oppen"
+    m.nya_omprovningar = 0
+    assert {o["id"]: o["status"] for o in arende["omprovningar"]} == m.omprovningar
     u = m.uppdrag()
     for p in u["planer"] if u else []:
         assert (await walk.get("utforare", f"/v1/genomforandeplaner/{p['id']}")).json()["status"] == p[

@@ -242,22 +242,76 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
     assert [x["status"] for x in b["uppfoljning"]] == ["uppfylld", "oppen"]
     assert b["uppfoljning"][1]["forfallodatum"] == "2027-06-01"
 
+    # Förändrade behov open an omprövning: a dated task in the handläggare's bevakningar.
     behov = await walk.command(
         "utforare", f"{up_path}/forandrade-behov", up_path, {"beskrivning": "Behöver mer stöd hemma."}
     )
+    omprovning_id = behov["omprovning_id"]
     arende = (await walk.get("handlaggare", f"/v1/arenden/{arende_id}")).json()
-    assert [o["id"] for o in arende["omprovningar"]] == [behov["omprovning_id"]]
+    assert [o["id"] for o in arende["omprovningar"]] == [omprovning_id]
+    ompr_bev = one(await walk.bevakningar(arende_id), "omprovning")
+    assert (ompr_bev["objekt_id"], ompr_bev["startdatum"], ompr_bev["forfallodatum"]) == (
+        omprovning_id,
+        "2026-12-01",
+        "2026-12-15",
+    )
+    assert ompr_bev["handlaggare"] == "anna" and ompr_bev["utforare"] is None
+    # The task is the beställare's: the utförare that reported it does not see it.
+    assert "omprovning" not in await walk.bevakningar(arende_id, who="utforare")
+    oppna = (await walk.get("handlaggare", "/v1/omprovningar", status="oppen")).json()["items"]
+    assert [(o["id"], o["anledning"], o["forfallodatum"]) for o in oppna] == [
+        (omprovning_id, "forandrade_behov", "2026-12-15")
+    ]
+
+    at(clock, "2026-12-10 09:00")
+    a_path = f"/v1/arenden/{arende_id}"
+    refused = await walk.command(
+        "handlaggare", f"{a_path}/avslut", a_path, {"orsak": "För tidigt."}, expect=409
+    )
+    assert {"objekt": "omprovning", "id": omprovning_id} in refused["pagaende"]
+    nytt = (
+        await walk.post(
+            "handlaggare",
+            "/v1/beslut",
+            {
+                "arende_id": arende_id,
+                "utfall": "bifall",
+                "insatstyp": "familjebehandling",
+                "rattslig_grund": "4 kap. 1 § SoL (2001:453)",
+                "beslutsdatum": "2026-12-10",
+                "beslutsfattare": "anna",
+                "motivering": "Omprövning: behov av stöd i hemmet.",
+            },
+            expect=201,
+        )
+    ).json()
+    o_path = f"/v1/omprovningar/{omprovning_id}"
+    closed_o = await walk.command(
+        "handlaggare", f"{o_path}/avslut", o_path, {"avslutad_datum": "2026-12-10", "beslut_id": nytt["id"]}
+    )
+    assert (closed_o["status"], closed_o["beslut_id"], closed_o["avslutad_av"]) == (
+        "avslutad",
+        nytt["id"],
+        "anna",
+    )
+    assert closed_o["tillatna_kommandon"] == []
+    ompr_bev = one(await walk.bevakningar(arende_id), "omprovning")
+    assert (ompr_bev["status"], ompr_bev["uppfylld_datum"]) == ("uppfylld", "2026-12-10")
+    assert (await walk.get("handlaggare", "/v1/omprovningar", status="oppen")).json()["items"] == []
 
     at(clock, "2027-01-10 09:00")
     i_path = f"/v1/insatser/{insats_id}"
     ended = await walk.command(
-        "handlaggare", f"{i_path}/avslut", i_path, {"avslutad_datum": "2027-01-10", "orsak": "mal_uppnatt"}
+        "handlaggare", f"{i_path}/avslut", i_path, {"avslutad_datum": "2027-01-10", "orsak": "omprovning"}
     )
     assert ended["status"] == "avslutad"
     b = await walk.bevakningar(arende_id)
     assert b["uppfoljning"][1]["status"] == "avbruten"
     assert b["uppfoljning"][1]["avbruten_orsak"] == "insatsen avslutad"
-    a_path = f"/v1/arenden/{arende_id}"
+    n_path = f"/v1/insatser/{nytt['insats']['id']}"
+    await walk.command(
+        "handlaggare", f"{n_path}/avslut", n_path, {"avslutad_datum": "2027-01-10", "orsak": "mal_uppnatt"}
+    )
     closed = await walk.command("handlaggare", f"{a_path}/avslut", a_path, {"orsak": "Målen uppnådda."})
     assert closed["status"] == "avslutat"
     open_left = [
@@ -286,9 +340,9 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
             else:
                 assert svar["forfallodatum"] == x["forfallodatum"], x["typ"]
             explained += 1
-    assert (
-        explained == 8
-    )  # skyddsbedömning twice, förhandsbedömning, utredning, verkställighet, plan, uppföljning twice
+    # skyddsbedömning twice, förhandsbedömning, utredning, verkställighet twice (the new beslut's
+    # too), plan, uppföljning twice, omprövning
+    assert explained == 10
 
 
 async def test_serviceinsats_needs_samtycke_and_the_family_ends_it(

@@ -90,6 +90,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "record_utredningssteg": {"steg": "intervju", "datum": DAG, "resultat": "positivt"},
     "record_avtal": {"fran": DAG, "till": "2027-03-09"},
     "close_kontaktfamilj": {"orsak": "o"},
+    "close_omprovning": {"avslutad_datum": DAG, "motivering": "m"},
     "register_samtycke": SAMTYCKE,
     "grant_behorighet": {"sub": "anna", "skal": "Handlägger barnets ärende."},
     "create_arende_journalanteckning": {"datum": DAG, "slag": "samtal", "text": "t"},
@@ -124,6 +125,8 @@ async def bou1_case(walk: Walk, token: TokenFactory) -> dict[str, str]:
     akt, insats, up = await s.verkstallt_uppdrag()
     arende = (await walk.get("handlaggare", f"/v1/arenden/{akt['arende_id']}")).json()
     plan = await s.plan(up["id"])
+    up_path = f"/v1/uppdrag/{up['id']}"
+    behov = await walk.command("utforare", f"{up_path}/forandrade-behov", up_path, {"beskrivning": "b"})
     anna = bearer(token("handlaggare", **OWN[Role.handlaggare]))
     # The person behind personer/{person_id}: a second bou-1 child, with skyddad identitet, so
     # that granting access to them (behorigheter) is a command that can succeed.
@@ -160,6 +163,7 @@ async def bou1_case(walk: Walk, token: TokenFactory) -> dict[str, str]:
         "behorighet_id": behorighet.json()["id"],
         "beslut_id": insats["beslut_id"],
         "kontaktfamilj_id": familj.json()["id"],
+        "omprovning_id": behov["omprovning_id"],
         "person_id": person_id,
         "plan_id": plan["id"],
         "insats_id": insats["id"],

@@ -338,3 +338,16 @@ async def test_a_late_verkstallighet_reports_the_insats_ej_verkstalld(env: Sweep
     # The verkställighet alert once, then the lifecycle's reaction, in that order.
     assert late[-2:] == ["se.socialtjanst.bevakning.forsenad", "se.socialtjanst.insats.ej_verkstalld"]
     assert types.count("se.socialtjanst.insats.ej_verkstalld") == 1
+    # The system's finding opens an omprövning, dated for the handläggare, once.
+    assert types.count("se.socialtjanst.omprovning.oppnad") == 1
+    [ompr] = (
+        await env.walk.get("handlaggare", "/v1/omprovningar", status="oppen", arende_id=arende_id)
+    ).json()["items"]
+    assert (ompr["anledning"], ompr["rapporterad_av"], ompr["oppnad_datum"]) == (
+        "ej_verkstallt",
+        "system:handlaggning",
+        (due + timedelta(days=1)).isoformat(),
+    )
+    [ompr_bev] = (await env.walk.bevakningar(arende_id))["omprovning"]
+    assert ompr_bev["id"] == ompr["bevakning_id"] and ompr_bev["forfallodatum"] == ompr["forfallodatum"]
+    assert date.fromisoformat(ompr["forfallodatum"]) == due + timedelta(days=15)

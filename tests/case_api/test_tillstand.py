@@ -66,6 +66,7 @@ EXPECTED: dict[str, E] = {
             "uppfoljning": {"verkstallt"},
             "forandrade_behov": {"verkstallt"},
             "ej_verkstallt": {"avbrutet"},
+            "ej_nyttjad": {"verkstallt"},
             "avslut": {"avslutat"},
         },
         "avbrutet": {
@@ -82,6 +83,7 @@ EXPECTED: dict[str, E] = {
         "ersatt": {},
     },
     "aterkoppling": {"begard": {"lamna": {"lamnad", "ej_lamnad"}}, "lamnad": {}, "ej_lamnad": {}},
+    "omprovning": {"oppen": {"avslut": {"avslutad"}}, "avslutad": {}},
     "arende": {"oppet": {"avslut": {"avslutat"}, "andring": {"oppet"}}, "avslutat": {}},
     "bevakning": {
         "oppen": {
@@ -104,6 +106,7 @@ STARTS = {
     "uppdrag": {"skickat"},
     "genomforandeplan": {"utkast"},
     "aterkoppling": {"begard"},
+    "omprovning": {"oppen"},
     "arende": {"oppet"},
     "bevakning": {"oppen"},
 }

@@ -12,11 +12,11 @@ from case_api.bevakning.models import Bevakning
 from case_api.bevakning.router import ut as bevakning_ut
 from case_api.insats.models import Beslut, Insats, Omprovning
 from case_api.insats.router import beslut_ut, insats_ut
-from case_api.insats.schemas import OmprovningOut
 from case_api.intake.models import Aktualisering
 from case_api.intake.router import ut as aktualisering_ut
 from case_api.kontext import Ctx, Kontext
 from case_api.laddning import hamta
+from case_api.omprovning.router import ut_lista as omprovningar_ut
 from case_api.personer import service as person_service
 from case_api.personer.models import Person
 from case_api.responses import COMMAND, LIST, READ
@@ -109,10 +109,9 @@ async def _detalj(k: Kontext, a: Arende) -> ArendeDetalj:
             "uppdrag": [
                 await uppdrag_ut(k, u) for u in await _rows(k, Uppdrag, a.id, col(Uppdrag.skickat_at))
             ],
-            "omprovningar": [
-                OmprovningOut.model_validate(o)
-                for o in await _rows(k, Omprovning, a.id, col(Omprovning.created_at))
-            ],
+            "omprovningar": await omprovningar_ut(
+                k, await _rows(k, Omprovning, a.id, col(Omprovning.created_at))
+            ),
             "bevakningar": [bevakning_ut(b) for b in bevakningar],
         }
     )

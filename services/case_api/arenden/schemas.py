@@ -5,8 +5,9 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from case_api.bevakning.schemas import BevakningOut
-from case_api.insats.schemas import BeslutOut, InsatsOut, OmprovningOut
+from case_api.insats.schemas import BeslutOut, InsatsOut
 from case_api.intake.schemas import AktualiseringOut
+from case_api.omprovning.schemas import OmprovningOut
 from case_api.personer.schemas import PersonOut
 from case_api.schemas_base import Indata, Utdata
 from case_api.uppdrag.schemas import UppdragOut

@@ -9,7 +9,7 @@ from sqlmodel import col
 from case_api.arenden.models import Arende
 from case_api.bevakning import service as bevakning_service
 from case_api.events import service as events
-from case_api.insats.models import Insats
+from case_api.insats.models import Insats, Omprovning
 from case_api.kontext import Kontext
 from case_api.tillstand import krav, tillatna
 from case_api.utredning.models import Utredning
@@ -101,7 +101,7 @@ async def avsluta(k: Kontext, *, arende: Arende, orsak: str) -> Arende:
     pagaende = await _pagaende(k, arende.id)
     if pagaende:
         raise ArendetHarPagaende(
-            "Close the utredningar and insatser first.",
+            "Close the utredningar, insatser and omprövningar first.",
             pagaende=[{"objekt": o, "id": str(i)} for o, i in pagaende],
             tillstand=arende.status,
             tillatna_kommandon=[c for c in tillatna("arende", arende.status) if c != "avslut"],
@@ -141,4 +141,15 @@ async def _pagaende(k: Kontext, arende_id: uuid.UUID) -> list[tuple[str, uuid.UU
     insatser = await k.session.execute(
         select(col(Insats.id)).where(col(Insats.arende_id) == arende_id, col(Insats.status) != "avslutad")
     )
-    return [("utredning", i) for i in utredningar.scalars()] + [("insats", i) for i in insatser.scalars()]
+    # An open omprövning is the handläggare's unfinished task: close it (POST
+    # /v1/omprovningar/{id}/avslut) before the ärende.
+    omprovningar = await k.session.execute(
+        select(col(Omprovning.id)).where(
+            col(Omprovning.arende_id) == arende_id, col(Omprovning.status) == "oppen"
+        )
+    )
+    return (
+        [("utredning", i) for i in utredningar.scalars()]
+        + [("insats", i) for i in insatser.scalars()]
+        + [("omprovning", i) for i in omprovningar.scalars()]
+    )

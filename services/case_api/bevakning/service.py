@@ -1,8 +1,9 @@
 """Opening, meeting, moving and cancelling bevakningar; what the next alert day is."""
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date, timedelta
+from types import MappingProxyType
 
 from sqlalchemy import select, text
 from sqlmodel import col
@@ -127,6 +128,40 @@ async def _oppna(
     utforare: str | None = None,
     darefter: bool = False,
 ) -> Bevakning:
+    b = bygg(
+        k,
+        typ=typ,
+        arende_id=arende_id,
+        enhet=enhet,
+        handlaggare=handlaggare,
+        objekt_typ=objekt_typ,
+        objekt_id=objekt_id,
+        startdatum=startdatum,
+        insatstyp=insatstyp,
+        utforare=utforare,
+        darefter=darefter,
+    )
+    # No flush: the caller's next flush inserts every bevakning it opened in one statement.
+    k.session.add(b)
+    return b
+
+
+def bygg(
+    k: Kontext,
+    *,
+    typ: str,
+    arende_id: uuid.UUID | None,
+    enhet: str,
+    handlaggare: str | None,
+    objekt_typ: str,
+    objekt_id: uuid.UUID,
+    startdatum: date,
+    insatstyp: str | None = None,
+    utforare: str | None = None,
+    darefter: bool = False,
+) -> Bevakning:
+    """A new bevakning with its due date and first alert day, not yet added to the session
+    (a caller that may not insert it itself passes it to a narrow database function)."""
     regel = regler_service.hamta_regel(settings=k.settings, regel_id=typ)
     b = Bevakning(
         typ=typ,
@@ -144,8 +179,6 @@ async def _oppna(
         created_at=k.nu(),
     )
     b.nasta_larm = nasta_larm(b)
-    # No flush: the caller's next flush inserts every bevakning it opened in one statement.
-    k.session.add(b)
     return b
 
 
@@ -242,32 +275,38 @@ async def byt_handlaggare(k: Kontext, *, arende_id: uuid.UUID, handlaggare: str)
     await k.session.flush()
 
 
+# What the lifecycle does when a bevakning of a rule goes late, registered by the lifecycle
+# module that owns the consequence (uppdrag: ej verkställt -> omprövning), so bevakning, which
+# every lifecycle module uses, depends on none of them.
+VidForsening = Callable[[Kontext, Bevakning], Awaitable[None]]
+_VID_FORSENING: dict[str, VidForsening] = {}
+
+
+def vid_forsening(typ: str, handler: VidForsening) -> None:
+    """Register what happens when a bevakning of rule `typ` goes late (once per rule).
+
+    Registering the same function again (a module imported twice) is a no-op; a second,
+    different consequence for one rule is a programming error and refused."""
+    tabell.regel(typ)  # an unknown rule id raises here, at import, not in the sweep
+    existing = _VID_FORSENING.get(typ)
+    if existing is not None and _namn(existing) != _namn(handler):
+        raise ValueError(f"{typ}: {_namn(existing)} already handles a late bevakning")
+    _VID_FORSENING[typ] = handler
+
+
+def vid_forsening_registrerade() -> Mapping[str, VidForsening]:
+    return MappingProxyType(_VID_FORSENING)
+
+
+def _namn(handler: VidForsening) -> str:
+    return f"{handler.__module__}.{handler.__qualname__}"
+
+
 async def efter_forsening(k: Kontext, bevakning: Bevakning) -> None:
-    """What the lifecycle does when a bevakning goes late (the sweep calls this once).
-
-    An insats not started within three months of its decision (or of an interruption) is
-    found by the system as ej verkställt: reported, and a task to reconsider is opened.
-    """
-    if bevakning.typ != "verkstallighet":
-        return
-    from case_api.insats import service as insats_service
-    from case_api.uppdrag import service as uppdrag_service
-
-    insats = await insats_service.las_insats(k, bevakning.objekt_id)
-    if insats.status not in ("beslutad", "ej_verkstalld", "avbruten"):
-        return
-    insats.status = krav("insats", insats.status, "ej_verkstallt")
-    insats.version += 1
-    uppdrag = next(iter(await insats_service.aktiva_uppdrag(k, insats.id)), None)
-    await uppdrag_service.rapportera_ej_verkstallt(
-        k,
-        insats=insats,
-        uppdrag=uppdrag,
-        kalla="system",
-        typ="avbrott" if insats.status == "avbruten" else "ej_paborjad",
-        datum_=bevakning.forfallodatum,
-        orsak="Inte verkställt inom tre månader (upptäckt av systemet).",
-    )
+    """What the lifecycle does when a bevakning goes late (the sweep calls this once)."""
+    handler = _VID_FORSENING.get(bevakning.typ)
+    if handler is not None:
+        await handler(k, bevakning)
 
 
 async def slapp_utforare(k: Kontext, *, objekt_id: uuid.UUID, typ: str) -> int:

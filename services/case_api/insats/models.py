@@ -53,7 +53,10 @@ class Insats(CaseTable, table=True):
 
 
 class Omprovning(CaseTable, table=True):
-    """A task for the handläggare to reconsider an insats (förändrade behov, ej verkställt)."""
+    """A task for the handläggare to reconsider an insats (förändrade behov, ej verkställt).
+
+    Dated by its bevakning (rule `omprovning`); it ends with the new beslut it led to, or with
+    the reason none was needed."""
 
     __tablename__ = "omprovning"
 
@@ -61,8 +64,17 @@ class Omprovning(CaseTable, table=True):
     insats_id: uuid.UUID = ref("insats.id")
     arende_id: uuid.UUID = ref("arende.id")
     enhet: str = text_(index=True)
+    # The uppdrag whose report opened it (None when the system found the beslut not carried out
+    # and no uppdrag was active).
+    uppdrag_id: uuid.UUID | None = ref("uppdrag.id", nullable=True, index=False)
     anledning: str = text_()  # forandrade_behov | ej_verkstallt | ej_nyttjad
     beskrivning: str = text_()
     rapporterad_av: str = text_()
     status: str = text_(default="oppen")
+    oppnad_datum: date
+    avslutad_datum: date | None = None
+    beslut_id: uuid.UUID | None = ref("beslut.id", nullable=True, index=False)
+    motivering: str | None = text_(nullable=True)
+    avslutad_av: str | None = text_(nullable=True)
+    version: int = 1
     created_at: datetime = tid()

@@ -114,15 +114,6 @@ class InsatsAvslutIn(Indata):
     kommentar: str | None = Field(default=None, max_length=20000)
 
 
-class OmprovningOut(Utdata):
-    id: uuid.UUID
-    insats_id: uuid.UUID
-    anledning: str
-    beskrivning: str
-    rapporterad_av: str
-    status: str
-
-
 class ServiceinsatsIn(Indata):
     """Seed 000: no needs test and no beslut, but an explicit samtycke before any personal data."""
 

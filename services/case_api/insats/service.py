@@ -10,7 +10,7 @@ from case_api.arenden import service as arende_service
 from case_api.arenden.models import Arende
 from case_api.bevakning import service as bevakning_service
 from case_api.events import service as events
-from case_api.insats.models import Beslut, Insats, Omprovning
+from case_api.insats.models import Beslut, Insats
 from case_api.insats.schemas import BeslutIn, InsatsAvslutIn, ServiceinsatsIn
 from case_api.kontext import Kontext
 from case_api.personer import service as person_service
@@ -219,21 +219,6 @@ async def aktiva_uppdrag(k: Kontext, insats_id: uuid.UUID) -> list[Uppdrag]:
         .with_for_update()
     )
     return list(rows.scalars())
-
-
-async def oppna_omprovning(k: Kontext, *, insats: Insats, anledning: str, beskrivning: str) -> Omprovning:
-    omprovning = Omprovning(
-        insats_id=insats.id,
-        arende_id=insats.arende_id,
-        enhet=insats.enhet,
-        anledning=anledning,
-        beskrivning=beskrivning,
-        rapporterad_av=k.vem.sub,
-        created_at=k.nu(),
-    )
-    k.session.add(omprovning)
-    await k.session.flush()
-    return omprovning
 
 
 async def las_insats(k: Kontext, insats_id: uuid.UUID) -> Insats:

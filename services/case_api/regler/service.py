@@ -11,14 +11,15 @@ Paminnelser = tuple[tuple[str, tuple[int, ...]], ...]
 
 
 @lru_cache(maxsize=8)
-def _tabell(paminnelser: Paminnelser, lex_sarah_dagar: int) -> Mapping[str, Regel]:
-    return regler_med_installningar(dict(paminnelser), lex_sarah_dagar)
+def _tabell(paminnelser: Paminnelser, lex_sarah_dagar: int, omprovning_dagar: int) -> Mapping[str, Regel]:
+    return regler_med_installningar(dict(paminnelser), lex_sarah_dagar, omprovning_dagar)
 
 
 def regeltabell(*, settings: Settings) -> Mapping[str, Regel]:
-    """Every rule as this deployment watches it (BEVAKNING_PAMINNELSER, LEX_SARAH_UTREDNING_DAGAR)."""
+    """Every rule as this deployment watches it (BEVAKNING_PAMINNELSER, LEX_SARAH_UTREDNING_DAGAR,
+    OMPROVNING_DAGAR)."""
     paminnelser = tuple(sorted((k, tuple(v)) for k, v in settings.bevakning_paminnelser.items()))
-    return _tabell(paminnelser, settings.lex_sarah_utredning_dagar)
+    return _tabell(paminnelser, settings.lex_sarah_utredning_dagar, settings.omprovning_dagar)
 
 
 def hamta_regel(*, settings: Settings, regel_id: str) -> Regel:

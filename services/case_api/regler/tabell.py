@@ -304,6 +304,37 @@ _REGLER: tuple[Regel, ...] = (
         ),
     ),
     Regel(
+        id="omprovning",
+        namn="Omprövning av beslut",
+        startar=(
+            "Utföraren har rapporterat förändrade behov eller att insatsen inte verkställts, eller "
+            "systemet har funnit beslutet ej verkställt inom tre månader (omprövningen öppnades)."
+        ),
+        uppfylls_av=(
+            "Omprövningen är avslutad: med det nya beslutet, eller med skälen till att inget nytt "
+            "beslut behövdes."
+        ),
+        langd=Langd(14, "dagar"),
+        lag_1930_173=False,
+        flyttas_inte="tiden är nämndens eget kvalitetskrav, ingen lagstadgad tid",
+        kan_forlangas=False,
+        paminnelser=(7, 1),
+        kallor=(
+            "Seed 001, Uppdrag och kvalitetskrav – öppenvård, Ej verkställda beslut: om uppdraget "
+            "inte verkställs eller insatsen inte nyttjas inom tre månader ska utföraren meddela "
+            "beställaren för omprövning av beslut",
+            "Seed 001, Förändrade behov: gemensamma rutiner med beställaren för återkoppling vid "
+            "förändrade behov",
+            "Seed 000, Uppdrag och kvalitetskrav – service, Förändrade behov: finns skäl för någon "
+            "form av prövning ska verksamheten informera handläggaren",
+        ),
+        anmarkning=(
+            "Ingen paragraf i socialtjänstlagen (2025:400) som lästs anger en tid för omprövningen; "
+            "seederna kräver att den görs men anger ingen tid. 14 dagar är nämndens eget "
+            "kvalitetskrav (OMPROVNING_DAGAR), inte lag, och datumet flyttas därför inte."
+        ),
+    ),
+    Regel(
         id="overvagande",
         namn="Övervägande av vård utanför det egna hemmet",
         startar=(
@@ -477,9 +508,10 @@ def regel(id: str) -> Regel:
 
 
 def regler_med_installningar(
-    paminnelser: Mapping[str, Sequence[int]], lex_sarah_dagar: int
+    paminnelser: Mapping[str, Sequence[int]], lex_sarah_dagar: int, omprovning_dagar: int = 14
 ) -> Mapping[str, Regel]:
-    """The table with the nämnd's settings: reminder days per rule, the lex Sarah length.
+    """The table with the nämnd's settings: reminder days per rule, the lex Sarah and the
+    omprövning lengths.
 
     An unknown rule id or a bad value raises (OkandRegel, ValueError): a typo in the
     configuration should stop the service at start, not silently watch the defaults.
@@ -489,10 +521,13 @@ def regler_med_installningar(
         raise OkandRegel(", ".join(okanda))
     if isinstance(lex_sarah_dagar, bool) or lex_sarah_dagar < 1:
         raise ValueError(f"LEX_SARAH_UTREDNING_DAGAR must be at least 1, got {lex_sarah_dagar}")
+    if isinstance(omprovning_dagar, bool) or omprovning_dagar < 1:
+        raise ValueError(f"OMPROVNING_DAGAR must be at least 1, got {omprovning_dagar}")
     tabell = dict(REGLER)
     for regel_id, dagar in paminnelser.items():
         tabell[regel_id] = replace(tabell[regel_id], paminnelser=tuple(dagar))
     tabell["lex_sarah_utredning"] = replace(
         tabell["lex_sarah_utredning"], langd=Langd(lex_sarah_dagar, "dagar")
     )
+    tabell["omprovning"] = replace(tabell["omprovning"], langd=Langd(omprovning_dagar, "dagar"))
     return MappingProxyType(tabell)

@@ -5,11 +5,13 @@ from sqlmodel import col
 
 from case_api.arenden.models import Arende
 from case_api.bevakning import service as bevakning_service
+from case_api.bevakning.models import Bevakning
 from case_api.events import service as events
 from case_api.insats import service as insats_service
 from case_api.insats.models import Insats, Omprovning
 from case_api.kontaktfamiljer import service as kontaktfamilj_service
 from case_api.kontext import Kontext
+from case_api.omprovning import service as omprovning_service
 from case_api.placering import service as placering_service
 from case_api.regler import datum
 from case_api.regler import service as regler_service
@@ -238,8 +240,12 @@ async def rapportera(
     k.session.add(rapport)
     await k.session.flush()
     nyttjad = typ == "ej_nyttjad"
-    omprovning = await insats_service.oppna_omprovning(
-        k, insats=insats, anledning="ej_nyttjad" if nyttjad else "ej_verkstallt", beskrivning=orsak
+    omprovning = await omprovning_service.oppna(
+        k,
+        insats=insats,
+        anledning="ej_nyttjad" if nyttjad else "ej_verkstallt",
+        beskrivning=orsak,
+        uppdrag_id=uppdrag.id if uppdrag else None,
     )
     await events.emit(
         k.session,
@@ -299,8 +305,8 @@ async def forandrade_behov(k: Kontext, *, uppdrag: Uppdrag, indata: ForandradeBe
     # A new version, so a repeated report with the same If-Match is refused (412), not doubled.
     uppdrag.version += 1
     insats = await insats_service.las_insats(k, uppdrag.insats_id)
-    omprovning = await insats_service.oppna_omprovning(
-        k, insats=insats, anledning="forandrade_behov", beskrivning=indata.beskrivning
+    omprovning = await omprovning_service.oppna(
+        k, insats=insats, anledning="forandrade_behov", beskrivning=indata.beskrivning, uppdrag_id=uppdrag.id
     )
     await events.emit(
         k.session,
@@ -315,3 +321,28 @@ async def forandrade_behov(k: Kontext, *, uppdrag: Uppdrag, indata: ForandradeBe
 async def for_insats(k: Kontext, insats_id: object) -> list[Uppdrag]:
     rows = await k.session.execute(select(Uppdrag).where(col(Uppdrag.insats_id) == insats_id))
     return list(rows.scalars())
+
+
+async def ej_verkstallt_inom_tre_manader(k: Kontext, bevakning: Bevakning) -> None:
+    """The sweep found a verkställighet bevakning late: an insats not started within three
+    months of its decision (or of an interruption) is ej verkställt, reported by the system,
+    and an omprövning is opened (34 kap. 1 § SoL (2025:400); seed 001)."""
+    insats = await insats_service.las_insats(k, bevakning.objekt_id)
+    if insats.status not in ("beslutad", "ej_verkstalld", "avbruten"):
+        return
+    insats.status = krav("insats", insats.status, "ej_verkstallt")
+    insats.version += 1
+    uppdrag = next(iter(await insats_service.aktiva_uppdrag(k, insats.id)), None)
+    await rapportera_ej_verkstallt(
+        k,
+        insats=insats,
+        uppdrag=uppdrag,
+        kalla="system",
+        typ="avbrott" if insats.status == "avbruten" else "ej_paborjad",
+        datum_=bevakning.forfallodatum,
+        orsak="Inte verkställt inom tre månader (upptäckt av systemet).",
+    )
+
+
+# Registered at import: the app imports every router, and so this module, before its sweep runs.
+bevakning_service.vid_forsening("verkstallighet", ej_verkstallt_inom_tre_manader)

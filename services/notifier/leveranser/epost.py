@@ -33,6 +33,7 @@ REGEL_NAMN: Mapping[str, str] = MappingProxyType(
         "lex_sarah_utredning": "Utredning av lex Sarah-rapport",
         "aterkoppling_anmalare": "Återkoppling till anmälaren",
         "aterkoppling_anmalare_genast": "Återkoppling till anmälaren (begäran efter beslutet)",
+        "omprovning": "Omprövning av beslut",
         "overvagande": "Övervägande av vård utanför det egna hemmet",
         "omprovning_lvu": "Omprövning av vård enligt LVU 3 §",
         "vardnadsoverflyttning": "Övervägande om vårdnadsöverflyttning",

@@ -20,7 +20,9 @@ from tests.case_api.flow import ANMALAN, at
 from tests.conftest import TokenFactory
 
 SUBS = {"handlaggare": "anna", "arbetsledare": "berit", "utforare": "olle"}
-LISTS = {"list_arenden", "list_uppdrag", "list_bevakningar", "list_aktualiseringar"}
+LISTS = {"list_arenden", "list_uppdrag", "list_bevakningar", "list_aktualiseringar", "list_omprovningar"}
+# Lists whose items name their ärende rather than carrying the child.
+BY_ARENDE = {"list_bevakningar", "list_aktualiseringar", "list_omprovningar"}
 LIFECYCLE_OPERATIONS = {
     "register_aktualisering", "get_aktualisering", "record_skyddsbedomning", "decide_forhandsbedomning",
     "list_arenden", "get_arende", "close_arende", "assign_arende",
@@ -135,7 +137,7 @@ async def _more(walk: RecordingWalk, clock: FrozenClock) -> None:
 
 def _personer_i(op: str, body: dict[str, Any], personer: dict[uuid.UUID, uuid.UUID]) -> set[uuid.UUID]:
     items = body["items"]
-    if op in ("list_bevakningar", "list_aktualiseringar"):
+    if op in BY_ARENDE:
         return {personer[uuid.UUID(b["arende_id"])] for b in items}
     return {uuid.UUID(item["barn"]["id"]) for item in items}
 
@@ -152,6 +154,10 @@ async def test_every_lifecycle_request_leaves_its_audit_rows(
     seen: set[str] = set()
     for anrop in walk.anrop:
         op = operation_of(case_app, anrop.method, anrop.path)
+        if anrop.response.status_code >= 400:
+            # A refused command (the walk's ärende with an open omprövning) changed and read
+            # nothing, and its transaction was rolled back: no audit row to check.
+            continue
         seen.add(op)
         rows = await audit_rows(case_conn, anrop.response.headers["X-Request-ID"])
         where = f"{anrop.method} {anrop.path} ({op})"

@@ -127,6 +127,7 @@ async def test_every_figure_of_the_half_year(cases: Walk) -> None:
         # No anmälare asked for återkoppling in this half-year: the rules are listed, at zero.
         "aterkoppling_anmalare": (0, 0, 0, 0, 0, 0, None, None, None, None),
         "aterkoppling_anmalare_genast": (0, 0, 0, 0, 0, 0, None, None, None, None),
+        "omprovning": ZERO,
         # No child was placed: the placement rules are listed, at zero.
         "overvagande": ZERO,
         "omprovning_lvu": ZERO,
@@ -145,6 +146,7 @@ async def test_every_figure_of_the_half_year(cases: Walk) -> None:
         "lex_sarah_utredning": {"8-14": 1},
         "aterkoppling_anmalare": {},
         "aterkoppling_anmalare_genast": {},
+        "omprovning": {},
         "overvagande": {},
         "omprovning_lvu": {},
         "vardnadsoverflyttning": {},

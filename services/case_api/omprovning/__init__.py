@@ -1,0 +1,1 @@
+"""Omprövning: the handläggare's dated task to reconsider a beslut, and how it ends."""
