@@ -117,6 +117,8 @@ async def test_binary_mode(notifier_client, notifier_conn, token) -> None:  # ty
         ({"data": [1, 2]}, 422),
         ({"subject": "a\u0000b"}, 422),
         ({"Bad-Name": "x"}, 422),
+        ({"traceparent": 0}, 422),  # the spec says a W3C trace context (schemathesis sent 0)
+        ({"traceparent": "00-abc-def-01"}, 422),
     ],
 )
 async def test_invalid_events_are_refused(notifier_client, token, change, status) -> None:  # type: ignore[no-untyped-def]

@@ -75,7 +75,7 @@ async def list_bevakningar(
         Arende, col(Arende.id) == col(Bevakning.arende_id)
     )
     rows = []
-    for b, person_id in (await k.session.execute(query)).tuples():
+    for b, person_id in (await k.session.execute(query)).all():
         if b.arende_id is not None and person_id is not None:
             k.kand_person(b.arende_id, person_id)
         rows.append(b)

@@ -18,6 +18,7 @@ from cloudevents.core.exceptions import BaseCloudEventException
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 
+from common.tracing import parse_traceparent
 from notifier.inbox.exceptions import InvalidEvent, MalformedEvent, UnsupportedEventMediaType
 from notifier.inbox.schemas import ParsedEvent
 
@@ -143,6 +144,15 @@ def _reduce(event: BaseCloudEvent, data: dict[str, Any] | None) -> ParsedEvent:
     enhet = attributes.get("enhet")
     if enhet is not None and (not isinstance(enhet, str) or not enhet):
         raise InvalidEvent("The enhet extension must be a non-empty string.")
+    # The spec declares it a W3C trace context: anything else is refused, not stored and
+    # dropped later (schemathesis sent `"traceparent": 0`).
+    traceparent = attributes.get("traceparent")
+    if traceparent is not None and (
+        not isinstance(traceparent, str) or parse_traceparent(traceparent) is None
+    ):
+        raise InvalidEvent(
+            "The traceparent extension must be a W3C trace context (00-<trace>-<parent>-<flags>)."
+        )
     arende_id = _uuid_or_none(attributes.get("arendeid"))
     sekvens = _sekvens_or_none(attributes.get("sekvens"))
     if sekvens is not None:
