@@ -224,6 +224,9 @@ class Connection:
         head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
         self.writer.write(head.encode() + body)
         status_line = await self.reader.readline()
+        if not status_line:
+            # The server closed the connection (it does so under overload): an error, not a crash.
+            raise ConnectionResetError("connection closed before an answer")
         length = 0
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             if line[:15].lower() == b"content-length:":
