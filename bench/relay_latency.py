@@ -30,16 +30,9 @@ from case_api.events import service as events_service
 from common.db import make_engine, make_session_factory
 from devstack.databases import drop_database, ensure_database
 from devstack.migrate import upgrade
+from devstack.ports import free_port
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -48,6 +48,7 @@ from case_api.settings import Settings as CaseSettings  # noqa: E402
 from common.tokens import mint_dev_token  # noqa: E402
 from devstack.databases import ServiceDatabase, drop_database, ensure_database  # noqa: E402
 from devstack.migrate import upgrade  # noqa: E402
+from devstack.ports import free_port  # noqa: E402
 from devstack.syntetiska import samordningsnummer  # noqa: E402
 
 ENHETER = [f"bou-{n}" for n in range(1, 21)]
@@ -55,12 +56,6 @@ CONCURRENCIES = (8, 16, 32)
 
 
 # --- processes -----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

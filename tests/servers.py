@@ -1,7 +1,6 @@
 """Start a service as a real server process (uvicorn) for tests that go over real HTTP."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,12 +10,7 @@ from contextlib import contextmanager
 import httpx
 
 from common.serving import UVICORN_ARGS
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from devstack.ports import free_port
 
 
 @contextmanager

@@ -49,6 +49,7 @@ from common.settings import CommonSettings
 from common.tokens import mint_dev_token
 from devstack.databases import ServiceDatabase, drop_database, ensure_database
 from devstack.migrate import upgrade
+from devstack.ports import free_port
 from notifier.access_matrix import ALL_SCOPES
 from tests.dbproxy import DbProxy
 
@@ -60,14 +61,6 @@ BARN = ["201212121212", "201304052390", "201211152390", "201303192387", "2012123
 
 
 # --- processes ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -1,0 +1,9 @@
+"""A free loopback port, for the processes tests and benchmarks start."""
+
+import socket
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
