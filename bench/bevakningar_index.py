@@ -27,7 +27,6 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
@@ -36,9 +35,8 @@ from sqlalchemy.engine import make_url
 
 sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "services")]
 
-from case_api.bevakning import router as bevakning_router  # noqa: E402
 from case_api.bevakning import sweep  # noqa: E402
-from case_api.bevakning.repository import BevakningFilter, list_query  # noqa: E402
+from case_api.bevakning.repository import BevakningFilter, list_sql  # noqa: E402
 from case_api.kontext import SYSTEM_SCOPE, Scope  # noqa: E402
 from case_api.regler import datum  # noqa: E402
 from devstack.databases import drop_database, ensure_database  # noqa: E402
@@ -91,12 +89,13 @@ def dsn(url: str) -> str:
 
 
 def api_sql(scope: Scope, f: BevakningFilter, *, literal: bool) -> tuple[str, list[Any]]:
-    """The list query exactly as GET /v1/bevakningar builds it for this scope (page of 100 + 1)."""
-    k: Any = SimpleNamespace(scope=scope)
-    query = bevakning_router._scope_where(
-        k, list_query(bevakning_router._scoped(k, f), after=None, limit=101)
-    )
-    return compile_sql(query, literal=literal)
+    """The list query exactly as GET /v1/bevakningar sends it for this scope (page of 100 + 1)."""
+    sql, args = list_sql(scope, f, after=None, limit=101)
+    if not literal:
+        return sql, args
+    for n in range(len(args), 0, -1):  # $10 before $1
+        sql = sql.replace(f"${n}", sql_literal(args[n - 1]))
+    return sql, []
 
 
 def compile_sql(query: Any, *, literal: bool) -> tuple[str, list[Any]]:
@@ -127,7 +126,7 @@ async def explain(
             if generic:
                 await conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
                 await conn.execute(f"PREPARE q AS {sql}")
-                placeholders = ", ".join(literal(a) for a in args)
+                placeholders = ", ".join(sql_literal(a) for a in args)
                 target = f"EXECUTE q({placeholders})"
             else:
                 target = sql
@@ -141,7 +140,7 @@ async def explain(
     return plan, statistics.median(times), rows
 
 
-def literal(value: Any) -> str:
+def sql_literal(value: Any) -> str:
     if isinstance(value, date | datetime):
         return f"'{value.isoformat()}'"
     if isinstance(value, int):

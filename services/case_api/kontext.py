@@ -153,7 +153,8 @@ class Kontext:
             return o.id if isinstance(o, Arende) else o.arende_id
 
         missing = {arende_of(o) for o in objekt if getattr(o, "person_id", None) is None}
-        missing -= self._personer.keys()
+        # An object outside any ärende (a bevakning of a lex Sarah report) has no child to find.
+        missing -= {None, *self._personer.keys()}
         if missing:
             found = await self.session.execute(
                 select(col(Arende.id), col(Arende.person_id)).where(col(Arende.id).in_(missing))

@@ -82,4 +82,20 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def driver(session: AsyncSession) -> Any:
+    """The asyncpg connection under the session's open transaction, for the hot paths' own SQL.
+
+    Statements sent here skip SQLAlchemy's compile, result and ORM layers (most of a read's
+    CPU, docs/bench.md) but run in the same transaction, scope and row-level security. The
+    transaction must have begun (the scope's set_config is the first statement of every
+    request): SQLAlchemy's asyncpg adapter sends BEGIN only with its first statement.
+    """
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    conn = raw.driver_connection
+    if conn is None or not conn.is_in_transaction():
+        raise RuntimeError("driver() before the transaction's first statement: it would autocommit")
+    return conn
+
+
 SessionDep = Annotated[AsyncSession, Depends(request_session, scope="function")]

@@ -12,13 +12,12 @@ jsonb_to_recordset, which yields them in order), so its SQL does not depend on h
 are and one prepared statement serves every request of the same kind.
 """
 
-import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import TextClause, event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -51,8 +50,7 @@ def defer(session: AsyncSession | Session, name: str, sql: str, *, rows: bool = 
 
 
 def _encode(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
+    # orjson encodes uuid.UUID itself, but not asyncpg's subclass of it (ids read back by the driver).
     if isinstance(value, uuid.UUID):
         return str(value)
     raise TypeError(f"cannot encode {type(value).__name__}")
@@ -64,7 +62,7 @@ def _statement(parts: list[Part]) -> tuple[str, dict[str, Any]]:
     for n, part in enumerate(parts):
         values = dict(part.params)
         if part.rows is not None:
-            values["rows"] = json.dumps(part.rows, default=_encode)
+            values["rows"] = orjson.dumps(part.rows, default=_encode).decode()
         bodies.append(_PARAM.sub(lambda m, n=n: f":d{n}_{m.group(1)}", part.sql))  # type: ignore[misc]
         params.update({f"d{n}_{name}": value for name, value in values.items()})
     if len(bodies) == 1:
