@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Text, Uuid, cast, func, literal, null, or_, select, text
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+import orjson
+from sqlalchemy import or_, select, text
 from sqlmodel import col
 
 from case_api.events import service as event_service
 from case_api.kontext import Kontext
-from case_api.personer import identitet
+from case_api.personer import identitet, repository
 from case_api.personer.exceptions import (
     BehorighetAterkallad,
     BehorighetFinns,
@@ -37,6 +36,7 @@ from case_api.personer.schemas import (
     SamtyckeOut,
     Tolkbehov,
 )
+from common.db import driver
 from common.problems import NotFound, UnprocessableContent
 
 
@@ -105,8 +105,7 @@ async def hitta_eller_skapa(
                 }
             ],
         )
-    kand = select(func.case_person_id(pnr).label("id")).subquery()
-    found = await _spara(k, barn, enhet=enhet, person_id=kand.c.id, fran=kand)
+    found = await _spara(k, barn, enhet=enhet, pnr=pnr)
     if found is not None:
         return found
     kind = "samordningsnummer" if samordning else "personnummer"
@@ -114,66 +113,32 @@ async def hitta_eller_skapa(
     if ny is not None:
         return ny
     # Two registrations of a new child at once: the second waited, inserted nothing; now it sees it.
-    found = await _spara(k, barn, enhet=enhet, person_id=kand.c.id, fran=kand)
+    found = await _spara(k, barn, enhet=enhet, pnr=pnr)
     assert found is not None
     return found
 
 
-async def _spara(k: Kontext, barn: BarnIn, *, enhet: str, person_id: Any, fran: Any) -> uuid.UUID | None:
-    """Record the enhet's details on the person that `person_id` (a column of `fran`) names, in
-    one INSERT ... ON CONFLICT; no row in `fran` records nothing and answers None.
-
-    A later registration adds what it gives and keeps what it does not; it never unprotects.
-    """
-    rad = (
-        select(
-            literal(uuid.uuid4(), Uuid),
-            person_id,
-            literal(KALLA_ENHET, Text),
-            literal(enhet, Text),
-            literal(barn.fornamn, Text),
-            literal(barn.efternamn, Text),
-            literal(barn.skyddad_identitet, Boolean),
-            literal(barn.kontakt.model_dump(exclude_none=True) if barn.kontakt else {}, JSONB),
-            # SQL NULL, not JSON null, when not given: the upsert keeps what was recorded.
-            literal(barn.tolkbehov.model_dump(exclude_none=True), JSONB)
-            if barn.tolkbehov
-            else cast(null(), JSONB),
-            literal(k.nu(), DateTime(timezone=True)),
-            literal(k.nu(), DateTime(timezone=True)),
-        )
-        .select_from(fran)
-        .where(person_id.is_not(None))
+def _uppgifter(k: Kontext, barn: BarnIn, enhet: str) -> tuple[Any, ...]:
+    tolkbehov = barn.tolkbehov.model_dump(exclude_none=True) if barn.tolkbehov else None
+    return repository.uppgifter_args(
+        enhet=enhet,
+        fornamn=barn.fornamn,
+        efternamn=barn.efternamn,
+        skyddad_identitet=barn.skyddad_identitet,
+        kontakt=orjson.dumps(barn.kontakt.model_dump(exclude_none=True) if barn.kontakt else {}).decode(),
+        # SQL NULL, not JSON null, when not given: the upsert keeps what was recorded.
+        tolkbehov=orjson.dumps(tolkbehov).decode() if tolkbehov is not None else None,
+        nu=k.nu(),
     )
-    insert = pg_insert(PersonUppgifter).from_select(UPPGIFT_KOLUMNER, rad)
-    ny, gammal = insert.excluded, PersonUppgifter.__table__.c  # type: ignore[attr-defined]
-    upsert = insert.on_conflict_do_update(
-        index_elements=["person_id", "enhet"],
-        set_={
-            "fornamn": func.coalesce(ny.fornamn, gammal.fornamn),
-            "efternamn": func.coalesce(ny.efternamn, gammal.efternamn),
-            "skyddad_identitet": gammal.skyddad_identitet | ny.skyddad_identitet,
-            "kontakt": gammal.kontakt.op("||", return_type=JSONB)(ny.kontakt),
-            "tolkbehov": func.coalesce(ny.tolkbehov, gammal.tolkbehov),
-            "updated_at": ny.updated_at,
-        },
-    ).returning(col(PersonUppgifter.person_id))
-    return (await k.session.execute(upsert)).scalar_one_or_none()
 
 
-UPPGIFT_KOLUMNER = [
-    "id",
-    "person_id",
-    "kalla",
-    "enhet",
-    "fornamn",
-    "efternamn",
-    "skyddad_identitet",
-    "kontakt",
-    "tolkbehov",
-    "created_at",
-    "updated_at",
-]
+async def _spara(k: Kontext, barn: BarnIn, *, enhet: str, pnr: str) -> uuid.UUID | None:
+    """Record the enhet's details on the person with that identity, if there is one; else None."""
+    conn = await driver(k.session)
+    found: uuid.UUID | None = await conn.fetchval(
+        repository.SPARA_KAND, uuid.uuid4(), pnr, *_uppgifter(k, barn, enhet)
+    )
+    return found
 
 
 async def _skapa(
@@ -187,21 +152,20 @@ async def _skapa(
 ) -> uuid.UUID | None:
     """A new person row and the enhet's record of it, in one statement; None when a concurrent
     registration created the identity first (the person INSERT then did nothing)."""
-    person = (
-        pg_insert(Person)
-        .values(
-            id=uuid.uuid4(),
+    conn = await driver(k.session)
+    ny: uuid.UUID | None = await conn.fetchval(
+        repository.SKAPA,
+        uuid.uuid4(),
+        uuid.uuid4(),
+        *_uppgifter(k, barn, enhet),
+        *repository.skapa_args(
             identitet_typ=identitet_typ,
             personnummer=personnummer,
-            fodelsedatum=fodd or barn.fodelsedatum,
+            fodd=fodd or barn.fodelsedatum,
             skapad_av_enhet=k.scope.enhet or "",
-            created_at=k.nu(),
-        )
-        .on_conflict_do_nothing(index_elements=["personnummer"])
-        .returning(col(Person.id))
-        .cte("ny_person")
+        ),
     )
-    return await _spara(k, barn, enhet=enhet, person_id=person.c.id, fran=person)
+    return ny
 
 
 async def hamta(k: Kontext, person_id: uuid.UUID) -> tuple[Person, uuid.UUID]:
