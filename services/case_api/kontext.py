@@ -77,6 +77,8 @@ class Kontext:
     handling: str = "andra"
     # ärende id -> its child's person id, for the audit rows of objects that name only the ärende.
     _personer: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    # Model -> the rows of the ärende a case-file read loaded at once (laddning.rader reads them).
+    forladdning: dict[type, list[Any]] | None = None
 
     def nu(self) -> datetime:
         return self.clock()

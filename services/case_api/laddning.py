@@ -1,7 +1,9 @@
 """Loading one object by id for this caller: 404 when it does not exist or is outside scope."""
 
 import uuid
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import select
 
 from case_api.kontext import Kontext
 from common.concurrency import check_if_match
@@ -63,3 +65,25 @@ async def hamta_for_kommando(
     if etag_kravs:
         check_if_match(if_match, obj.version)
     return obj
+
+
+R = TypeVar("R")
+
+
+async def rader(k: Kontext, model: type[R], *, ordning: tuple[str, ...] = (), **lika: Any) -> list[R]:
+    """The rows of `model` whose columns equal `lika`, ordered by `ordning` and then id.
+
+    From the ärende's preload when the request made one (GET /v1/arenden/{id} reads every kind
+    of row of its case file in one statement), else in one query of their own.
+    """
+    ordning = (*ordning, "id")
+    forladdat = k.forladdning.get(model) if k.forladdning is not None else None
+    if forladdat is not None:
+        found = [r for r in forladdat if all(getattr(r, c) == v for c, v in lika.items())]
+        # (is None, value): NULLs last, as PostgreSQL orders them ascending.
+        return sorted(found, key=lambda r: tuple((getattr(r, c) is None, getattr(r, c)) for c in ordning))
+    query = select(model)
+    for column, value in lika.items():
+        query = query.where(getattr(model, column) == value)
+    query = query.order_by(*(getattr(model, c) for c in ordning))
+    return list((await k.session.execute(query)).scalars())

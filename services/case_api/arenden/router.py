@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 from sqlmodel import col
 
-from case_api.arenden import service
+from case_api.arenden import repository, service
 from case_api.arenden.models import Arende
 from case_api.arenden.schemas import ArendeAvslutIn, ArendeDetalj, ArendeOut, ArendePage, TilldelningIn
 from case_api.bevakning.models import Bevakning
@@ -15,7 +15,7 @@ from case_api.insats.router import beslut_ut, insats_ut
 from case_api.intake.models import Aktualisering
 from case_api.intake.router import ut as aktualisering_ut
 from case_api.kontext import Ctx, Kontext
-from case_api.laddning import hamta
+from case_api.laddning import hamta, rader
 from case_api.omprovning.router import ut_lista as omprovningar_ut
 from case_api.personer import service as person_service
 from case_api.personer.models import Person
@@ -75,23 +75,17 @@ async def get_arende(k: Ctx, arende_id: uuid.UUID, response: Response) -> Arende
     a = await hamta(k, Arende, arende_id, objekt="ärende")
     set_etag(response, a.version)
     await k.logga("arende", a)
+    k.forladdning = await repository.las_akt(k, a.id)
     return await _detalj(k, a)
 
 
-async def _rows(k: Kontext, model, arende_id: uuid.UUID, order):  # type: ignore[no-untyped-def]
-    result = await k.session.execute(
-        select(model).where(model.arende_id == arende_id).order_by(order, model.id)
-    )
-    return list(result.scalars())
-
-
 async def _detalj(k: Kontext, a: Arende) -> ArendeDetalj:
-    beslut = await _rows(k, Beslut, a.id, col(Beslut.created_at))
-    insatser = await _rows(k, Insats, a.id, col(Insats.created_at))
+    beslut = await rader(k, Beslut, ordning=("created_at",), arende_id=a.id)
+    insatser = await rader(k, Insats, ordning=("created_at",), arende_id=a.id)
     by_beslut = {i.beslut_id: i for i in insatser}
     bevakningar = [
         b
-        for b in await _rows(k, Bevakning, a.id, col(Bevakning.forfallodatum))
+        for b in await rader(k, Bevakning, ordning=("forfallodatum",), arende_id=a.id)
         if b.status in ("oppen", "forsenad")
     ]
     return ArendeDetalj.model_validate(
@@ -99,18 +93,20 @@ async def _detalj(k: Kontext, a: Arende) -> ArendeDetalj:
             **(await ut(k, a)).model_dump(),
             "aktualiseringar": [
                 await aktualisering_ut(k, x)
-                for x in await _rows(k, Aktualisering, a.id, col(Aktualisering.inkom))
+                for x in await rader(k, Aktualisering, ordning=("inkom",), arende_id=a.id)
             ],
             "utredningar": [
-                await utredning_ut(k, x) for x in await _rows(k, Utredning, a.id, col(Utredning.startdatum))
+                await utredning_ut(k, x)
+                for x in await rader(k, Utredning, ordning=("startdatum",), arende_id=a.id)
             ],
             "beslut": [beslut_ut(b, by_beslut.get(b.id)) for b in beslut],
             "insatser": [insats_ut(i) for i in insatser],
             "uppdrag": [
-                await uppdrag_ut(k, u) for u in await _rows(k, Uppdrag, a.id, col(Uppdrag.skickat_at))
+                await uppdrag_ut(k, u)
+                for u in await rader(k, Uppdrag, ordning=("skickat_at",), arende_id=a.id)
             ],
             "omprovningar": await omprovningar_ut(
-                k, await _rows(k, Omprovning, a.id, col(Omprovning.created_at))
+                k, await rader(k, Omprovning, ordning=("created_at",), arende_id=a.id)
             ),
             "bevakningar": [bevakning_ut(b) for b in bevakningar],
         }

@@ -9,15 +9,13 @@ is met when the återkoppling is recorded, given or refused with its reason.
 
 from datetime import date
 
-from sqlalchemy import select
-from sqlmodel import col
-
 from case_api.arenden.models import Arende
 from case_api.bevakning import service as bevakning_service
 from case_api.events import service as events
 from case_api.intake.models import Aktualisering, Aterkoppling
 from case_api.intake.schemas import AterkopplingBegaranIn, AterkopplingIn
 from case_api.kontext import Kontext
+from case_api.laddning import rader
 from case_api.tillstand import krav
 from common.problems import Conflict, UnprocessableContent
 
@@ -33,8 +31,8 @@ class AterkopplingFinns(Conflict):
 
 
 async def hamta(k: Kontext, akt: Aktualisering) -> Aterkoppling | None:
-    rows = await k.session.execute(select(Aterkoppling).where(col(Aterkoppling.aktualisering_id) == akt.id))
-    return rows.scalars().first()
+    rows = await rader(k, Aterkoppling, aktualisering_id=akt.id)
+    return rows[0] if rows else None
 
 
 async def _oppna(k: Kontext, akt: Aktualisering, a: Aterkoppling, *, typ: str, start: date) -> None:

@@ -6,14 +6,12 @@ day; the bevakning moves to that day, and a förhandsbedömning decided by it ne
 reasons. A förhandsbedömning decided late without such a decision still has to state them.
 """
 
-from sqlalchemy import select
-from sqlmodel import col
-
 from case_api.bevakning import service as bevakning_service
 from case_api.events import service as events
 from case_api.intake.models import Aktualisering, ForhandsbedomningForlangning
 from case_api.intake.schemas import ForhandsbedomningForlangningIn
 from case_api.kontext import Kontext
+from case_api.laddning import rader
 from case_api.tillstand import krav
 from common.problems import UnprocessableContent
 
@@ -77,9 +75,4 @@ async def forlang(
 
 
 async def forlangningar(k: Kontext, akt: Aktualisering) -> list[ForhandsbedomningForlangning]:
-    rows = await k.session.execute(
-        select(ForhandsbedomningForlangning)
-        .where(col(ForhandsbedomningForlangning.aktualisering_id) == akt.id)
-        .order_by(col(ForhandsbedomningForlangning.created_at), col(ForhandsbedomningForlangning.id))
-    )
-    return list(rows.scalars())
+    return await rader(k, ForhandsbedomningForlangning, ordning=("created_at",), aktualisering_id=akt.id)

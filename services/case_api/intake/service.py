@@ -13,6 +13,7 @@ from case_api.events import service as events
 from case_api.intake.models import Aktualisering, Forhandsbedomning, Skyddsbedomning
 from case_api.intake.schemas import AktualiseringIn, ForhandsbedomningIn, SkyddsbedomningIn
 from case_api.kontext import Kontext
+from case_api.laddning import rader
 from case_api.personer import service as person_service
 from case_api.regler import datum
 from case_api.tillstand import krav
@@ -226,10 +227,6 @@ async def _forfallodatum(k: Kontext, akt: Aktualisering, typ: str) -> date | Non
 async def bedomningar(
     k: Kontext, akt: Aktualisering
 ) -> tuple[Skyddsbedomning | None, Forhandsbedomning | None]:
-    skydd = await k.session.execute(
-        select(Skyddsbedomning).where(col(Skyddsbedomning.aktualisering_id) == akt.id)
-    )
-    forhand = await k.session.execute(
-        select(Forhandsbedomning).where(col(Forhandsbedomning.aktualisering_id) == akt.id)
-    )
-    return skydd.scalars().first(), forhand.scalars().first()
+    skydd = await rader(k, Skyddsbedomning, aktualisering_id=akt.id)
+    forhand = await rader(k, Forhandsbedomning, aktualisering_id=akt.id)
+    return (skydd[0] if skydd else None), (forhand[0] if forhand else None)

@@ -12,6 +12,7 @@ from case_api.bevakning import service as bevakning_service
 from case_api.events import service as events
 from case_api.intake.models import Aktualisering
 from case_api.kontext import Kontext
+from case_api.laddning import rader
 from case_api.placering import service as placering_service
 from case_api.regler import datum
 from case_api.regler import service as regler_service
@@ -183,9 +184,4 @@ async def avsluta(k: Kontext, *, utredning: Utredning, indata: UtredningAvslutIn
 
 
 async def forlangningar(k: Kontext, utredning_id: uuid.UUID) -> list[UtredningForlangning]:
-    rows = await k.session.execute(
-        select(UtredningForlangning)
-        .where(col(UtredningForlangning.utredning_id) == utredning_id)
-        .order_by(col(UtredningForlangning.created_at))
-    )
-    return list(rows.scalars())
+    return await rader(k, UtredningForlangning, ordning=("created_at",), utredning_id=utredning_id)
