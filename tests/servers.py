@@ -37,7 +37,10 @@ def running_service(app_factory: str, env: dict[str, str], port: int | None = No
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # A guard against a server that never starts, not a speed check: importing and building
+        # the app took 19 s at a load average of 7 on this 2-core machine (several test suites
+        # at once), and 30 s failed two runs that way. A crash still ends the wait at once.
+        deadline = time.monotonic() + 120
         while True:
             try:
                 if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
