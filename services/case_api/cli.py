@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 import sys
 
 from case_api.settings import get_settings
@@ -93,10 +94,13 @@ def _migrate(_args: argparse.Namespace) -> int:
 def _serve(_args: argparse.Namespace) -> int:
     import uvicorn
 
+    from case_api.settings import EXPECTED_HEAD_ENV
     from common.logging import uvicorn_log_config
     from common.serving import UVICORN_CONFIG
+    from devstack.migrate import head_revision
 
     settings = get_settings()
+    os.environ[EXPECTED_HEAD_ENV] = head_revision("case_api") or ""
     # API processes only: the background work runs as `case-api worker`. With several worker
     # processes uvicorn's supervisor logs before any app exists: in the app's format too.
     uvicorn.run(

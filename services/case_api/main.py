@@ -1,5 +1,7 @@
 """The case_api application."""
 
+import os
+
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -24,15 +26,13 @@ from case_api.registerutdrag.router import router as registerutdrag_router
 from case_api.regler.router import router as regler_router
 from case_api.relay.router import router as relay_router
 from case_api.samtycke.router import router as samtycke_router
-from case_api.settings import Settings, get_settings
+from case_api.settings import EXPECTED_HEAD_ENV, Settings, get_settings
 from case_api.uppdrag.router import router as uppdrag_router
 from case_api.uppfoljning.router import router as uppfoljning_router
 from case_api.utredning.router import router as utredning_router
-from case_api.worker import select_workers
 from common.app import Worker, build_app
 from common.limits import RateLimiter
 from common.whoami import whoami_router
-from devstack.migrate import head_revision
 
 DESCRIPTION = """
 BBIC-style handläggning for children and young people: aktualisering, skyddsbedömning,
@@ -42,9 +42,23 @@ JWT; errors are RFC 9457 problem+json.
 """
 
 
-# Background workers started with the app when CASE_API_RUN_WORKERS is set (`make run`); in
-# production they run as `case-api worker` (case_api.worker), never in an API process.
-WORKERS: list[Worker] = select_workers()
+def expected_head() -> str | None:
+    """The migration head /health/ready expects the database at."""
+    if head := os.environ.get(EXPECTED_HEAD_ENV):
+        return head
+    from devstack.migrate import head_revision
+
+    return head_revision("case_api")
+
+
+def _workers(settings: Settings) -> list[Worker]:
+    """Background workers started with the app when CASE_API_RUN_WORKERS is set (`make run`); in
+    production they run as `case-api worker` (case_api.worker), never in an API process."""
+    if not settings.run_workers:
+        return []
+    from case_api.worker import select_workers
+
+    return select_workers()
 
 
 def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> FastAPI:
@@ -54,7 +68,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         description=DESCRIPTION,
         settings=settings,
         database_url=settings.database_url,
-        expected_head=head_revision("case_api"),
+        expected_head=expected_head(),
         routers=[
             whoami_router(authorize),
             intake_router,
@@ -80,7 +94,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             handelser_router,
         ],
         engine=engine,
-        workers=WORKERS if settings.run_workers else (),
+        workers=_workers(settings),
         metrics=CaseMetrics(),
     )
     app.state.audit_refusal = audit_dependencies.logga_nekad

@@ -49,7 +49,8 @@ def worker_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "case_api.cli", "worker", *args]
 
 
-async def wait_ready(base: str, process: subprocess.Popen[bytes], seconds: float = 30) -> httpx.Response:
+async def wait_ready(base: str, process: subprocess.Popen[bytes], seconds: float = 120) -> httpx.Response:
+    # A hang guard, not a speed check (as tests/servers.py): start-up on a loaded machine is slow.
     deadline = asyncio.get_running_loop().time() + seconds
     async with httpx.AsyncClient(base_url=base, timeout=1) as client:
         while True:
