@@ -70,6 +70,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "record_efteruppfoljning": {"handelse": "inledd", "datum": DAG, "motivering": "m"},
     "report_ej_verkstallt": {"datum": DAG, "orsak": "o"},
     "report_forandrade_behov": {"beskrivning": "b"},
+    "withdraw_uppdrag": {"skal": "s"},
     "report_ej_nyttjad": {"senast_nyttjad": DAG, "orsak": "o"},
     "draft_genomforandeplan": PLAN,
     "receive_uppdrag": {"accepterat": True},

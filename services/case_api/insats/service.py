@@ -15,7 +15,7 @@ from case_api.insats.schemas import BeslutIn, InsatsAvslutIn, ServiceinsatsIn
 from case_api.kontext import Kontext
 from case_api.personer import service as person_service
 from case_api.placering import service as placering_service
-from case_api.tillstand import krav
+from case_api.tillstand import krav, slutlagen
 from case_api.uppdrag.models import Uppdrag
 from case_api.utredning.models import Utredning
 from common.problems import NotFound, UnprocessableContent
@@ -212,10 +212,13 @@ async def avsluta(k: Kontext, *, insats: Insats, indata: InsatsAvslutIn) -> Insa
     return insats
 
 
+UPPDRAG_SLUT = slutlagen("uppdrag")
+
+
 async def aktiva_uppdrag(k: Kontext, insats_id: uuid.UUID) -> list[Uppdrag]:
     rows = await k.session.execute(
         select(Uppdrag)
-        .where(col(Uppdrag.insats_id) == insats_id, col(Uppdrag.status).not_in(("avbojt", "avslutat")))
+        .where(col(Uppdrag.insats_id) == insats_id, col(Uppdrag.status).not_in(UPPDRAG_SLUT))
         .with_for_update()
     )
     return list(rows.scalars())

@@ -29,6 +29,10 @@ class Uppdrag(CaseTable, table=True):
     mottaget_at: datetime | None = tid(nullable=True)
     avbojt_orsak: str | None = text_(nullable=True)
     verkstallighetsdatum: date | None = None
+    # Withdrawn by the beställare (status aterkallat): when, by whom, why.
+    aterkallat_at: datetime | None = tid(nullable=True)
+    aterkallat_av: str | None = text_(nullable=True)
+    aterkallelse_skal: str | None = text_(nullable=True)
     version: int = 1
 
 

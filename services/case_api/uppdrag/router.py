@@ -17,6 +17,7 @@ from case_api.tillstand import anrop
 from case_api.uppdrag import service
 from case_api.uppdrag.models import Uppdrag
 from case_api.uppdrag.schemas import (
+    AterkallelseIn,
     EjNyttjadIn,
     EjVerkstalltIn,
     EjVerkstalltOut,
@@ -40,9 +41,12 @@ async def ut(k: Kontext, u: Uppdrag, uppgifter: person_service.Uppgifter | None 
     insats = await k.session.get(Insats, u.insats_id)
     assert person is not None and insats is not None
     barn = await person_service.visa(k, person, enhet=u.enhet, uppgifter_=uppgifter)
+    # The beställare's reason for withdrawing is its own: the utförare learns that, not why.
+    skal = u.aterkallelse_skal if k.scope.alla or k.scope.enhet == u.enhet else None
     return UppdragOut.model_validate(
         {
             **u.model_dump(),
+            "aterkallelse_skal": skal,
             "barn": barn,
             "insatstyp": insats.insatstyp,
             "kontaktuppgifter": None if barn.maskerad else Kontakt(**u.kontaktuppgifter),
@@ -79,7 +83,16 @@ async def send_uppdrag(k: Ctx, body: UppdragIn, idempotency_key: IdempotencyKey 
 async def list_uppdrag(
     k: Ctx,
     status: Annotated[
-        Literal["skickat", "mottaget", "avbojt", "verkstallt", "ej_verkstallt", "avbrutet", "avslutat"]
+        Literal[
+            "skickat",
+            "mottaget",
+            "avbojt",
+            "verkstallt",
+            "ej_verkstallt",
+            "avbrutet",
+            "avslutat",
+            "aterkallat",
+        ]
         | None,
         Query(),
     ] = None,
@@ -197,3 +210,23 @@ async def report_forandrade_behov(
     set_etag(response, u.version)
     await k.logga("uppdrag", u)
     return KommandoSvar(uppdrag=await ut(k, u), omprovning_id=omprovning.id)  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/{uppdrag_id}/aterkallelse",
+    response_model=UppdragOut,
+    responses=COMMAND,
+    summary="The beställare withdraws the uppdrag: the utförare is told, its bevakningar end",
+    description="Accepted before the uppdrag ended (not once it was declined, ended or withdrawn). "
+    "The utförare is told by the event uppdrag.aterkallat (without the reason) and from then on "
+    "reads no personal data of the child through it (docs/atkomst.md); the insats stands, and one "
+    "not yet started can be sent to another utförare.",
+)
+async def withdraw_uppdrag(
+    k: Ctx, uppdrag_id: uuid.UUID, body: AterkallelseIn, response: Response, if_match: IfMatch = None
+) -> UppdragOut:
+    u = await _command(k, uppdrag_id, if_match)
+    await service.aterkalla(k, uppdrag=u, indata=body)
+    set_etag(response, u.version)
+    await k.logga("uppdrag", u)
+    return await ut(k, u)

@@ -45,6 +45,10 @@ class UppdragOut(Utdata):
     mottaget_at: datetime | None
     avbojt_orsak: str | None
     verkstallighetsdatum: date | None
+    aterkallat_at: datetime | None = Field(
+        default=None, description="When the beställare withdrew it (status aterkallat)."
+    )
+    aterkallelse_skal: str | None = Field(default=None, description="Why it was withdrawn.")
     tillatna_kommandon: list[str]
     tillatna_anrop: list[Anrop] = Field(
         default_factory=list, description="The endpoint of each of tillatna_kommandon."
@@ -86,6 +90,12 @@ class EjVerkstalltOut(Utdata):
     typ: Literal["ej_paborjad", "avbrott"]
     datum: date
     orsak: str
+
+
+class AterkallelseIn(Indata):
+    skal: Annotated[str, Field(min_length=1, max_length=2000)] = Field(
+        description="Why the beställare withdraws the uppdrag; the utförare is told that it was, not why."
+    )
 
 
 class ForandradeBehovIn(Indata):

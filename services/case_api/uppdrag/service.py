@@ -19,6 +19,7 @@ from case_api.samtycke import service as samtycke_service
 from case_api.tillstand import krav, tillatna
 from case_api.uppdrag.models import EjVerkstalltRapport, Uppdrag
 from case_api.uppdrag.schemas import (
+    AterkallelseIn,
     EjNyttjadIn,
     EjVerkstalltIn,
     ForandradeBehovIn,
@@ -316,6 +317,29 @@ async def forandrade_behov(k: Kontext, *, uppdrag: Uppdrag, indata: ForandradeBe
         occurred_at=k.nu(),
     )
     return omprovning
+
+
+async def aterkalla(k: Kontext, *, uppdrag: Uppdrag, indata: AterkallelseIn) -> Uppdrag:
+    """The beställare withdraws the uppdrag before it ended. The utförare is told (event
+    uppdrag.aterkallat, naming it, without the reason); the uppdrag's own bevakningar end; an
+    insats not yet started goes back to the beställare's verkställighet bevakning, to be sent
+    to someone else. The insats itself stands: its beslut is not withdrawn with the uppdrag."""
+    uppdrag.status = krav("uppdrag", uppdrag.status, "aterkallelse")
+    uppdrag.aterkallat_at = k.nu()
+    uppdrag.aterkallat_av = k.vem.sub
+    uppdrag.aterkallelse_skal = indata.skal
+    uppdrag.version += 1
+    await bevakning_service.avbryt(k, objekt_id=uppdrag.id, orsak="uppdraget återkallat")
+    await bevakning_service.satt_utforare(k, objekt_id=uppdrag.insats_id, typ="verkstallighet", utforare=None)
+    await events.emit(
+        k.session,
+        type="uppdrag.aterkallat",
+        arende_id=uppdrag.arende_id,
+        data=event_data(uppdrag)
+        | {"aterkallat_at": uppdrag.aterkallat_at, "aterkallat_av": uppdrag.aterkallat_av},
+        occurred_at=k.nu(),
+    )
+    return uppdrag
 
 
 async def for_insats(k: Kontext, insats_id: object) -> list[Uppdrag]:
