@@ -382,7 +382,12 @@ async def serviceinsats_ended_twice(s: Steg) -> Refusal:
         "barn": {"personnummer": "201203152002"},
         "startdatum": DAG,
         "beskrivning": "Grupp.",
-        "samtycke": {"givet_av": "vardnadshavare", "omfattning": ["personuppgifter"], "giltigt_fran": DAG},
+        "samtycke": {
+            "givet_av": "vardnadshavare",
+            "vardnadshavare": [{"namn": "Vera Vårdnadshavare"}],
+            "omfattning": ["personuppgifter"],
+            "giltigt_fran": DAG,
+        },
     }
     insats = (await s.w.post("handlaggare", "/v1/serviceinsatser", body, expect=201)).json()
     await s.avsluta_insats(insats["id"])

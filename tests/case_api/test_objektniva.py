@@ -50,6 +50,7 @@ UNVERSIONED_COMMANDS = {"withdraw_behorighet"}
 
 SAMTYCKE = {
     "givet_av": "vardnadshavare",
+    "vardnadshavare": [{"namn": "Vera Vårdnadshavare"}],
     "omfattning": ["utforare:ov-1"],
     "giltigt_fran": "2026-03-01",
     "giltigt_till": "2026-12-31",

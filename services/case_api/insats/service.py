@@ -16,6 +16,7 @@ from case_api.kontext import Kontext
 from case_api.personer import service as person_service
 from case_api.placering import service as placering_service
 from case_api.tillstand import krav, slutlagen
+from case_api.uppdrag import atkomst
 from case_api.uppdrag.models import Uppdrag
 from case_api.utredning.models import Utredning
 from common.problems import NotFound, UnprocessableContent
@@ -197,6 +198,7 @@ async def avsluta(k: Kontext, *, insats: Insats, indata: InsatsAvslutIn) -> Insa
     for uppdrag in await aktiva_uppdrag(k, insats.id):
         uppdrag.status = krav("uppdrag", uppdrag.status, "avslut")
         uppdrag.version += 1
+        atkomst.upphor(uppdrag, nu=k.nu())
         await bevakning_service.avbryt(k, objekt_id=uppdrag.id, orsak="insatsen avslutad")
     await events.emit(
         k.session,

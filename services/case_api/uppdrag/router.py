@@ -11,10 +11,10 @@ from case_api.kontext import Ctx, Kontext
 from case_api.laddning import hamta, hamta_for_kommando
 from case_api.personer import service as person_service
 from case_api.personer.models import Person
-from case_api.personer.schemas import Kontakt
+from case_api.personer.schemas import Kontakt, PersonOut
 from case_api.responses import COMMAND, CREATE, LIST, READ
 from case_api.tillstand import anrop
-from case_api.uppdrag import service
+from case_api.uppdrag import atkomst, service
 from case_api.uppdrag.models import Uppdrag
 from case_api.uppdrag.schemas import (
     AterkallelseIn,
@@ -37,19 +37,24 @@ router = APIRouter(prefix="/v1/uppdrag", tags=["uppdrag"])
 
 
 async def ut(k: Kontext, u: Uppdrag, uppgifter: person_service.Uppgifter | None = None) -> UppdragOut:
-    person = await k.session.get(Person, u.person_id)
     insats = await k.session.get(Insats, u.insats_id)
-    assert person is not None and insats is not None
-    barn = await person_service.visa(k, person, enhet=u.enhet, uppgifter_=uppgifter)
-    # The beställare's reason for withdrawing is its own: the utförare learns that, not why.
-    skal = u.aterkallelse_skal if k.scope.alla or k.scope.enhet == u.enhet else None
+    assert insats is not None
+    bestallare = k.scope.alla or k.scope.enhet == u.enhet
+    barn: PersonOut | None = None
+    # An utförare whose access ended reads nothing of the child: not even asked for (and
+    # row-level security would not give the person row to it).
+    if not atkomst.upphord_for(u, bestallare=bestallare):
+        person = await k.session.get(Person, u.person_id)
+        assert person is not None
+        barn = await person_service.visa(k, person, enhet=u.enhet, uppgifter_=uppgifter)
     return UppdragOut.model_validate(
         {
             **u.model_dump(),
-            "aterkallelse_skal": skal,
+            # The beställare's reason for withdrawing is its own: the utförare learns that, not why.
+            "aterkallelse_skal": u.aterkallelse_skal if bestallare else None,
             "barn": barn,
             "insatstyp": insats.insatstyp,
-            "kontaktuppgifter": None if barn.maskerad else Kontakt(**u.kontaktuppgifter),
+            "kontaktuppgifter": None if barn is None or barn.maskerad else Kontakt(**u.kontaktuppgifter),
             **anrop("uppdrag", u.status, u.id),
         }
     )
@@ -110,8 +115,10 @@ async def list_uppdrag(
         k.session, query, at=col(Uppdrag.skickat_at), id_=col(Uppdrag.id), cursor=cursor, limit=limit
     )
     await k.logga_lista("uppdrag", page)
-    uppgifter = await person_service.uppgifter_for(k, {(u.person_id, u.enhet) for u in page})
-    items = [await ut(k, u, uppgifter[(u.person_id, u.enhet)]) for u in page]
+    bestallare = k.scope.alla or k.scope.enhet is not None
+    oppna = [u for u in page if not atkomst.upphord_for(u, bestallare=bestallare)]
+    uppgifter = await person_service.uppgifter_for(k, {(u.person_id, u.enhet) for u in oppna})
+    items = [await ut(k, u, uppgifter.get((u.person_id, u.enhet))) for u in page]
     return UppdragPage(items=items, next_cursor=nasta)
 
 
