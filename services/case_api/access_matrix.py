@@ -68,6 +68,8 @@ MATRIX: dict[str, frozenset[Role]] = {
     "report_ej_verkstallt": UTFORARE,
     "report_ej_nyttjad": UTFORARE,
     "report_forandrade_behov": UTFORARE,
+    # The beställare withdraws what it sent (its enhet only: another's uppdrag is not there).
+    "withdraw_uppdrag": CASE_WORKERS,
     # Omprövning: the beställare's task; the utförare reported, it does not reconsider.
     "list_omprovningar": UNIT_READERS,
     "get_omprovning": UNIT_READERS,

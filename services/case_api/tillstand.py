@@ -76,15 +76,26 @@ INSATS: Maskin = _m(
     }
 )
 
+# The beställare may withdraw (aterkallelse) an uppdrag at any point before it ended; once
+# declined, ended or withdrawn nothing more happens to it (its end states have no commands).
 UPPDRAG: Maskin = _m(
     {
-        "skickat": {"mottagande": ("mottaget", "avbojt"), "avslut": ("avslutat",)},
+        "skickat": {
+            "mottagande": ("mottaget", "avbojt"),
+            "avslut": ("avslutat",),
+            "aterkallelse": ("aterkallat",),
+        },
         "mottaget": {
             "verkstallighet": ("verkstallt",),
             "ej_verkstallt": ("ej_verkstallt",),
             "avslut": ("avslutat",),
+            "aterkallelse": ("aterkallat",),
         },
-        "ej_verkstallt": {"verkstallighet": ("verkstallt",), "avslut": ("avslutat",)},
+        "ej_verkstallt": {
+            "verkstallighet": ("verkstallt",),
+            "avslut": ("avslutat",),
+            "aterkallelse": ("aterkallat",),
+        },
         "verkstallt": {
             "genomforandeplan": ("verkstallt",),
             "uppfoljning": ("verkstallt",),
@@ -93,15 +104,18 @@ UPPDRAG: Maskin = _m(
             # Started, but not used for three months (seed 001): reported for omprövning.
             "ej_nyttjad": ("verkstallt",),
             "avslut": ("avslutat",),
+            "aterkallelse": ("aterkallat",),
         },
         # Interrupted after it started: resumed by a new verkställighetsdatum.
         "avbrutet": {
             "verkstallighet": ("verkstallt",),
             "forandrade_behov": ("avbrutet",),
             "avslut": ("avslutat",),
+            "aterkallelse": ("aterkallat",),
         },
         "avbojt": {},
         "avslutat": {},
+        "aterkallat": {},
     }
 )
 
@@ -149,6 +163,12 @@ MASKINER: Mapping[str, Maskin] = {
 }
 
 
+def slutlagen(objekt: str) -> frozenset[str]:
+    """The states an object ends in: those that accept no command (an uppdrag declined, ended
+    or withdrawn). Derived from the machine, so a new end state is one everywhere at once."""
+    return frozenset(state for state, cmds in MASKINER[objekt].items() if not cmds)
+
+
 class OgiltigOvergang(Conflict):
     slug, title = "invalid-transition", "The command does not fit the object's state"
 
@@ -182,6 +202,7 @@ ENDPOINTS: Mapping[str, Mapping[str, str]] = {
         "ej_nyttjad": "/v1/uppdrag/{id}/ej-nyttjad",
         "genomforandeplan": "/v1/uppdrag/{id}/genomforandeplaner",
         "uppfoljning": "/v1/uppdrag/{id}/uppfoljningar",
+        "aterkallelse": "/v1/uppdrag/{id}/aterkallelse",
     },
     "genomforandeplan": {"faststallande": "/v1/genomforandeplaner/{id}/faststallande"},
     "arende": {"avslut": "/v1/arenden/{id}/avslut"},

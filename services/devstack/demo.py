@@ -198,6 +198,7 @@ def load(demo: Demo) -> list[tuple[str, str]]:
             f"/v1/personer/{barn['id']}/samtycken",
             {
                 "givet_av": "vardnadshavare",
+                "vardnadshavare": [{"namn": "Vera Vårdnadshavare"}],
                 "omfattning": [f"utforare:{UTFORARE}"],
                 "giltigt_fran": demo.dag(40).isoformat(),
             },
@@ -324,6 +325,7 @@ def load(demo: Demo) -> list[tuple[str, str]]:
                 "beskrivning": "Föräldrastöd i grupp (demo).",
                 "samtycke": {
                     "givet_av": "vardnadshavare",
+                    "vardnadshavare": [{"namn": "Vera Vårdnadshavare"}],
                     "omfattning": ["behandling av personuppgifter"],
                     "giltigt_fran": start,
                 },

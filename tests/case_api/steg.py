@@ -156,6 +156,10 @@ class Steg:
             "utforare", f"{path}/verkstallighet", path, {"verkstallighetsdatum": DAG}
         )
 
+    async def aterkalla(self, uppdrag_id: str, skal: str = "Familjen har flyttat.") -> dict[str, Any]:
+        path = f"/v1/uppdrag/{uppdrag_id}"
+        return await self.w.command("handlaggare", f"{path}/aterkallelse", path, {"skal": skal})  # type: ignore[no-any-return]
+
     async def plan(self, uppdrag_id: str) -> dict[str, Any]:
         return (
             await self.w.post("utforare", f"/v1/uppdrag/{uppdrag_id}/genomforandeplaner", PLAN, expect=201)

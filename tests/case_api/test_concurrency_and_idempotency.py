@@ -84,7 +84,12 @@ async def c_serviceinsats(s: Steg) -> Create:
         "barn": {"personnummer": "201203152002"},
         "startdatum": DAG,
         "beskrivning": "Grupp.",
-        "samtycke": {"givet_av": "vardnadshavare", "omfattning": ["personuppgifter"], "giltigt_fran": DAG},
+        "samtycke": {
+            "givet_av": "vardnadshavare",
+            "vardnadshavare": [{"namn": "Vera Vårdnadshavare"}],
+            "omfattning": ["personuppgifter"],
+            "giltigt_fran": DAG,
+        },
     }
     return Create("handlaggare", "/v1/serviceinsatser", body, body | {"beskrivning": "Annan."}, "insats")
 

@@ -145,7 +145,9 @@ async def sent_uppdrag(s: Steg) -> tuple[dict[str, Any], dict[str, Any]]:
 async def verkstallighet_before_mottagande(s: Steg) -> Refusal:
     _, up = await sent_uppdrag(s)
     path = f"/v1/uppdrag/{up['id']}"
-    return Refusal("utforare", f"{path}/verkstallighet", VERK, path, "skickat", ["avslut", "mottagande"])
+    return Refusal(
+        "utforare", f"{path}/verkstallighet", VERK, path, "skickat", ["aterkallelse", "avslut", "mottagande"]
+    )
 
 
 async def mottagande_twice(s: Steg) -> Refusal:
@@ -158,7 +160,7 @@ async def mottagande_twice(s: Steg) -> Refusal:
         {"accepterat": True},
         path,
         "mottaget",
-        ["avslut", "ej_verkstallt", "verkstallighet"],
+        ["aterkallelse", "avslut", "ej_verkstallt", "verkstallighet"],
     )
 
 
@@ -178,7 +180,7 @@ async def forandrade_behov_before_start(s: Steg) -> Refusal:
         {"beskrivning": "Mer stöd."},
         path,
         "skickat",
-        ["avslut", "mottagande"],
+        ["aterkallelse", "avslut", "mottagande"],
     )
 
 
@@ -186,7 +188,9 @@ async def ej_verkstallt_before_mottagande(s: Steg) -> Refusal:
     _, up = await sent_uppdrag(s)
     path = f"/v1/uppdrag/{up['id']}"
     body = {"datum": DAG, "orsak": "Ej påbörjad."}
-    return Refusal("utforare", f"{path}/ej-verkstallt", body, path, "skickat", ["avslut", "mottagande"])
+    return Refusal(
+        "utforare", f"{path}/ej-verkstallt", body, path, "skickat", ["aterkallelse", "avslut", "mottagande"]
+    )
 
 
 async def plan_before_verkstallighet(s: Steg) -> Refusal:
@@ -199,7 +203,7 @@ async def plan_before_verkstallighet(s: Steg) -> Refusal:
         PLAN,
         path,
         "mottaget",
-        ["avslut", "ej_verkstallt", "verkstallighet"],
+        ["aterkallelse", "avslut", "ej_verkstallt", "verkstallighet"],
         etag=False,
     )
 
@@ -214,7 +218,7 @@ async def uppfoljning_before_verkstallighet(s: Steg) -> Refusal:
         UPPFOLJNING,
         path,
         "mottaget",
-        ["avslut", "ej_verkstallt", "verkstallighet"],
+        ["aterkallelse", "avslut", "ej_verkstallt", "verkstallighet"],
         etag=False,
     )
 
@@ -378,7 +382,12 @@ async def serviceinsats_ended_twice(s: Steg) -> Refusal:
         "barn": {"personnummer": "201203152002"},
         "startdatum": DAG,
         "beskrivning": "Grupp.",
-        "samtycke": {"givet_av": "vardnadshavare", "omfattning": ["personuppgifter"], "giltigt_fran": DAG},
+        "samtycke": {
+            "givet_av": "vardnadshavare",
+            "vardnadshavare": [{"namn": "Vera Vårdnadshavare"}],
+            "omfattning": ["personuppgifter"],
+            "giltigt_fran": DAG,
+        },
     }
     insats = (await s.w.post("handlaggare", "/v1/serviceinsatser", body, expect=201)).json()
     await s.avsluta_insats(insats["id"])

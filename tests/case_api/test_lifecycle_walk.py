@@ -308,6 +308,60 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
     b = await walk.bevakningar(arende_id)
     assert b["uppfoljning"][1]["status"] == "avbruten"
     assert b["uppfoljning"][1]["avbruten_orsak"] == "insatsen avslutad"
+    # The first uppdrag ended with its insats: the utförare no longer reads the child through it.
+    first = (await walk.get("utforare", up_path)).json()
+    assert (first["barn"], first["atkomst_upphord_orsak"]) == (None, "avslutat")
+
+    # The new beslut's uppdrag is sent, accepted, and withdrawn by the beställare with its skäl.
+    n_up = (
+        await walk.post(
+            "handlaggare",
+            "/v1/uppdrag",
+            {
+                "insats_id": nytt["insats"]["id"],
+                "utforare": "ov-1",
+                "behovsbedomning": "Stöd i hemmet.",
+                "omfattning": "Familjebehandling en gång i veckan.",
+                "mal": ["Trygg hemmiljö"],
+                "uppfoljningsform": "Var tredje månad",
+                "kontaktuppgifter": {"telefon": "070-1112223"},
+            },
+            expect=201,
+        )
+    ).json()
+    n_up_path = f"/v1/uppdrag/{n_up['id']}"
+    await walk.command("utforare", f"{n_up_path}/mottagande", n_up_path, {"accepterat": True})
+    seen = (await walk.get("utforare", n_up_path)).json()
+    assert seen["barn"]["personnummer"] == TEST_PNR and "aterkallelse" in seen["tillatna_kommandon"]
+    withdrawn = await walk.command(
+        "handlaggare",
+        f"{n_up_path}/aterkallelse",
+        n_up_path,
+        {"skal": "Familjen flyttar, annan kommun tar över."},
+    )
+    assert (withdrawn["status"], withdrawn["tillatna_kommandon"]) == ("aterkallat", [])
+    # The utförare, its token still valid, is refused: no command, and nothing of the child.
+    after = await walk.get("utforare", n_up_path)
+    assert after.json()["barn"] is None and after.json()["kontaktuppgifter"] is None
+    assert after.json()["aterkallelse_skal"] is None
+    assert TEST_PNR not in after.text and "070-1112223" not in after.text
+    assert_problem(
+        await walk.client.post(
+            f"{n_up_path}/verkstallighet",
+            json={"verkstallighetsdatum": "2027-01-10"},
+            headers=bearer(walk.tokens["utforare"]) | {"If-Match": after.headers["ETag"]},
+        ),
+        409,
+        "invalid-transition",
+    )
+    assert_problem(
+        await walk.client.post(
+            f"{n_up_path}/aterkallelse",
+            json={"skal": "Igen."},
+            headers=bearer(walk.tokens["utforare"]) | {"If-Match": after.headers["ETag"]},
+        ),
+        403,
+    )
     n_path = f"/v1/insatser/{nytt['insats']['id']}"
     await walk.command(
         "handlaggare", f"{n_path}/avslut", n_path, {"avslutad_datum": "2027-01-10", "orsak": "mal_uppnatt"}
@@ -325,6 +379,7 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
         timeline.index("beslut.fattat")
         < timeline.index("uppdrag.skickat")
         < timeline.index("insats.avslutad")
+        < timeline.index("uppdrag.aterkallat")
     )
 
     # Every bevakning links to the explanation of its own date, computed by the same function.
@@ -362,6 +417,7 @@ async def test_serviceinsats_needs_samtycke_and_the_family_ends_it(
     assert any(e["field"].endswith("samtycke") for e in problem["errors"]), problem
     samtycke = {
         "givet_av": "vardnadshavare",
+        "vardnadshavare": [{"namn": "Vera Barnsson"}],
         "omfattning": ["behandling av personuppgifter"],
         "giltigt_fran": "2026-03-01",
     }

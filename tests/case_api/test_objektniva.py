@@ -50,6 +50,7 @@ UNVERSIONED_COMMANDS = {"withdraw_behorighet"}
 
 SAMTYCKE = {
     "givet_av": "vardnadshavare",
+    "vardnadshavare": [{"namn": "Vera Vårdnadshavare"}],
     "omfattning": ["utforare:ov-1"],
     "giltigt_fran": "2026-03-01",
     "giltigt_till": "2026-12-31",
@@ -70,6 +71,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "record_efteruppfoljning": {"handelse": "inledd", "datum": DAG, "motivering": "m"},
     "report_ej_verkstallt": {"datum": DAG, "orsak": "o"},
     "report_forandrade_behov": {"beskrivning": "b"},
+    "withdraw_uppdrag": {"skal": "s"},
     "report_ej_nyttjad": {"senast_nyttjad": DAG, "orsak": "o"},
     "draft_genomforandeplan": PLAN,
     "receive_uppdrag": {"accepterat": True},

@@ -53,10 +53,12 @@ async def test_answers_offer_only_callable_commands_with_their_endpoint(walk: Wa
     insats = await steg.beslut(akt["arende_id"])
     assert insats["tillatna_kommandon"] == ["avslut", "uppdrag"]  # the utförare reports verkställighet
     uppdrag = await steg.uppdrag(insats["id"])
-    assert uppdrag["tillatna_kommandon"] == ["mottagande"]  # not avslut: it ends with its insats
+    # Not avslut (it ends with its insats); the beställare's aterkallelse, the utförare's mottagande.
+    assert uppdrag["tillatna_kommandon"] == ["aterkallelse", "mottagande"]
     assert uppdrag["tillatna_anrop"] == [
-        {"kommando": "mottagande", "metod": "POST", "href": f"/v1/uppdrag/{uppdrag['id']}/mottagande"}
+        {"kommando": "aterkallelse", "metod": "POST", "href": f"/v1/uppdrag/{uppdrag['id']}/aterkallelse"},
+        {"kommando": "mottagande", "metod": "POST", "href": f"/v1/uppdrag/{uppdrag['id']}/mottagande"},
     ]
     # Each offered endpoint answers: the first one offered is called, and works.
     mottaget = await steg.motta(uppdrag["id"])
-    assert set(mottaget["tillatna_kommandon"]) == {"verkstallighet", "ej_verkstallt"}
+    assert set(mottaget["tillatna_kommandon"]) == {"verkstallighet", "ej_verkstallt", "aterkallelse"}

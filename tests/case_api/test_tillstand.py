@@ -9,7 +9,7 @@ from itertools import product
 import pytest
 
 from case_api import tillstand
-from case_api.tillstand import OgiltigOvergang, krav, tillatna
+from case_api.tillstand import OgiltigOvergang, krav, slutlagen, tillatna
 
 E = dict[str, dict[str, set[str]]]
 
@@ -54,13 +54,22 @@ EXPECTED: dict[str, E] = {
         "avslutad": {},
     },
     "uppdrag": {
-        "skickat": {"mottagande": {"mottaget", "avbojt"}, "avslut": {"avslutat"}},
+        "skickat": {
+            "mottagande": {"mottaget", "avbojt"},
+            "avslut": {"avslutat"},
+            "aterkallelse": {"aterkallat"},
+        },
         "mottaget": {
             "verkstallighet": {"verkstallt"},
             "ej_verkstallt": {"ej_verkstallt"},
             "avslut": {"avslutat"},
+            "aterkallelse": {"aterkallat"},
         },
-        "ej_verkstallt": {"verkstallighet": {"verkstallt"}, "avslut": {"avslutat"}},
+        "ej_verkstallt": {
+            "verkstallighet": {"verkstallt"},
+            "avslut": {"avslutat"},
+            "aterkallelse": {"aterkallat"},
+        },
         "verkstallt": {
             "genomforandeplan": {"verkstallt"},
             "uppfoljning": {"verkstallt"},
@@ -68,14 +77,17 @@ EXPECTED: dict[str, E] = {
             "ej_verkstallt": {"avbrutet"},
             "ej_nyttjad": {"verkstallt"},
             "avslut": {"avslutat"},
+            "aterkallelse": {"aterkallat"},
         },
         "avbrutet": {
             "verkstallighet": {"verkstallt"},
             "forandrade_behov": {"avbrutet"},
             "avslut": {"avslutat"},
+            "aterkallelse": {"aterkallat"},
         },
         "avbojt": {},
         "avslutat": {},
+        "aterkallat": {},
     },
     "genomforandeplan": {
         "utkast": {"faststallande": {"faststalld"}, "ersatt": {"ersatt"}},
@@ -198,6 +210,7 @@ def test_end_states_accept_nothing(objekt: str) -> None:
         "avslutad",
         "avslutat",
         "avbojt",
+        "aterkallat",
         "ersatt",
         "uppfylld",
         "avbruten",
@@ -209,3 +222,10 @@ def test_end_states_accept_nothing(objekt: str) -> None:
         if objekt == "insats" and state == "avbruten":
             continue  # an interrupted insats resumes; only the bevakning's avbruten is final
         assert tillatna(objekt, state) == [], (objekt, state)
+
+
+def test_an_uppdrags_end_states_are_those_without_commands() -> None:
+    # One list for everything that asks "has the uppdrag ended?" (its active uppdrag, the
+    # journal, the utförare's access): a new end state joins it without a second edit.
+    assert slutlagen("uppdrag") == {"avbojt", "avslutat", "aterkallat"}
+    assert slutlagen("omprovning") == {"avslutad"}

@@ -15,7 +15,8 @@ from case_api.insats.schemas import BeslutIn, InsatsAvslutIn, ServiceinsatsIn
 from case_api.kontext import Kontext
 from case_api.personer import service as person_service
 from case_api.placering import service as placering_service
-from case_api.tillstand import krav
+from case_api.tillstand import krav, slutlagen
+from case_api.uppdrag import atkomst
 from case_api.uppdrag.models import Uppdrag
 from case_api.utredning.models import Utredning
 from common.problems import NotFound, UnprocessableContent
@@ -197,6 +198,7 @@ async def avsluta(k: Kontext, *, insats: Insats, indata: InsatsAvslutIn) -> Insa
     for uppdrag in await aktiva_uppdrag(k, insats.id):
         uppdrag.status = krav("uppdrag", uppdrag.status, "avslut")
         uppdrag.version += 1
+        atkomst.upphor(uppdrag, nu=k.nu())
         await bevakning_service.avbryt(k, objekt_id=uppdrag.id, orsak="insatsen avslutad")
     await events.emit(
         k.session,
@@ -212,10 +214,13 @@ async def avsluta(k: Kontext, *, insats: Insats, indata: InsatsAvslutIn) -> Insa
     return insats
 
 
+UPPDRAG_SLUT = slutlagen("uppdrag")
+
+
 async def aktiva_uppdrag(k: Kontext, insats_id: uuid.UUID) -> list[Uppdrag]:
     rows = await k.session.execute(
         select(Uppdrag)
-        .where(col(Uppdrag.insats_id) == insats_id, col(Uppdrag.status).not_in(("avbojt", "avslutat")))
+        .where(col(Uppdrag.insats_id) == insats_id, col(Uppdrag.status).not_in(UPPDRAG_SLUT))
         .with_for_update()
     )
     return list(rows.scalars())

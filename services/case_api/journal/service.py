@@ -6,12 +6,13 @@ from case_api.journal.exceptions import JournalStangd
 from case_api.journal.models import Journalanteckning
 from case_api.journal.schemas import JournalanteckningIn
 from case_api.kontext import Kontext
+from case_api.tillstand import slutlagen
 from case_api.uppdrag.models import Uppdrag
 from common.auth import Role
 from common.problems import UnprocessableContent
 
-# An uppdrag that was declined or ended takes no new entries from the utförare.
-UPPDRAG_AVSLUTADE = frozenset({"avbojt", "avslutat"})
+# An uppdrag that was declined, ended or withdrawn takes no new entries from the utförare.
+UPPDRAG_AVSLUTADE = slutlagen("uppdrag")
 # The role an entry was written in, most specific first.
 ROLLER = (Role.handlaggare, Role.arbetsledare, Role.enhetschef, Role.utforare)
 

@@ -77,6 +77,8 @@ class Samtycke(CaseTable, table=True):
     person_id: uuid.UUID = ref("person.id")
     enhet: str = text_(index=True)
     givet_av: str = text_()  # vardnadshavare | barnet
+    # Which vårdnadshavare gave it, [{"namn": ...}] (one or both); empty when the child did.
+    vardnadshavare: list[dict[str, Any]] = jsonb(factory=list)
     omfattning: list[str] = jsonb(factory=list)
     giltigt_fran: date
     giltigt_till: date | None = None

@@ -77,8 +77,26 @@ class PersonPage(Page[PersonOut]):
     """A search's result: the person, or nothing when the caller's enhet has no ärende about them."""
 
 
+class VardnadshavareIn(Indata):
+    """A vårdnadshavare who gave the samtycke, by name (a guardian has no person row)."""
+
+    namn: Namn
+
+
+class VardnadshavareOut(Utdata):
+    namn: str
+
+
 class SamtyckeIn(Indata):
-    givet_av: Literal["vardnadshavare", "barnet"]
+    givet_av: Literal["vardnadshavare", "barnet"] = Field(
+        description="The child's own samtycke counts from 15 (barnet-under-15 otherwise)."
+    )
+    vardnadshavare: list[VardnadshavareIn] = Field(
+        default_factory=list,
+        max_length=2,
+        description="Which vårdnadshavare gave it: one or both, required when givet_av is "
+        "vardnadshavare; empty when the child gave it.",
+    )
     omfattning: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1)
     giltigt_fran: date
     giltigt_till: date | None = None
@@ -89,12 +107,26 @@ class SamtyckeIn(Indata):
             raise ValueError("giltigt_till is before giltigt_fran")
         return self
 
+    @model_validator(mode="after")
+    def vem(self) -> "SamtyckeIn":
+        if self.givet_av == "vardnadshavare" and not self.vardnadshavare:
+            raise ValueError("name the vardnadshavare who gave it (one or both)")
+        if self.givet_av == "barnet" and self.vardnadshavare:
+            raise ValueError("the child gave it: vardnadshavare stays empty")
+        namn = [v.namn.casefold() for v in self.vardnadshavare]
+        if len(set(namn)) != len(namn):
+            raise ValueError("each vardnadshavare once")
+        return self
+
 
 class SamtyckeOut(Utdata):
     id: uuid.UUID
     version: int = Field(description='The ETag is `"<version>"`: send it as If-Match to withdraw.')
     person_id: uuid.UUID
     givet_av: str
+    vardnadshavare: list[VardnadshavareOut] = Field(
+        description="Which vårdnadshavare gave it (none: the child)."
+    )
     omfattning: list[str]
     giltigt_fran: date
     giltigt_till: date | None

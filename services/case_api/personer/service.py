@@ -35,6 +35,7 @@ from case_api.personer.schemas import (
     SamtyckeIn,
     SamtyckeOut,
     Tolkbehov,
+    VardnadshavareOut,
 )
 from common.db import driver
 from common.problems import NotFound, UnprocessableContent
@@ -460,6 +461,7 @@ async def registrera_samtycke(
         person_id=person_id,
         enhet=enhet,
         givet_av=indata.givet_av,
+        vardnadshavare=[v.model_dump() for v in indata.vardnadshavare],
         omfattning=list(indata.omfattning),
         giltigt_fran=indata.giltigt_fran,
         giltigt_till=indata.giltigt_till,
@@ -477,6 +479,7 @@ def samtycke_ut(s: Samtycke) -> SamtyckeOut:
         version=s.version,
         person_id=s.person_id,
         givet_av=s.givet_av,
+        vardnadshavare=[VardnadshavareOut(**v) for v in s.vardnadshavare],
         omfattning=s.omfattning,
         giltigt_fran=s.giltigt_fran,
         giltigt_till=s.giltigt_till,

@@ -16,6 +16,7 @@ from case_api.personer.models import Person, Samtycke
 from case_api.personer.schemas import SamtyckeIn
 from case_api.samtycke import repository as samtycke_repository
 from case_api.samtycke.exceptions import SamtyckeAterkallat, SamtyckeSaknas
+from case_api.uppdrag import atkomst
 from common.problems import NotFound
 
 
@@ -93,6 +94,8 @@ async def aterkalla(k: Kontext, *, samtycke_id: uuid.UUID, if_match: str | None)
     samtycke.aterkallat_at = k.nu()
     samtycke.version += 1
     await k.session.flush()
+    # The uppdrag that rested on it stop sharing the child's data with their utförare.
+    await atkomst.upphor_for_samtycke(k.session, samtycke_id=samtycke.id, nu=k.nu())
     await audit_service.logga(
         k.session,
         vem=k.vem,

@@ -29,6 +29,17 @@ class Uppdrag(CaseTable, table=True):
     mottaget_at: datetime | None = tid(nullable=True)
     avbojt_orsak: str | None = text_(nullable=True)
     verkstallighetsdatum: date | None = None
+    # Withdrawn by the beställare (status aterkallat): when, by whom, why.
+    aterkallat_at: datetime | None = tid(nullable=True)
+    aterkallat_av: str | None = text_(nullable=True)
+    aterkallelse_skal: str | None = text_(nullable=True)
+    # The samtycke an uppdrag to an external utförare rested on (none for one inside the nämnd).
+    samtycke_id: uuid.UUID | None = ref("samtycke.id", nullable=True)
+    # When and why the utförare stopped reading the child's personal data through it: the
+    # uppdrag declined, ended or withdrawn (avbojt | avslutat | aterkallat), or its samtycke
+    # withdrawn (samtycke_aterkallat). Row-level security of person and person_uppgifter asks it.
+    atkomst_upphord_at: datetime | None = tid(nullable=True)
+    atkomst_upphord_orsak: str | None = text_(nullable=True)
     version: int = 1
 
 

@@ -11,12 +11,13 @@ from case_api.kontext import Ctx, Kontext
 from case_api.laddning import hamta, hamta_for_kommando
 from case_api.personer import service as person_service
 from case_api.personer.models import Person
-from case_api.personer.schemas import Kontakt
+from case_api.personer.schemas import Kontakt, PersonOut
 from case_api.responses import COMMAND, CREATE, LIST, READ
 from case_api.tillstand import anrop
-from case_api.uppdrag import service
+from case_api.uppdrag import atkomst, service
 from case_api.uppdrag.models import Uppdrag
 from case_api.uppdrag.schemas import (
+    AterkallelseIn,
     EjNyttjadIn,
     EjVerkstalltIn,
     EjVerkstalltOut,
@@ -36,16 +37,24 @@ router = APIRouter(prefix="/v1/uppdrag", tags=["uppdrag"])
 
 
 async def ut(k: Kontext, u: Uppdrag, uppgifter: person_service.Uppgifter | None = None) -> UppdragOut:
-    person = await k.session.get(Person, u.person_id)
     insats = await k.session.get(Insats, u.insats_id)
-    assert person is not None and insats is not None
-    barn = await person_service.visa(k, person, enhet=u.enhet, uppgifter_=uppgifter)
+    assert insats is not None
+    bestallare = k.scope.alla or k.scope.enhet == u.enhet
+    barn: PersonOut | None = None
+    # An utförare whose access ended reads nothing of the child: not even asked for (and
+    # row-level security would not give the person row to it).
+    if not atkomst.upphord_for(u, bestallare=bestallare):
+        person = await k.session.get(Person, u.person_id)
+        assert person is not None
+        barn = await person_service.visa(k, person, enhet=u.enhet, uppgifter_=uppgifter)
     return UppdragOut.model_validate(
         {
             **u.model_dump(),
+            # The beställare's reason for withdrawing is its own: the utförare learns that, not why.
+            "aterkallelse_skal": u.aterkallelse_skal if bestallare else None,
             "barn": barn,
             "insatstyp": insats.insatstyp,
-            "kontaktuppgifter": None if barn.maskerad else Kontakt(**u.kontaktuppgifter),
+            "kontaktuppgifter": None if barn is None or barn.maskerad else Kontakt(**u.kontaktuppgifter),
             **anrop("uppdrag", u.status, u.id),
         }
     )
@@ -79,7 +88,16 @@ async def send_uppdrag(k: Ctx, body: UppdragIn, idempotency_key: IdempotencyKey 
 async def list_uppdrag(
     k: Ctx,
     status: Annotated[
-        Literal["skickat", "mottaget", "avbojt", "verkstallt", "ej_verkstallt", "avbrutet", "avslutat"]
+        Literal[
+            "skickat",
+            "mottaget",
+            "avbojt",
+            "verkstallt",
+            "ej_verkstallt",
+            "avbrutet",
+            "avslutat",
+            "aterkallat",
+        ]
         | None,
         Query(),
     ] = None,
@@ -97,8 +115,10 @@ async def list_uppdrag(
         k.session, query, at=col(Uppdrag.skickat_at), id_=col(Uppdrag.id), cursor=cursor, limit=limit
     )
     await k.logga_lista("uppdrag", page)
-    uppgifter = await person_service.uppgifter_for(k, {(u.person_id, u.enhet) for u in page})
-    items = [await ut(k, u, uppgifter[(u.person_id, u.enhet)]) for u in page]
+    bestallare = k.scope.alla or k.scope.enhet is not None
+    oppna = [u for u in page if not atkomst.upphord_for(u, bestallare=bestallare)]
+    uppgifter = await person_service.uppgifter_for(k, {(u.person_id, u.enhet) for u in oppna})
+    items = [await ut(k, u, uppgifter.get((u.person_id, u.enhet))) for u in page]
     return UppdragPage(items=items, next_cursor=nasta)
 
 
@@ -197,3 +217,23 @@ async def report_forandrade_behov(
     set_etag(response, u.version)
     await k.logga("uppdrag", u)
     return KommandoSvar(uppdrag=await ut(k, u), omprovning_id=omprovning.id)  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/{uppdrag_id}/aterkallelse",
+    response_model=UppdragOut,
+    responses=COMMAND,
+    summary="The beställare withdraws the uppdrag: the utförare is told, its bevakningar end",
+    description="Accepted before the uppdrag ended (not once it was declined, ended or withdrawn). "
+    "The utförare is told by the event uppdrag.aterkallat (without the reason) and from then on "
+    "reads no personal data of the child through it (docs/atkomst.md); the insats stands, and one "
+    "not yet started can be sent to another utförare.",
+)
+async def withdraw_uppdrag(
+    k: Ctx, uppdrag_id: uuid.UUID, body: AterkallelseIn, response: Response, if_match: IfMatch = None
+) -> UppdragOut:
+    u = await _command(k, uppdrag_id, if_match)
+    await service.aterkalla(k, uppdrag=u, indata=body)
+    set_etag(response, u.version)
+    await k.logga("uppdrag", u)
+    return await ut(k, u)

@@ -33,18 +33,39 @@ class UppdragOut(Utdata):
     enhet: str
     utforare: str
     kontaktfamilj_id: uuid.UUID | None
-    barn: PersonOut
+    barn: PersonOut | None = Field(
+        description="The child as the caller may see them; null for an utförare whose access ended "
+        "(atkomst_upphord_at): it no longer reads the child's personal data (docs/atkomst.md)."
+    )
     insatstyp: str
     behovsbedomning: str
     omfattning: str
     mal: list[str]
     uppfoljningsform: str
-    kontaktuppgifter: Kontakt | None
+    kontaktuppgifter: Kontakt | None = Field(
+        description="null when the child is masked, and for an utförare whose access ended."
+    )
     status: str
     skickat_at: datetime
     mottaget_at: datetime | None
     avbojt_orsak: str | None
     verkstallighetsdatum: date | None
+    aterkallat_at: datetime | None = Field(
+        default=None, description="When the beställare withdrew it (status aterkallat)."
+    )
+    aterkallelse_skal: str | None = Field(
+        default=None, description="Why it was withdrawn (the beställare's; null for the utförare)."
+    )
+    samtycke_id: uuid.UUID | None = Field(
+        default=None, description="The samtycke it rests on (an external utförare); withdrawn, access ends."
+    )
+    atkomst_upphord_at: datetime | None = Field(
+        default=None,
+        description="When the utförare stopped reading the child's personal data through it.",
+    )
+    atkomst_upphord_orsak: Literal["avbojt", "avslutat", "aterkallat", "samtycke_aterkallat"] | None = Field(
+        default=None, description="Why: the uppdrag declined, ended or withdrawn, or its samtycke withdrawn."
+    )
     tillatna_kommandon: list[str]
     tillatna_anrop: list[Anrop] = Field(
         default_factory=list, description="The endpoint of each of tillatna_kommandon."
@@ -86,6 +107,12 @@ class EjVerkstalltOut(Utdata):
     typ: Literal["ej_paborjad", "avbrott"]
     datum: date
     orsak: str
+
+
+class AterkallelseIn(Indata):
+    skal: Annotated[str, Field(min_length=1, max_length=2000)] = Field(
+        description="Why the beställare withdraws the uppdrag; the utförare is told that it was, not why."
+    )
 
 
 class ForandradeBehovIn(Indata):

@@ -12,13 +12,16 @@ from case_api.insats.models import Insats, Omprovning
 from case_api.kontaktfamiljer import service as kontaktfamilj_service
 from case_api.kontext import Kontext
 from case_api.omprovning import service as omprovning_service
+from case_api.personer.models import Samtycke
 from case_api.placering import service as placering_service
 from case_api.regler import datum
 from case_api.regler import service as regler_service
 from case_api.samtycke import service as samtycke_service
 from case_api.tillstand import krav, tillatna
+from case_api.uppdrag import atkomst
 from case_api.uppdrag.models import EjVerkstalltRapport, Uppdrag
 from case_api.uppdrag.schemas import (
+    AterkallelseIn,
     EjNyttjadIn,
     EjVerkstalltIn,
     ForandradeBehovIn,
@@ -58,7 +61,7 @@ async def skicka(k: Kontext, *, arende: Arende, insats: Insats, indata: UppdragI
             "kontaktfamilj_id", "an uppdrag for kontaktfamilj names the family", "required"
         )
     await _krav_kontaktfamilj(k, indata, arende)
-    await _krav_samtycke(k, indata, arende)
+    samtycke = await _krav_samtycke(k, indata, arende)
     uppdrag = Uppdrag(
         insats_id=insats.id,
         arende_id=arende.id,
@@ -71,6 +74,7 @@ async def skicka(k: Kontext, *, arende: Arende, insats: Insats, indata: UppdragI
         mal=list(indata.mal),
         uppfoljningsform=indata.uppfoljningsform,
         kontaktuppgifter=indata.kontaktuppgifter.model_dump(exclude_none=True),
+        samtycke_id=samtycke.id if samtycke else None,
         skickat_av=k.vem.sub,
         skickat_at=k.nu(),
     )
@@ -90,13 +94,14 @@ async def skicka(k: Kontext, *, arende: Arende, insats: Insats, indata: UppdragI
 INFORMATIONSUTBYTE = "informationsutbyte"
 
 
-async def _krav_samtycke(k: Kontext, indata: UppdragIn, arende: Arende) -> None:
+async def _krav_samtycke(k: Kontext, indata: UppdragIn, arende: Arende) -> Samtycke | None:
     """An utförare outside the nämnd (INTERNA_UTFORARE) gets the child's data only with a
     samtycke in force today that names it (`utforare:<id>`) or information exchange in general:
-    otherwise 409 samtycke-saknas, audited in a transaction of its own."""
+    otherwise 409 samtycke-saknas, audited in a transaction of its own. The samtycke found is
+    the one the uppdrag rests on: withdrawn, the utförare's access ends."""
     if indata.utforare in k.settings.interna_utforare:
-        return
-    await samtycke_service.krav(
+        return None
+    return await samtycke_service.krav(
         k.session, arende.person_id, [f"utforare:{indata.utforare}", INFORMATIONSUTBYTE], k.idag()
     )
 
@@ -121,6 +126,7 @@ async def motta(k: Kontext, *, uppdrag: Uppdrag, indata: MottagandeIn) -> Uppdra
     uppdrag.avbojt_orsak = None if indata.accepterat else indata.orsak
     uppdrag.version += 1
     if not indata.accepterat:
+        atkomst.upphor(uppdrag, nu=k.nu())
         await bevakning_service.slapp_utforare(k, objekt_id=uppdrag.insats_id, typ="verkstallighet")
     kind = "uppdrag.mottaget" if indata.accepterat else "uppdrag.avbojt"
     await events.emit(
@@ -316,6 +322,30 @@ async def forandrade_behov(k: Kontext, *, uppdrag: Uppdrag, indata: ForandradeBe
         occurred_at=k.nu(),
     )
     return omprovning
+
+
+async def aterkalla(k: Kontext, *, uppdrag: Uppdrag, indata: AterkallelseIn) -> Uppdrag:
+    """The beställare withdraws the uppdrag before it ended. The utförare is told (event
+    uppdrag.aterkallat, naming it, without the reason); the uppdrag's own bevakningar end; an
+    insats not yet started goes back to the beställare's verkställighet bevakning, to be sent
+    to someone else. The insats itself stands: its beslut is not withdrawn with the uppdrag."""
+    uppdrag.status = krav("uppdrag", uppdrag.status, "aterkallelse")
+    uppdrag.aterkallat_at = k.nu()
+    uppdrag.aterkallat_av = k.vem.sub
+    uppdrag.aterkallelse_skal = indata.skal
+    uppdrag.version += 1
+    atkomst.upphor(uppdrag, nu=k.nu())
+    await bevakning_service.avbryt(k, objekt_id=uppdrag.id, orsak="uppdraget återkallat")
+    await bevakning_service.satt_utforare(k, objekt_id=uppdrag.insats_id, typ="verkstallighet", utforare=None)
+    await events.emit(
+        k.session,
+        type="uppdrag.aterkallat",
+        arende_id=uppdrag.arende_id,
+        data=event_data(uppdrag)
+        | {"aterkallat_at": uppdrag.aterkallat_at, "aterkallat_av": uppdrag.aterkallat_av},
+        occurred_at=k.nu(),
+    )
+    return uppdrag
 
 
 async def for_insats(k: Kontext, insats_id: object) -> list[Uppdrag]:

@@ -84,7 +84,12 @@ def _uppdrag(insats_id: str, utforare: str) -> dict[str, Any]:
 async def _samtycke(
     walk: RecordingWalk, person_id: str, omfattning: list[str], fran: str = "2026-02-01"
 ) -> Any:
-    body = {"givet_av": "vardnadshavare", "omfattning": omfattning, "giltigt_fran": fran}
+    body = {
+        "givet_av": "vardnadshavare",
+        "vardnadshavare": [{"namn": "Vera Vårdnadshavare"}],
+        "omfattning": omfattning,
+        "giltigt_fran": fran,
+    }
     return await walk.post("handlaggare", f"/v1/personer/{person_id}/samtycken", body, expect=201)
 
 

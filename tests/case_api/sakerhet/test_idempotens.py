@@ -17,6 +17,7 @@ from tests.helpers import assert_problem, bearer
 T0 = datetime(2026, 2, 3, 9, 0, tzinfo=UTC)
 SAMTYCKE = {
     "givet_av": "vardnadshavare",
+    "vardnadshavare": [{"namn": "Vera Vårdnadshavare"}],
     "omfattning": ["informationsutbyte"],
     "giltigt_fran": "2026-02-03",
     "giltigt_till": "2026-12-31",

@@ -236,6 +236,7 @@ async def test_a_serviceinsats_records_the_enhets_own_details(walk: RecordingWal
         "beskrivning": "Grupp.",
         "samtycke": {
             "givet_av": "vardnadshavare",
+            "vardnadshavare": [{"namn": "Vera Vårdnadshavare"}],
             "omfattning": ["personuppgifter"],
             "giltigt_fran": "2026-03-10",
         },

@@ -19,6 +19,7 @@ from tests.helpers import assert_problem, bearer
 
 SAMTYCKE = {
     "givet_av": "vardnadshavare",
+    "vardnadshavare": [{"namn": "Vera Vårdnadshavare"}],
     "omfattning": ["utforare:familjeteamet", "sip"],
     "giltigt_fran": "2026-03-01",
     "giltigt_till": "2026-12-31",
@@ -80,7 +81,7 @@ async def test_idempotent_create(case_client, token) -> None:
 @pytest.mark.parametrize(("fran", "status"), [("2030-03-13", 422), ("2030-03-14", 201)])
 async def test_the_child_gives_samtycke_from_15(case_client, token, fran: str, status: int) -> None:
     person = await _person(case_client, token)  # born 2015-03-14
-    body = SAMTYCKE | {"givet_av": "barnet", "giltigt_fran": fran, "giltigt_till": None}
+    body = SAMTYCKE | {"givet_av": "barnet", "vardnadshavare": [], "giltigt_fran": fran, "giltigt_till": None}
     response = await case_client.post(f"/v1/personer/{person}/samtycken", json=body, headers=hl(token))
     assert response.status_code == status, response.text
     if status == 422:
