@@ -120,6 +120,9 @@ ATERKOPPLING: Maskin = _m({"begard": {"lamna": ("lamnad", "ej_lamnad")}, "lamnad
 # An omprövning ends once: with the new beslut, or with why none was needed.
 OMPROVNING: Maskin = _m({"oppen": {"avslut": ("avslutad",)}, "avslutad": {}})
 
+# A SIP is followed up, each time with the next date, until one sets none and it is finished.
+SIP: Maskin = _m({"aktiv": {"uppfoljning": ("aktiv", "avslutad")}, "avslutad": {}})
+
 ARENDE: Maskin = _m({"oppet": {"avslut": ("avslutat",), "andring": ("oppet",)}, "avslutat": {}})
 
 BEVAKNING: Maskin = _m(
@@ -144,6 +147,7 @@ MASKINER: Mapping[str, Maskin] = {
     "genomforandeplan": GENOMFORANDEPLAN,
     "aterkoppling": ATERKOPPLING,
     "omprovning": OMPROVNING,
+    "sip": SIP,
     "arende": ARENDE,
     "bevakning": BEVAKNING,
 }
@@ -184,6 +188,7 @@ ENDPOINTS: Mapping[str, Mapping[str, str]] = {
         "uppfoljning": "/v1/uppdrag/{id}/uppfoljningar",
     },
     "genomforandeplan": {"faststallande": "/v1/genomforandeplaner/{id}/faststallande"},
+    "sip": {"uppfoljning": "/v1/sip/{id}/uppfoljning"},
     "arende": {"avslut": "/v1/arenden/{id}/avslut"},
 }
 
