@@ -25,6 +25,12 @@ from common.tokens import mint_dev_token
 ENHET = "bou-1"
 UTFORARE = "ov-1"
 REUSED = "urn:handlaggning:problem:idempotency-key-reused"
+# Every beslut and every utredning's avslut carries the child's perspective (seed 000).
+BARNPERSPEKTIV = {
+    "barnkonsekvensanalys": "Stödet ger barnet en tryggare vardag och skolgång (demo).",
+    "barnets_synpunkter": "Barnet vill ha stöd och vill vara med när det planeras (demo).",
+    "talan_av": "vardnadshavare",
+}
 
 
 class RedanLaddat(Exception):
@@ -175,6 +181,7 @@ def load(demo: Demo) -> list[tuple[str, str]]:
                 "avslutad_datum": demo.dag(40).isoformat(),
                 "resultat": "beslut_om_insats",
                 "motivering": "Klar.",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
         )
         beslut = demo.create(
@@ -188,6 +195,7 @@ def load(demo: Demo) -> list[tuple[str, str]]:
                 "beslutsdatum": demo.dag(40).isoformat(),
                 "beslutsfattare": "anna",
                 "motivering": "Behov av stöd (demo).",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
             "uppdrag-beslut",
         )
@@ -271,6 +279,7 @@ def load(demo: Demo) -> list[tuple[str, str]]:
                 "avslutad_datum": demo.dag(110).isoformat(),
                 "resultat": "beslut_om_insats",
                 "motivering": "Klar.",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
         )
         beslut = demo.create(
@@ -285,6 +294,7 @@ def load(demo: Demo) -> list[tuple[str, str]]:
                 "beslutsdatum": demo.dag(105).isoformat(),
                 "beslutsfattare": "anna",
                 "motivering": "Brister i omsorgen; vård i familjehem (demo).",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
             "placerad-beslut",
         )

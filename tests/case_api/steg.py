@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from common.clock import FrozenClock
 from tests.case_api.flow import ANMALAN, STHLM, Walk
 from tests.conftest import TokenFactory
+from tests.helpers import BARNPERSPEKTIV
 
 DAG = "2026-03-10"
 NU = datetime(2026, 3, 10, 12, 0, tzinfo=STHLM)
@@ -119,7 +120,12 @@ class Steg:
             "handlaggare",
             f"{path}/avslut",
             path,
-            {"avslutad_datum": DAG, "resultat": "beslut_om_insats", "motivering": "Klar."},
+            {
+                "avslutad_datum": DAG,
+                "resultat": "beslut_om_insats",
+                "motivering": "Klar.",
+                "barnperspektiv": BARNPERSPEKTIV,
+            },
         )
 
     async def beslut(self, arende_id: str, insatstyp: str = "oppenvard") -> dict[str, Any]:
@@ -131,6 +137,7 @@ class Steg:
             "beslutsdatum": DAG,
             "beslutsfattare": "anna",
             "motivering": "Behov av stöd.",
+            "barnperspektiv": BARNPERSPEKTIV,
         }
         return (await self.w.post("handlaggare", "/v1/beslut", body, expect=201)).json()["insats"]  # type: ignore[no-any-return]
 

@@ -22,7 +22,7 @@ from devstack.databases import ServiceDatabase
 from tests.case_api.flow import ANMALAN, Walk
 from tests.case_api.steg import DAG, FASTSTALL, PLAN, SIP, UPPFOLJNING, Steg, frozen, people
 from tests.conftest import REPO, TokenFactory, asgi_client
-from tests.helpers import assert_problem, bearer
+from tests.helpers import BARNPERSPEKTIV, assert_problem, bearer
 
 SPEC = json.loads((REPO / "openapi" / "case_api.json").read_text())
 ID_PATHS = [
@@ -75,7 +75,12 @@ BODIES: dict[str, dict[str, Any]] = {
     "receive_uppdrag": {"accepterat": True},
     "record_uppfoljning": UPPFOLJNING,
     "report_verkstallighet": {"verkstallighetsdatum": DAG},
-    "close_utredning": {"avslutad_datum": DAG, "resultat": "ingen_insats", "motivering": "m"},
+    "close_utredning": {
+        "avslutad_datum": DAG,
+        "resultat": "ingen_insats",
+        "motivering": "m",
+        "barnperspektiv": BARNPERSPEKTIV,
+    },
     "extend_utredning": {"beslutsdatum": DAG, "skal": "s", "ny_slutdatum": "2026-12-01"},
     "request_aterkoppling": {"begard_datum": DAG},
     "record_aterkoppling": {"datum": DAG, "lamnad": True},
@@ -252,6 +257,7 @@ async def test_ids_in_bodies_are_404_outside_scope(walk: Walk, token: TokenFacto
         "beslutsdatum": DAG,
         "beslutsfattare": "gun",
         "motivering": "m",
+        "barnperspektiv": BARNPERSPEKTIV,
     }
     assert_problem(await walk.client.post("/v1/beslut", json=beslut, headers=gun), 404)
     uppdrag = {
