@@ -1,6 +1,16 @@
 """Small helpers the tests share."""
 
+from typing import Any
+
 PROBLEM = "application/problem+json"
+
+# Every beslut and every utredning's avslut carries the child's perspective (seed 000): the one
+# default the tests' bodies use.
+BARNPERSPEKTIV: dict[str, Any] = {
+    "barnkonsekvensanalys": "Insatsen ger barnet stöd i vardagen och en tryggare skolgång.",
+    "barnets_synpunkter": "Vill ha hjälp med läxor.",
+    "talan_av": "vardnadshavare",
+}
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -132,6 +132,11 @@ MATRIX: dict[str, frozenset[Role]] = {
     "create_uppdrag_journalanteckning": UTFORARE,
     "list_uppdrag_journalanteckningar": UPPDRAG_READERS,
     "list_journalanteckningar": frozenset({Role.kvalitetssamordnare}),
+    # SIP: drawn up and followed up by the ärende's case workers, read by its enhetschef too.
+    "create_sip": CASE_WORKERS,
+    "list_arende_sip": UNIT_READERS,
+    "get_sip": UNIT_READERS,
+    "record_sip_uppfoljning": CASE_WORKERS,
 }
 
 # The scopes a system principal needs for the operations the matrix opens to it (any one of them).

@@ -40,9 +40,9 @@ class Barnperspektiv(Indata):
         return self
 
 
-async def krav(k: Kontext, bp: Barnperspektiv | None, *, person_id: uuid.UUID, dag: date, field: str) -> None:
+async def krav(k: Kontext, bp: Barnperspektiv, *, person_id: uuid.UUID, dag: date, field: str) -> None:
     """The child speaks for themself only from 15 (on the day of the beslut or avslut)."""
-    if bp is None or bp.talan_av != "barnet":
+    if bp.talan_av != "barnet":
         return
     person = await k.session.get(Person, person_id)
     fodd = person.fodelsedatum if person else None

@@ -27,6 +27,7 @@ from case_api.regler.router import router as regler_router
 from case_api.relay.router import router as relay_router
 from case_api.samtycke.router import router as samtycke_router
 from case_api.settings import EXPECTED_HEAD_ENV, Settings, get_settings
+from case_api.sip.router import router as sip_router
 from case_api.uppdrag.router import router as uppdrag_router
 from case_api.uppfoljning.router import router as uppfoljning_router
 from case_api.utredning.router import router as utredning_router
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             registerutdrag_router,
             samtycke_router,
             journal_router,
+            sip_router,
             handelser_router,
         ],
         engine=engine,

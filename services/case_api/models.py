@@ -13,6 +13,7 @@ from case_api.personer.models import Person, PersonUppgifter, Samtycke, SkyddadB
 from case_api.placering.models import Placeringsbeslut
 from case_api.plan.models import Genomforandeplan
 from case_api.relay.models import OutboxDelivery
+from case_api.sip.models import Sip
 from case_api.uppdrag.models import EjVerkstalltRapport, Uppdrag
 from case_api.uppfoljning.models import Uppfoljning
 from case_api.utredning.models import Utredning, UtredningForlangning
@@ -39,6 +40,7 @@ __all__ = [
     "PersonUppgifter",
     "Placeringsbeslut",
     "Samtycke",
+    "Sip",
     "SkyddadBehorighet",
     "Skyddsbedomning",
     "Uppdrag",

@@ -134,6 +134,9 @@ ATERKOPPLING: Maskin = _m({"begard": {"lamna": ("lamnad", "ej_lamnad")}, "lamnad
 # An omprövning ends once: with the new beslut, or with why none was needed.
 OMPROVNING: Maskin = _m({"oppen": {"avslut": ("avslutad",)}, "avslutad": {}})
 
+# A SIP is followed up, each time with the next date, until one sets none and it is finished.
+SIP: Maskin = _m({"aktiv": {"uppfoljning": ("aktiv", "avslutad")}, "avslutad": {}})
+
 ARENDE: Maskin = _m({"oppet": {"avslut": ("avslutat",), "andring": ("oppet",)}, "avslutat": {}})
 
 BEVAKNING: Maskin = _m(
@@ -158,6 +161,7 @@ MASKINER: Mapping[str, Maskin] = {
     "genomforandeplan": GENOMFORANDEPLAN,
     "aterkoppling": ATERKOPPLING,
     "omprovning": OMPROVNING,
+    "sip": SIP,
     "arende": ARENDE,
     "bevakning": BEVAKNING,
 }
@@ -205,6 +209,7 @@ ENDPOINTS: Mapping[str, Mapping[str, str]] = {
         "aterkallelse": "/v1/uppdrag/{id}/aterkallelse",
     },
     "genomforandeplan": {"faststallande": "/v1/genomforandeplaner/{id}/faststallande"},
+    "sip": {"uppfoljning": "/v1/sip/{id}/uppfoljning"},
     "arende": {"avslut": "/v1/arenden/{id}/avslut"},
 }
 

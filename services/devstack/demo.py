@@ -25,6 +25,12 @@ from common.tokens import mint_dev_token
 ENHET = "bou-1"
 UTFORARE = "ov-1"
 REUSED = "urn:handlaggning:problem:idempotency-key-reused"
+# Every beslut and every utredning's avslut carries the child's perspective (seed 000).
+BARNPERSPEKTIV = {
+    "barnkonsekvensanalys": "Stödet ger barnet en tryggare vardag och skolgång (demo).",
+    "barnets_synpunkter": "Barnet vill ha stöd och vill vara med när det planeras (demo).",
+    "talan_av": "vardnadshavare",
+}
 
 
 class RedanLaddat(Exception):
@@ -39,6 +45,8 @@ class Demo:
     nu: datetime
     skapade: int = 0
     arenden: dict[str, str] = field(default_factory=dict)
+    # What else to open: (what, path), in the order made.
+    lankar: list[tuple[str, str]] = field(default_factory=list)
 
     def _call(self, who: str, method: str, path: str, **kw: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.tokens[who]}"} | kw.pop("headers", {})
@@ -104,6 +112,18 @@ class Demo:
         body = {"beslut": "inled_utredning", "beslutsdatum": d.isoformat(), "motivering": "Utredning behövs."}
         self.command("handlaggare", f"{path}/forhandsbedomning", path, "forhandsbedomning", body)
 
+    def omprovningar(self, arende_id: str) -> list[dict[str, Any]]:
+        return self.get("handlaggare", f"/v1/omprovningar?arende_id={arende_id}")["items"]  # type: ignore[no-any-return]
+
+    def forandrade_behov(self, uppdrag_path: str, arende_id: str, beskrivning: str) -> dict[str, Any]:
+        """The utförare reports förändrade behov once: the omprövning it opened, read back."""
+        if not self.omprovningar(arende_id):
+            body = {"beskrivning": beskrivning}
+            self.command(
+                "utforare", f"{uppdrag_path}/forandrade-behov", uppdrag_path, "forandrade_behov", body
+            )
+        return self.omprovningar(arende_id)[0]
+
     def utredning_id(self, arende_id: str) -> str:
         return self.get("handlaggare", f"/v1/arenden/{arende_id}")["utredningar"][-1]["id"]  # type: ignore[no-any-return]
 
@@ -157,6 +177,32 @@ def load(demo: Demo) -> list[tuple[str, str]]:
         )
         demo.skydd(akt, demo.kl(d, 10))
         demo.forhand(akt, demo.dag(25))
+        # BUP and the school are involved too: a SIP, on the guardians' samtycke, followed up in a month.
+        barn = demo.get("handlaggare", f"/v1/arenden/{akt['arende_id']}")["barn"]
+        samtycke = demo.create(
+            "handlaggare",
+            f"/v1/personer/{barn['id']}/samtycken",
+            {"givet_av": "vardnadshavare", "omfattning": ["sip"], "giltigt_fran": demo.dag(20).isoformat()},
+            "utredning-samtycke",
+        )
+        sip = demo.create(
+            "handlaggare",
+            f"/v1/arenden/{akt['arende_id']}/sip",
+            {
+                "datum": demo.dag(14).isoformat(),
+                "initierad_av": {"huvudman": "skola", "namn": "Rektor på Exempelskolan (demo)"},
+                "deltagare": [
+                    {"huvudman": "socialtjanst", "verksamhet": "Barn och unga", "ansvar": "Utredningen"},
+                    {"huvudman": "region", "verksamhet": "BUP", "ansvar": "Bedömning av sömnen"},
+                    {"huvudman": "skola", "verksamhet": "Elevhälsan", "ansvar": "Anpassningar i skolan"},
+                ],
+                "overgripande_ansvar": "socialtjanst",
+                "samtycke_id": samtycke["id"],
+                "uppfoljningsdatum": (idag + timedelta(days=30)).isoformat(),
+            },
+            "utredning-sip",
+        )
+        demo.lankar.append(("a SIP (socialtjänst, BUP, skola), uppföljning watched", f"/v1/sip/{sip['id']}"))
 
     def uppdrag_och_plan() -> None:
         akt = demo.aktualisering(
@@ -175,6 +221,7 @@ def load(demo: Demo) -> list[tuple[str, str]]:
                 "avslutad_datum": demo.dag(40).isoformat(),
                 "resultat": "beslut_om_insats",
                 "motivering": "Klar.",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
         )
         beslut = demo.create(
@@ -188,6 +235,7 @@ def load(demo: Demo) -> list[tuple[str, str]]:
                 "beslutsdatum": demo.dag(40).isoformat(),
                 "beslutsfattare": "anna",
                 "motivering": "Behov av stöd (demo).",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
             "uppdrag-beslut",
         )
@@ -251,6 +299,29 @@ def load(demo: Demo) -> list[tuple[str, str]]:
                 "kopia_lamnad_datum": demo.dag(20).isoformat(),
             },
         )
+        # The case file: the handläggare's journal of the ärende, the utförare's of the uppdrag.
+        arende = f"/v1/arenden/{akt['arende_id']}"
+        demo.create(
+            "handlaggare",
+            f"{arende}/journal",
+            {"datum": demo.dag(35).isoformat(), "slag": "hembesok", "text": "Hembesök hos familjen (demo)."},
+            "uppdrag-journal-arende",
+        )
+        demo.create(
+            "utforare",
+            f"{up}/journal",
+            {
+                "datum": demo.dag(15).isoformat(),
+                "slag": "samtal",
+                "text": "Samtal med barnet om skolan (demo).",
+            },
+            "uppdrag-journal-uppdrag",
+        )
+        demo.lankar.append(("the ärende's journal (handläggare)", f"{arende}/journal"))
+        demo.lankar.append(("the uppdrag's journal (utförare; the beställare reads)", f"{up}/journal"))
+        # Needs have changed: the utförare tells the beställare, an omprövning is due in 14 days.
+        oppen = demo.forandrade_behov(up, akt["arende_id"], "Barnet behöver mer stöd i skolan (demo).")
+        demo.lankar.append(("an omprövning from förändrade behov, open", f"/v1/omprovningar/{oppen['id']}"))
 
     def placerad() -> None:
         # Vård enligt 2 § LVU in a familjehem, placed 100 days ago: its first övervägande (six
@@ -272,6 +343,7 @@ def load(demo: Demo) -> list[tuple[str, str]]:
                 "avslutad_datum": demo.dag(110).isoformat(),
                 "resultat": "beslut_om_insats",
                 "motivering": "Klar.",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
         )
         beslut = demo.create(
@@ -286,6 +358,7 @@ def load(demo: Demo) -> list[tuple[str, str]]:
                 "beslutsdatum": demo.dag(105).isoformat(),
                 "beslutsfattare": "anna",
                 "motivering": "Brister i omsorgen; vård i familjehem (demo).",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
             "placerad-beslut",
         )
@@ -312,6 +385,33 @@ def load(demo: Demo) -> list[tuple[str, str]]:
             "verkstallighet",
             {"verkstallighetsdatum": demo.dag(100).isoformat()},
         )
+        # The familjehem reports changed needs; the handläggare decides anew (a kontaktperson
+        # besides the placement) and closes the omprövning with that beslut.
+        omprovning = demo.forandrade_behov(up, akt["arende_id"], "Barnet behöver en kontaktperson (demo).")
+        nytt = demo.create(
+            "handlaggare",
+            "/v1/beslut",
+            {
+                "arende_id": akt["arende_id"],
+                "utfall": "bifall",
+                "insatstyp": "kontaktperson",
+                "rattslig_grund": "13 kap. 7 § SoL (2025:400)",
+                "beslutsdatum": idag.isoformat(),
+                "beslutsfattare": "anna",
+                "motivering": "Omprövning efter förändrade behov: en kontaktperson (demo).",
+                "barnperspektiv": BARNPERSPEKTIV,
+            },
+            "placerad-omprovning-beslut",
+        )
+        o = f"/v1/omprovningar/{omprovning['id']}"
+        demo.command(
+            "handlaggare",
+            f"{o}/avslut",
+            o,
+            "avslut",
+            {"avslutad_datum": idag.isoformat(), "beslut_id": nytt["id"]},
+        )
+        demo.lankar.append(("an omprövning closed with a new beslut", o))
 
     def service() -> None:
         start = demo.dag(10).isoformat()
@@ -365,10 +465,15 @@ def main() -> int:
     for what, key in loaded:
         if key in demo.arenden:
             print(f"  {what:58} {base}/v1/arenden/{demo.arenden[key]}")
+    if demo.lankar:
+        print("\nIn those ärenden:")
+    for what, path in demo.lankar:
+        print(f"  {what:58} {base}{path}")
     print(f"""
 Open (with a token: TOKEN=$(.venv/bin/case-api token --sub anna --role handlaggare --enhet {ENHET})):
   what falls due this week   {base}/v1/bevakningar?forfaller_till={forfaller_till}
   all open bevakningar       {base}/v1/bevakningar?status=oppen
+  the open omprövningar      {base}/v1/omprovningar?status=oppen
   the ärenden                {base}/v1/arenden
   the utförare's uppdrag     {base}/v1/uppdrag   (token: --sub olle --role utforare --utforare {UTFORARE})
   the rule table             {base}/v1/regler

@@ -13,6 +13,7 @@ import httpx
 
 from case_api.settings import get_settings
 from common.tokens import mint_dev_token
+from devstack.demo import BARNPERSPEKTIV
 
 TEST_PNR = "201503142380"  # fictitious, valid check digit (as in the tests)
 
@@ -77,7 +78,12 @@ class Demo:
         self.command(
             who,
             f"/v1/utredningar/{utredning}/avslut",
-            {"avslutad_datum": dag, "resultat": "beslut_om_insats", "motivering": "Klar."},
+            {
+                "avslutad_datum": dag,
+                "resultat": "beslut_om_insats",
+                "motivering": "Klar.",
+                "barnperspektiv": BARNPERSPEKTIV,
+            },
         )
         beslut = self.call(
             who,
@@ -94,6 +100,7 @@ class Demo:
                 "period_till": "2027-12-31",
                 "beslutsfattare": "anna",
                 "motivering": "Behov av stöd.",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
         ).json()
         return str(beslut["insats"]["id"])

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from common.clock import FrozenClock
 from tests.case_api.flow import ANMALAN, STHLM, Walk
 from tests.conftest import TokenFactory
+from tests.helpers import BARNPERSPEKTIV
 
 DAG = "2026-03-10"
 NU = datetime(2026, 3, 10, 12, 0, tzinfo=STHLM)
@@ -36,6 +37,7 @@ TABLES = (
     "bevakning_larm",
     "samtycke",
     "journalanteckning",
+    "sip",
     "outbox_event",
     "idempotency_key",
 )
@@ -118,7 +120,12 @@ class Steg:
             "handlaggare",
             f"{path}/avslut",
             path,
-            {"avslutad_datum": DAG, "resultat": "beslut_om_insats", "motivering": "Klar."},
+            {
+                "avslutad_datum": DAG,
+                "resultat": "beslut_om_insats",
+                "motivering": "Klar.",
+                "barnperspektiv": BARNPERSPEKTIV,
+            },
         )
 
     async def beslut(self, arende_id: str, insatstyp: str = "oppenvard") -> dict[str, Any]:
@@ -130,6 +137,7 @@ class Steg:
             "beslutsdatum": DAG,
             "beslutsfattare": "anna",
             "motivering": "Behov av stöd.",
+            "barnperspektiv": BARNPERSPEKTIV,
         }
         return (await self.w.post("handlaggare", "/v1/beslut", body, expect=201)).json()["insats"]  # type: ignore[no-any-return]
 
@@ -175,6 +183,18 @@ class Steg:
             "handlaggare", f"{path}/avslut", path, {"avslutad_datum": DAG, "orsak": "mal_uppnatt"}
         )
 
+    async def samtycke(self, arende_id: str, **over: Any) -> dict[str, Any]:
+        """A vårdnadshavare's samtycke for the ärende's child, recorded at the ärende's enhet."""
+        barn = (await self.w.get("handlaggare", f"/v1/arenden/{arende_id}")).json()["barn"]
+        body = SAMTYCKE_SIP | over
+        path = f"/v1/personer/{barn['id']}/samtycken"
+        return (await self.w.post("handlaggare", path, body, expect=201)).json()  # type: ignore[no-any-return]
+
+    async def sip(self, arende_id: str, samtycke_id: str, **over: Any) -> dict[str, Any]:
+        body = SIP | {"samtycke_id": samtycke_id} | over
+        path = f"/v1/arenden/{arende_id}/sip"
+        return (await self.w.post("handlaggare", path, body, expect=201)).json()  # type: ignore[no-any-return]
+
     async def verkstallt_uppdrag(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
         """An anmälan through to an uppdrag that has started: (aktualisering, insats, uppdrag)."""
         akt = await self.aktualisering()
@@ -205,4 +225,22 @@ UPPFOLJNING: dict[str, Any] = {
     "datum": DAG,
     "sammanfattning": "Går framåt.",
     "maluppfyllelse": [{"mal": "Trygg skolgång", "bedomning": "delvis_uppnatt"}],
+}
+SAMTYCKE_SIP: dict[str, Any] = {
+    "givet_av": "vardnadshavare",
+    "omfattning": ["sip", "informationsutbyte"],
+    "giltigt_fran": "2026-03-01",
+    "giltigt_till": "2026-12-31",
+}
+# A SIP drawn up with BUP and the school, followed up in two months (give samtycke_id).
+SIP: dict[str, Any] = {
+    "datum": DAG,
+    "initierad_av": {"huvudman": "skola", "namn": "Rektor Lena Ek"},
+    "deltagare": [
+        {"huvudman": "socialtjanst", "verksamhet": "Barn och unga, bou-1", "ansvar": "Öppenvårdsstöd"},
+        {"huvudman": "region", "verksamhet": "BUP", "ansvar": "Utredning av koncentrationssvårigheter"},
+        {"huvudman": "skola", "verksamhet": "Elevhälsan", "ansvar": "Anpassad studiegång"},
+    ],
+    "overgripande_ansvar": "socialtjanst",
+    "uppfoljningsdatum": "2026-05-12",
 }

@@ -1,10 +1,14 @@
 """The child's perspective on the beslut and on the utredning's avslut (issue 14 item 2, seed 000:
 "Barnkonsekvensanalys ska genomföras i ärenden som gäller barn"): the analysis, the child's view
-or why it could not be obtained, and who spoke for the child (the child itself only from 15)."""
+or why it could not be obtained, and who spoke for the child (the child itself only from 15,
+3 kap. 4 § SoL (2025:400)). Required on both: a body without it is a 422 naming the field, and
+the database refuses a new row without it."""
 
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.case_api.flow import Walk
@@ -87,3 +91,42 @@ async def test_the_childs_view_or_why_not_and_own_talan_from_15(
         problem = assert_problem(response, 422, "validation-error")
         assert problem["errors"][0]["field"] == field, problem
     assert await fingerprint(case_conn) == before
+
+
+async def test_required_on_the_beslut_and_the_utredning_avslut(
+    walk: Walk, case_conn: AsyncConnection
+) -> None:
+    arende_id, path = await _utredning(walk)
+    before = await fingerprint(case_conn)
+    headers = bearer(walk.tokens["handlaggare"])
+    avslut = {"avslutad_datum": DAG, "resultat": "beslut_om_insats", "motivering": "Klar."}
+    etag = {"If-Match": (await walk.get("handlaggare", path)).headers["ETag"]}
+    for url, body, extra in (
+        (f"{path}/avslut", avslut, etag),
+        ("/v1/beslut", BESLUT | {"arende_id": arende_id}, {}),
+    ):
+        response = await walk.client.post(url, json=body, headers=headers | extra)
+        problem = assert_problem(response, 422, "validation-error")
+        assert [e["field"] for e in problem["errors"]] == ["barnperspektiv"], problem
+    assert await fingerprint(case_conn) == before
+
+
+async def test_the_database_refuses_a_beslut_or_a_closed_utredning_without_it(
+    walk: Walk, case_conn: AsyncConnection
+) -> None:
+    arende_id, path = await _utredning(walk)
+    await walk.command(
+        "handlaggare",
+        f"{path}/avslut",
+        path,
+        {"avslutad_datum": DAG, "resultat": "beslut_om_insats", "motivering": "Klar.", "barnperspektiv": BP},
+    )
+    await walk.post(
+        "handlaggare", "/v1/beslut", BESLUT | {"arende_id": arende_id, "barnperspektiv": BP}, expect=201
+    )
+    await case_conn.execute(text("SELECT set_config('app.alla', 'on', true)"))
+    for table in ("beslut", "utredning"):
+        savepoint = await case_conn.begin_nested()
+        with pytest.raises(IntegrityError, match=f"ck_{table}_barnperspektiv"):
+            await case_conn.execute(text(f"UPDATE {table} SET barnperspektiv = NULL"))
+        await savepoint.rollback()

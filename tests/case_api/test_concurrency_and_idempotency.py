@@ -18,7 +18,7 @@ from devstack.databases import ServiceDatabase
 from tests.case_api.flow import ANMALAN, STHLM, Walk
 from tests.case_api.steg import DAG, FASTSTALL, PLAN, UPPFOLJNING, Steg, fingerprint, frozen, people
 from tests.conftest import TokenFactory
-from tests.helpers import assert_problem, bearer
+from tests.helpers import BARNPERSPEKTIV, assert_problem, bearer
 from tests.servers import running_service
 
 
@@ -74,6 +74,7 @@ async def c_beslut(s: Steg) -> Create:
         "beslutsdatum": DAG,
         "beslutsfattare": "anna",
         "motivering": "m",
+        "barnperspektiv": BARNPERSPEKTIV,
     }
     return Create("handlaggare", "/v1/beslut", body, body | {"insatstyp": "kontaktperson"}, "beslut")
 
@@ -215,7 +216,12 @@ async def m_utredning_avslut(s: Steg) -> Command:
     return Command(
         "handlaggare",
         f"{p}/avslut",
-        {"avslutad_datum": DAG, "resultat": "ingen_insats", "motivering": "m"},
+        {
+            "avslutad_datum": DAG,
+            "resultat": "ingen_insats",
+            "motivering": "m",
+            "barnperspektiv": BARNPERSPEKTIV,
+        },
         p,
     )
 

@@ -9,6 +9,7 @@ import pytest
 from tests.case_api.flow import ANMALAN, Walk
 from tests.case_api.steg import Steg, frozen, people
 from tests.conftest import TokenFactory
+from tests.helpers import BARNPERSPEKTIV
 
 
 @pytest.fixture
@@ -145,6 +146,7 @@ async def test_verkstallighet_is_never_moved(case_app: Any, walk: Walk, beslutsd
         "beslutsdatum": beslutsdatum,
         "beslutsfattare": "anna",
         "motivering": "m",
+        "barnperspektiv": BARNPERSPEKTIV,
     }
     await walk.post("handlaggare", "/v1/beslut", body, expect=201)
     bev = (await walk.bevakningar(akt["arende_id"]))["verkstallighet"][0]
@@ -165,6 +167,7 @@ async def test_genomforandeplan_three_weeks_not_moved(case_app: Any, walk: Walk)
         "beslutsdatum": "2026-12-05",
         "beslutsfattare": "anna",
         "motivering": "m",
+        "barnperspektiv": BARNPERSPEKTIV,
     }
     insats = (await walk.post("handlaggare", "/v1/beslut", body, expect=201)).json()["insats"]
     up = await s.uppdrag(insats["id"])

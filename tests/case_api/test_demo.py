@@ -1,6 +1,7 @@
 """`make demo` against a real server: it creates what it says, and a second run changes nothing."""
 
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,9 @@ async def counts(db: ServiceDatabase) -> dict[str, int]:
                     "uppdrag",
                     "genomforandeplan",
                     "bevakning",
+                    "journalanteckning",
+                    "omprovning",
+                    "sip",
                     "outbox_event",
                 )
             }
@@ -77,7 +81,7 @@ async def test_demo_loads_the_children_once(
             uppdrag = (await client.get("/v1/uppdrag")).json()["items"]
         # Every ärende it printed exists, and they are the enhet's ärenden.
         assert sorted(a["id"] for a in arenden) == sorted(
-            line.rsplit("/", 1)[1] for line in out.splitlines() if "/v1/arenden/" in line
+            re.findall(r"/v1/arenden/([0-9a-f-]{36})$", out, re.M)
         )
         assert sorted(a["typ"] for a in arenden) == ["barn"] * 6 + ["service"]
         assert f"{base}/v1/bevakningar?forfaller_till=" in out and f"{base}/docs" in out
@@ -88,8 +92,33 @@ async def test_demo_loads_the_children_once(
         assert any(b["typ"] == "skyddsbedomning" and b["forfallodatum"] == idag.isoformat() for b in bev)
         assert any(b["typ"] == "utredning" for b in bev)
         assert any(b["typ"] == "uppfoljning" for b in bev)  # the plan was established
-        assert [u["status"] for u in uppdrag] == ["verkstallt", "verkstallt"]
-        assert first["genomforandeplan"] == 1 and first["insats"] == 3
+        assert [u["status"] for u in uppdrag] == ["verkstallt", "verkstallt"]  # förändrade behov keeps it
+        # The placed child's omprövning gave it a kontaktperson: a fourth insats.
+        assert first["genomforandeplan"] == 1 and first["insats"] == 4
+        # Journal entries on both sides, an omprövning open and one closed with a new beslut, a SIP.
+        assert first["journalanteckning"] == 2 and first["omprovning"] == 2 and first["sip"] == 1
+        links = dict(re.findall(rf"^  (\S.*?)\s+{re.escape(base)}(/v1/\S+)$", out, re.M))
+        async with httpx.AsyncClient(base_url=base, headers=anna) as client:
+            arende_journal = (await client.get(links["the ärende's journal (handläggare)"])).json()["items"]
+            uppdrag_journal = (
+                await client.get(links["the uppdrag's journal (utförare; the beställare reads)"])
+            ).json()["items"]
+            oppen = (await client.get(links["an omprövning from förändrade behov, open"])).json()
+            stangd = (await client.get(links["an omprövning closed with a new beslut"])).json()
+            sip = (await client.get(links["a SIP (socialtjänst, BUP, skola), uppföljning watched"])).json()
+        assert [(e["forfattare_roll"], e["slag"]) for e in arende_journal] == [("handlaggare", "hembesok")]
+        assert [(e["forfattare_roll"], e["slag"]) for e in uppdrag_journal] == [("utforare", "samtal")]
+        assert (oppen["anledning"], oppen["status"], oppen["beslut_id"]) == (
+            "forandrade_behov",
+            "oppen",
+            None,
+        )
+        assert (stangd["anledning"], stangd["status"]) == ("forandrade_behov", "avslutad")
+        assert stangd["beslut_id"] is not None
+        assert [b["objekt_id"] for b in bev if b["typ"] == "omprovning"] == [oppen["id"]]
+        assert sip["status"] == "aktiv"
+        assert [b["objekt_id"] for b in bev if b["typ"] == "sip_uppfoljning"] == [sip["id"]]
+        assert f"{base}/v1/omprovningar?status=oppen" in out
         # The placed child: placed 100 days ago, its överväganden watched from that day.
         placerad = idag - timedelta(days=100)
         overvagande = [b for b in bev if b["typ"] == "overvagande"]

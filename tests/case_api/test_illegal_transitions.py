@@ -26,7 +26,7 @@ from tests.case_api.steg import (
     people,
 )
 from tests.conftest import TokenFactory
-from tests.helpers import assert_problem, bearer
+from tests.helpers import BARNPERSPEKTIV, assert_problem, bearer
 
 
 @dataclass
@@ -72,7 +72,12 @@ Scenario = Callable[[Steg], Awaitable[Refusal]]
 SKYDD = {"bedomd_at": f"{DAG}T11:00:00+01:00", "omedelbart_skydd": False, "motivering": "Igen."}
 FORHAND = {"beslut": "inled_utredning", "beslutsdatum": DAG, "motivering": "Igen."}
 FORLANG = {"beslutsdatum": DAG, "skal": "Särskilda skäl.", "ny_slutdatum": "2026-12-01"}
-U_AVSLUT = {"avslutad_datum": DAG, "resultat": "ingen_insats", "motivering": "Klar."}
+U_AVSLUT = {
+    "avslutad_datum": DAG,
+    "resultat": "ingen_insats",
+    "motivering": "Klar.",
+    "barnperspektiv": BARNPERSPEKTIV,
+}
 I_AVSLUT = {"avslutad_datum": DAG, "orsak": "mal_uppnatt"}
 VERK = {"verkstallighetsdatum": DAG}
 
@@ -356,6 +361,7 @@ async def beslut_in_a_closed_arende(s: Steg) -> Refusal:
         "beslutsdatum": DAG,
         "beslutsfattare": "anna",
         "motivering": "m",
+        "barnperspektiv": BARNPERSPEKTIV,
     }
     path = f"/v1/arenden/{akt['arende_id']}"
     return Refusal("handlaggare", "/v1/beslut", body, path, "avslutat", [], etag=False)
@@ -553,6 +559,7 @@ def k_beslut(m: Modell) -> Kommando | None:
         "beslutsdatum": DAG,
         "beslutsfattare": "anna",
         "motivering": "m",
+        "barnperspektiv": BARNPERSPEKTIV,
     }
     path = f"/v1/arenden/{m.arende_id}"
     return Kommando("handlaggare", "/v1/beslut", body, path, m.arende == "oppet", apply, etag=False)

@@ -9,7 +9,7 @@ import pytest
 from common.clock import FrozenClock
 from tests.case_api.flow import ANMALAN, TEST_PNR, Walk, at
 from tests.conftest import TokenFactory
-from tests.helpers import assert_problem, bearer
+from tests.helpers import BARNPERSPEKTIV, assert_problem, bearer
 
 
 @pytest.fixture
@@ -116,7 +116,12 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
         "handlaggare",
         f"{u_path}/avslut",
         u_path,
-        {"avslutad_datum": "2026-07-01", "resultat": "beslut_om_insats", "motivering": "Klar."},
+        {
+            "avslutad_datum": "2026-07-01",
+            "resultat": "beslut_om_insats",
+            "motivering": "Klar.",
+            "barnperspektiv": BARNPERSPEKTIV,
+        },
     )
     assert one(await walk.bevakningar(arende_id), "utredning")["status"] == "uppfylld"
 
@@ -136,6 +141,7 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
                 "period_till": "2027-07-01",
                 "beslutsfattare": "anna",
                 "motivering": "Behov av stöd.",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
             expect=201,
         )
@@ -281,6 +287,7 @@ async def test_a_child_from_anmalan_to_avslut(walk: Walk, clock: FrozenClock) ->
                 "beslutsdatum": "2026-12-10",
                 "beslutsfattare": "anna",
                 "motivering": "Omprövning: behov av stöd i hemmet.",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
             expect=201,
         )

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tests.case_api.flow import Walk
 from tests.case_api.steg import DAG, Steg, fingerprint, frozen, people
 from tests.conftest import TokenFactory
-from tests.helpers import assert_problem, bearer
+from tests.helpers import BARNPERSPEKTIV, assert_problem, bearer
 
 BESLUT: dict[str, Any] = {
     "utfall": "bifall",
@@ -18,6 +18,7 @@ BESLUT: dict[str, Any] = {
     "beslutsdatum": DAG,
     "beslutsfattare": "anna",
     "motivering": "Behov av stöd.",
+    "barnperspektiv": BARNPERSPEKTIV,
 }
 
 
@@ -81,7 +82,12 @@ async def test_an_utredning_closed_in_the_future(walk: Walk, case_conn: AsyncCon
     for datum, other, other_datum in (("2026-03-11", "today", DAG), ("2026-03-09", "startdatum", DAG)):
         response = await walk.client.post(
             f"{path}/avslut",
-            json={"avslutad_datum": datum, "resultat": "beslut_om_insats", "motivering": "Klar."},
+            json={
+                "avslutad_datum": datum,
+                "resultat": "beslut_om_insats",
+                "motivering": "Klar.",
+                "barnperspektiv": BARNPERSPEKTIV,
+            },
             headers=bearer(walk.tokens["handlaggare"]) | {"If-Match": etag},
         )
         conflict(response, "avslutad_datum", other, other_datum)

@@ -20,9 +20,9 @@ from common.auth import Role
 from common.db import make_engine
 from devstack.databases import ServiceDatabase
 from tests.case_api.flow import ANMALAN, Walk
-from tests.case_api.steg import DAG, FASTSTALL, PLAN, UPPFOLJNING, Steg, frozen, people
+from tests.case_api.steg import DAG, FASTSTALL, PLAN, SIP, UPPFOLJNING, Steg, frozen, people
 from tests.conftest import REPO, TokenFactory, asgi_client
-from tests.helpers import assert_problem, bearer
+from tests.helpers import BARNPERSPEKTIV, assert_problem, bearer
 
 SPEC = json.loads((REPO / "openapi" / "case_api.json").read_text())
 ID_PATHS = [
@@ -77,7 +77,12 @@ BODIES: dict[str, dict[str, Any]] = {
     "receive_uppdrag": {"accepterat": True},
     "record_uppfoljning": UPPFOLJNING,
     "report_verkstallighet": {"verkstallighetsdatum": DAG},
-    "close_utredning": {"avslutad_datum": DAG, "resultat": "ingen_insats", "motivering": "m"},
+    "close_utredning": {
+        "avslutad_datum": DAG,
+        "resultat": "ingen_insats",
+        "motivering": "m",
+        "barnperspektiv": BARNPERSPEKTIV,
+    },
     "extend_utredning": {"beslutsdatum": DAG, "skal": "s", "ny_slutdatum": "2026-12-01"},
     "request_aterkoppling": {"begard_datum": DAG},
     "record_aterkoppling": {"datum": DAG, "lamnad": True},
@@ -97,6 +102,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "grant_behorighet": {"sub": "anna", "skal": "Handlägger barnets ärende."},
     "create_arende_journalanteckning": {"datum": DAG, "slag": "samtal", "text": "t"},
     "create_uppdrag_journalanteckning": {"datum": DAG, "slag": "samtal", "text": "t"},
+    # The samtycke of the ärende's child (bou1_case records it); "{...}" is filled from the ids.
+    "create_sip": SIP | {"samtycke_id": "{barn_samtycke_id}"},
+    "record_sip_uppfoljning": {"datum": DAG},
 }
 # bou-2's staff, and its in-house utförare team ov-9 (kontaktfamiljer belong to an enhet,
 # uppdrag to an utförare).
@@ -155,6 +163,8 @@ async def bou1_case(walk: Walk, token: TokenFactory) -> dict[str, str]:
     behorighet = await walk.client.post(
         f"/v1/personer/{person_id}/behorigheter", json={"sub": "berit", "skal": "Vikarierar."}, headers=eva
     )
+    barn_samtycke = await s.samtycke(akt["arende_id"])
+    sip = await s.sip(akt["arende_id"], barn_samtycke["id"])
     for created in (samtycke, avvikelse, familj, behorighet):
         assert created.status_code == 201, created.text
     assert familj.json()["enhet"] == avvikelse.json()["enhet"] == "bou-1"
@@ -170,9 +180,18 @@ async def bou1_case(walk: Walk, token: TokenFactory) -> dict[str, str]:
         "plan_id": plan["id"],
         "insats_id": insats["id"],
         "samtycke_id": samtycke.json()["id"],
+        "barn_samtycke_id": barn_samtycke["id"],
+        "sip_id": sip["id"],
         "uppdrag_id": up["id"],
         "utredning_id": arende["utredningar"][0]["id"],
     }
+
+
+def _fill(body: dict[str, Any] | None, ids: dict[str, str]) -> dict[str, Any] | None:
+    """The body with each "{name}" value replaced by that id of the case."""
+    if body is None:
+        return None
+    return {k: v.format(**ids) if isinstance(v, str) and v.startswith("{") else v for k, v in body.items()}
 
 
 @pytest.fixture
@@ -200,7 +219,7 @@ async def test_every_id_path_is_404_outside_scope(walk: Walk, token: TokenFactor
     for path, method, op, spec in COVERED:
         url = path.format(**ids)
         nowhere = path.format(**dict.fromkeys(ids, str(uuid.uuid4())))
-        body = BODIES.get(op)
+        body = _fill(BODIES.get(op), ids)
         for role in (r for r in FOREIGN if r in MATRIX[op]):
             for claims in FOREIGN[role]:
                 foreign = bearer(token(role.value, **claims))
@@ -240,6 +259,7 @@ async def test_ids_in_bodies_are_404_outside_scope(walk: Walk, token: TokenFacto
         "beslutsdatum": DAG,
         "beslutsfattare": "gun",
         "motivering": "m",
+        "barnperspektiv": BARNPERSPEKTIV,
     }
     assert_problem(await walk.client.post("/v1/beslut", json=beslut, headers=gun), 404)
     uppdrag = {

@@ -13,7 +13,7 @@ from case_api.uppdrag import service as uppdrag_service
 from tests.case_api.flow import Walk
 from tests.case_api.steg import DAG, NU, Steg, frozen, people
 from tests.conftest import TokenFactory
-from tests.helpers import assert_problem, bearer
+from tests.helpers import BARNPERSPEKTIV, assert_problem, bearer
 
 
 async def _omprovning(walk: Walk) -> tuple[str, str, dict[str, Any]]:
@@ -86,6 +86,7 @@ async def test_the_new_beslut_must_be_of_the_arende_and_not_older(
             "beslutsdatum": dag2,
             "beslutsfattare": "anna",
             "motivering": "Inget behov.",
+            "barnperspektiv": BARNPERSPEKTIV,
         }
 
     # Another child's beslut in the same enhet is not this ärende's.

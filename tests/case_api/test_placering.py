@@ -10,7 +10,7 @@ from common.clock import FrozenClock
 from tests.case_api.flow import ANMALAN, Walk, at
 from tests.case_api.steg import frozen, people
 from tests.conftest import TokenFactory
-from tests.helpers import assert_problem, bearer
+from tests.helpers import BARNPERSPEKTIV, assert_problem, bearer
 
 
 @pytest.fixture
@@ -61,7 +61,12 @@ async def utredd(walk: Walk, clock: FrozenClock, *, slut: str | None = "2026-05-
 async def avsluta_utredning(walk: Walk, clock: FrozenClock, utredning_id: str, slut: str) -> None:
     at(clock, f"{slut} 10:00")
     u_path = f"/v1/utredningar/{utredning_id}"
-    body = {"avslutad_datum": slut, "resultat": "beslut_om_insats", "motivering": "Klar."}
+    body = {
+        "avslutad_datum": slut,
+        "resultat": "beslut_om_insats",
+        "motivering": "Klar.",
+        "barnperspektiv": BARNPERSPEKTIV,
+    }
     await walk.command("handlaggare", f"{u_path}/avslut", u_path, body)
 
 
@@ -92,6 +97,7 @@ async def placera(
         "beslutsdatum": beslutad,
         "beslutsfattare": "anna",
         "motivering": "Barnet behöver vårdas utanför hemmet.",
+        "barnperspektiv": BARNPERSPEKTIV,
     }
     insats = (await walk.post("handlaggare", "/v1/beslut", beslut, expect=201)).json()["insats"]
     assert insats["placeringsgrund"] == grund
@@ -232,6 +238,7 @@ async def test_what_a_placement_refuses(walk: Walk, clock: FrozenClock, token: T
         "beslutsdatum": "2026-07-01",
         "beslutsfattare": "anna",
         "motivering": "x",
+        "barnperspektiv": BARNPERSPEKTIV,
     }
     assert_problem(
         await walk.client.post("/v1/beslut", json=beslut, headers=bearer(walk.tokens["handlaggare"])), 422

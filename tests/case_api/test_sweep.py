@@ -22,6 +22,7 @@ from common.clock import FrozenClock
 from common.db import make_engine, make_session_factory
 from tests.case_api.flow import ANMALAN, STHLM, Walk, at
 from tests.conftest import asgi_client
+from tests.helpers import BARNPERSPEKTIV
 
 ALERTS = ("se.socialtjanst.bevakning.paminnelse", "se.socialtjanst.bevakning.forsenad")
 
@@ -289,7 +290,12 @@ async def test_a_late_verkstallighet_reports_the_insats_ej_verkstalld(env: Sweep
         "handlaggare",
         f"{u_path}/avslut",
         u_path,
-        {"avslutad_datum": "2026-03-02", "resultat": "beslut_om_insats", "motivering": "Klar."},
+        {
+            "avslutad_datum": "2026-03-02",
+            "resultat": "beslut_om_insats",
+            "motivering": "Klar.",
+            "barnperspektiv": BARNPERSPEKTIV,
+        },
     )
     beslut = (
         await env.walk.post(
@@ -306,6 +312,7 @@ async def test_a_late_verkstallighet_reports_the_insats_ej_verkstalld(env: Sweep
                 "period_till": "2027-03-01",
                 "beslutsfattare": "anna",
                 "motivering": "Behov av stöd.",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
             expect=201,
         )

@@ -96,6 +96,7 @@ EXPECTED: dict[str, E] = {
     },
     "aterkoppling": {"begard": {"lamna": {"lamnad", "ej_lamnad"}}, "lamnad": {}, "ej_lamnad": {}},
     "omprovning": {"oppen": {"avslut": {"avslutad"}}, "avslutad": {}},
+    "sip": {"aktiv": {"uppfoljning": {"aktiv", "avslutad"}}, "avslutad": {}},
     "arende": {"oppet": {"avslut": {"avslutat"}, "andring": {"oppet"}}, "avslutat": {}},
     "bevakning": {
         "oppen": {
@@ -119,6 +120,7 @@ STARTS = {
     "genomforandeplan": {"utkast"},
     "aterkoppling": {"begard"},
     "omprovning": {"oppen"},
+    "sip": {"aktiv"},
     "arende": {"oppet"},
     "bevakning": {"oppen"},
 }

@@ -48,8 +48,7 @@ class BeslutIn(Indata):
     beslutsfattare: Annotated[str, Field(min_length=1, max_length=200)]
     motivering: Text
 
-    barnperspektiv: Barnperspektiv | None = Field(
-        default=None,
+    barnperspektiv: Barnperspektiv = Field(
         description="Barnkonsekvensanalys and the child's view (seed 000: in every ärende about a child).",
     )
 

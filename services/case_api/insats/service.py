@@ -59,7 +59,7 @@ async def besluta(k: Kontext, *, arende: Arende, indata: BeslutIn) -> tuple[Besl
         period_till=indata.period_till,
         beslutsfattare=indata.beslutsfattare,
         motivering=indata.motivering,
-        barnperspektiv=indata.barnperspektiv.model_dump() if indata.barnperspektiv else None,
+        barnperspektiv=indata.barnperspektiv.model_dump(),
         created_at=k.nu(),
     )
     k.session.add(beslut)

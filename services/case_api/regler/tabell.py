@@ -494,6 +494,32 @@ _REGLER: tuple[Regel, ...] = (
             "till IVO som ej verkställd, men prövas på nytt som ett ej verkställt beslut."
         ),
     ),
+    Regel(
+        id="sip_uppfoljning",
+        namn="Uppföljning av samordnad individuell plan (SIP)",
+        startar=("Den dag som SIP:en (eller dess senaste uppföljning) bestämde för nästa uppföljning."),
+        uppfylls_av="Uppföljningen är registrerad (POST /v1/sip/{id}/uppfoljning).",
+        langd=Langd(0, "dagar"),
+        lag_1930_173=False,
+        flyttas_inte="dagen är den som parterna i planen själva bestämde, ingen lagstadgad tid",
+        kan_forlangas=False,
+        paminnelser=(),
+        kallor=(
+            f"10 kap. 8 § {SOL}: kommunen och regionen upprättar en individuell plan när den "
+            "enskilde behöver insatser från både socialtjänsten och hälso- och sjukvården, om någon "
+            "av dem bedömer att den behövs och den enskilde samtycker; planen anger vem som ansvarar "
+            "för vad och vilken huvudman som har det övergripande ansvaret",
+            f"10 kap. 9 § {SOL}: planen upprättas tillsammans med den enskilde när det är möjligt",
+            f"2 kap. 7 § {SOL_2001} (upphävd 1 juli 2025)",
+            "16 kap. 4 § hälso- och sjukvårdslagen (2017:30), regionens motsvarande skyldighet",
+            "Seed 000, 001 och 004: verksamheten och utföraren ska initiera eller medverka till SIP",
+        ),
+        anmarkning=(
+            "Ingen läst paragraf anger när en SIP ska följas upp: dagen är planens egen, och att "
+            "den bevakas är nämndens kvalitetskrav, inte lag. Bevakningen förfaller den dagen och "
+            "är försenad dagen efter; datumet flyttas inte."
+        ),
+    ),
 )
 
 REGLER: Mapping[str, Regel] = MappingProxyType({r.id: r for r in _REGLER})

@@ -30,8 +30,7 @@ class UtredningAvslutIn(Indata):
     avslutad_datum: date
     resultat: Literal["beslut_om_insats", "ingen_insats", "ansokan_aterkallad", "overflyttad", "annat"]
     motivering: Text
-    barnperspektiv: Barnperspektiv | None = Field(
-        default=None,
+    barnperspektiv: Barnperspektiv = Field(
         description="Barnkonsekvensanalys and the child's view (seed 000: in every ärende about a child).",
     )
 

@@ -167,7 +167,7 @@ async def avsluta(k: Kontext, *, utredning: Utredning, indata: UtredningAvslutIn
         dag=indata.avslutad_datum,
         field="barnperspektiv",
     )
-    utredning.barnperspektiv = indata.barnperspektiv.model_dump() if indata.barnperspektiv else None
+    utredning.barnperspektiv = indata.barnperspektiv.model_dump()
     utredning.resultat = indata.resultat
     utredning.avslutad_datum = indata.avslutad_datum
     utredning.version += 1

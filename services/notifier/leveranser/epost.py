@@ -40,6 +40,7 @@ REGEL_NAMN: Mapping[str, str] = MappingProxyType(
         "jourhem": "Vård i jourhem efter avslutad utredning",
         "uppfoljning_efter_vard": "Uppföljning efter avslutad placering",
         "ej_nyttjad": "Insats som inte nyttjas",
+        "sip_uppfoljning": "Uppföljning av samordnad individuell plan (SIP)",
     }
 )
 OKAND_REGEL = "Bevakning"

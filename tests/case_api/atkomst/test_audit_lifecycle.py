@@ -18,6 +18,7 @@ from tests.case_api import test_lifecycle_walk as lifecycle
 from tests.case_api.atkomst.support import RecordingWalk, audit_rows, operation_of, person_of_arende
 from tests.case_api.flow import ANMALAN, at
 from tests.conftest import TokenFactory
+from tests.helpers import BARNPERSPEKTIV
 
 SUBS = {"handlaggare": "anna", "arbetsledare": "berit", "utforare": "olle"}
 LISTS = {"list_arenden", "list_uppdrag", "list_bevakningar", "list_aktualiseringar", "list_omprovningar"}
@@ -80,7 +81,12 @@ async def _more(walk: RecordingWalk, clock: FrozenClock) -> None:
         "handlaggare",
         f"{u_path}/avslut",
         u_path,
-        {"avslutad_datum": "2027-02-01", "resultat": "beslut_om_insats", "motivering": "Klar."},
+        {
+            "avslutad_datum": "2027-02-01",
+            "resultat": "beslut_om_insats",
+            "motivering": "Klar.",
+            "barnperspektiv": BARNPERSPEKTIV,
+        },
     )
     beslut = (
         await walk.post(
@@ -97,6 +103,7 @@ async def _more(walk: RecordingWalk, clock: FrozenClock) -> None:
                 "period_till": "2028-01-31",
                 "beslutsfattare": "anna",
                 "motivering": "Behov av stöd.",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
             expect=201,
         )

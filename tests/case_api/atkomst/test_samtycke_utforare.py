@@ -17,7 +17,7 @@ from common.clock import FrozenClock
 from tests.case_api.atkomst.support import RecordingWalk, audit_rows
 from tests.case_api.flow import ANMALAN, at
 from tests.conftest import TokenFactory
-from tests.helpers import assert_problem
+from tests.helpers import BARNPERSPEKTIV, assert_problem
 
 
 @pytest.fixture
@@ -50,7 +50,12 @@ async def _beslut(walk: RecordingWalk, clock: FrozenClock, pnr: str) -> tuple[st
         "handlaggare",
         f"{u_path}/avslut",
         u_path,
-        {"avslutad_datum": "2026-02-03", "resultat": "beslut_om_insats", "motivering": "Klar."},
+        {
+            "avslutad_datum": "2026-02-03",
+            "resultat": "beslut_om_insats",
+            "motivering": "Klar.",
+            "barnperspektiv": BARNPERSPEKTIV,
+        },
     )
     beslut = (
         await walk.post(
@@ -67,6 +72,7 @@ async def _beslut(walk: RecordingWalk, clock: FrozenClock, pnr: str) -> tuple[st
                 "period_till": "2027-02-02",
                 "beslutsfattare": "anna",
                 "motivering": "Stöd.",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
             expect=201,
         )

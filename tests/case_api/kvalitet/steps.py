@@ -3,6 +3,7 @@
 from typing import Any
 
 from tests.case_api.flow import ANMALAN, Walk
+from tests.helpers import BARNPERSPEKTIV
 
 
 async def anmalan(walk: Walk, enhet: str, inkom: str, skydd_at: str) -> dict[str, Any]:
@@ -38,7 +39,15 @@ async def avsluta_utredning(
 ) -> None:
     path = f"/v1/utredningar/{uid}"
     await walk.command(
-        enhet, f"{path}/avslut", path, {"avslutad_datum": dag, "resultat": resultat, "motivering": "Klar."}
+        enhet,
+        f"{path}/avslut",
+        path,
+        {
+            "avslutad_datum": dag,
+            "resultat": resultat,
+            "motivering": "Klar.",
+            "barnperspektiv": BARNPERSPEKTIV,
+        },
     )
 
 
@@ -63,6 +72,7 @@ async def beslutad_insats(walk: Walk, enhet: str, dag: str, insatstyp: str) -> s
                 "period_till": "2027-12-31",
                 "beslutsfattare": "anna",
                 "motivering": "Behov av stöd.",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
             expect=201,
         )

@@ -12,7 +12,7 @@ from case_api.kontaktfamiljer import service as kontaktfamilj_service
 from case_api.kontaktfamiljer.exceptions import KontaktfamiljEjUtredd, KontaktfamiljSaknas
 from common.clock import FrozenClock
 from tests.case_api.flow import ANMALAN, Walk, at
-from tests.helpers import assert_problem
+from tests.helpers import BARNPERSPEKTIV, assert_problem
 
 STEPS = [
     "intervju",
@@ -270,7 +270,12 @@ async def kontaktfamilj_insats(walk: Walk, clock) -> str:  # type: ignore[no-unt
         "handlaggare",
         f"{u_path}/avslut",
         u_path,
-        {"avslutad_datum": "2026-02-03", "resultat": "beslut_om_insats", "motivering": "Klar."},
+        {
+            "avslutad_datum": "2026-02-03",
+            "resultat": "beslut_om_insats",
+            "motivering": "Klar.",
+            "barnperspektiv": BARNPERSPEKTIV,
+        },
     )
     beslut = (
         await walk.post(
@@ -287,6 +292,7 @@ async def kontaktfamilj_insats(walk: Walk, clock) -> str:  # type: ignore[no-unt
                 "period_till": "2027-02-02",
                 "beslutsfattare": "anna",
                 "motivering": "Behov av avlastning.",
+                "barnperspektiv": BARNPERSPEKTIV,
             },
             expect=201,
         )

@@ -24,6 +24,7 @@ RADER = [
     ("jourhem", Langd(2, "manader"), {}, False, True),
     ("uppfoljning_efter_vard", Langd(6, "manader"), {}, False, False),
     ("ej_nyttjad", Langd(3, "manader"), {}, False, False),
+    ("sip_uppfoljning", Langd(0, "dagar"), {}, False, False),
 ]
 
 
@@ -81,6 +82,10 @@ def test_statutory_rules_cite_the_law_in_force_first(regel_id: str, paragraf: st
         ("uppfoljning_efter_vard", "23 kap. 5 § socialtjänstlagen (2025:400)"),
         ("uppfoljning_efter_vard", "21 c § tredje stycket lagen (1990:52)"),
         ("ej_nyttjad", "Seed 001"),
+        ("sip_uppfoljning", "10 kap. 8 § socialtjänstlagen (2025:400)"),
+        ("sip_uppfoljning", "2 kap. 7 § socialtjänstlagen (2001:453)"),
+        ("sip_uppfoljning", "16 kap. 4 § hälso- och sjukvårdslagen (2017:30)"),
+        ("sip_uppfoljning", "Seed 000, 001 och 004"),
     ],
 )
 def test_sources(regel_id: str, kalla: str) -> None:
