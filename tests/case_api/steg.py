@@ -28,6 +28,7 @@ TABLES = (
     "insats",
     "omprovning",
     "placeringsbeslut",
+    "vardplan",
     "uppdrag",
     "ej_verkstallt_rapport",
     "genomforandeplan",

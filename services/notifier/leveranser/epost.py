@@ -40,6 +40,8 @@ REGEL_NAMN: Mapping[str, str] = MappingProxyType(
         "jourhem": "Vård i jourhem efter avslutad utredning",
         "uppfoljning_efter_vard": "Uppföljning efter avslutad placering",
         "ej_nyttjad": "Insats som inte nyttjas",
+        "vardplan": "Vårdplan",
+        "vardplan_revidering": "Första revideringen av vårdplanen",
     }
 )
 OKAND_REGEL = "Bevakning"
