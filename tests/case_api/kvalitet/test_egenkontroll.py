@@ -135,6 +135,8 @@ async def test_every_figure_of_the_half_year(cases: Walk) -> None:
         "jourhem": ZERO,
         "uppfoljning_efter_vard": ZERO,
         "ej_nyttjad": ZERO,
+        "vardplan": ZERO,
+        "vardplan_revidering": ZERO,
     }
     assert late(report) == {
         "skyddsbedomning": {"1-7": 1},
@@ -153,6 +155,8 @@ async def test_every_figure_of_the_half_year(cases: Walk) -> None:
         "jourhem": {},
         "uppfoljning_efter_vard": {},
         "ej_nyttjad": {},
+        "vardplan": {},
+        "vardplan_revidering": {},
     }
 
 
