@@ -58,6 +58,10 @@ MATRIX: dict[str, frozenset[Role]] = {
     # Placements: the nämnd's överväganden and the uppföljning after, recorded by its case workers.
     "record_overvagande": CASE_WORKERS,
     "record_efteruppfoljning": CASE_WORKERS,
+    # The vårdplan is the nämnd's plan (9 kap. 12 § SoL): its case workers write it, the unit reads.
+    "record_vardplan": CASE_WORKERS,
+    "establish_vardplan": CASE_WORKERS,
+    "list_vardplaner": UNIT_READERS,
     "start_serviceinsats": CASE_WORKERS,
     # Uppdrag: the beställare sends, the utförare answers and reports.
     "send_uppdrag": CASE_WORKERS,

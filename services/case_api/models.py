@@ -10,7 +10,7 @@ from case_api.intake.models import Aktualisering, Forhandsbedomning, Skyddsbedom
 from case_api.journal.models import Journalanteckning
 from case_api.kontaktfamiljer.models import Kontaktfamilj, KontaktfamiljUtredningssteg
 from case_api.personer.models import Person, PersonUppgifter, Samtycke, SkyddadBehorighet
-from case_api.placering.models import Placeringsbeslut
+from case_api.placering.models import Placeringsbeslut, Vardplan
 from case_api.plan.models import Genomforandeplan
 from case_api.relay.models import OutboxDelivery
 from case_api.sip.models import Sip
@@ -47,4 +47,5 @@ __all__ = [
     "Uppfoljning",
     "Utredning",
     "UtredningForlangning",
+    "Vardplan",
 ]

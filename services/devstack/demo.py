@@ -74,6 +74,13 @@ class Demo:
         self._call(who, "POST", path, json=body, headers={"If-Match": current.headers["ETag"]})
         self.skapade += 1
 
+    def post_once(self, who: str, path: str, obj_path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A command with no state in tillatna_kommandon: the caller checks it is not done yet."""
+        current = self._call(who, "GET", obj_path)
+        response = self._call(who, "POST", path, json=body, headers={"If-Match": current.headers["ETag"]})
+        self.skapade += 1
+        return response.json()  # type: ignore[no-any-return]
+
     def dag(self, dagar_sedan: int) -> date:
         return self.idag - timedelta(days=dagar_sedan)
 
@@ -412,6 +419,30 @@ def load(demo: Demo) -> list[tuple[str, str]]:
             {"avslutad_datum": idag.isoformat(), "beslut_id": nytt["id"]},
         )
         demo.lankar.append(("an omprövning closed with a new beslut", o))
+        # The vårdplan (9 kap. 12 § SoL (2025:400)), drawn up on the beslut's day, fastställd and
+        # communicated two days later; its first revision is due two years after the placement.
+        insats = f"/v1/insatser/{beslut['insats']['id']}"
+        if not demo.get("handlaggare", f"{insats}/vardplaner")["items"]:
+            demo.post_once(
+                "handlaggare",
+                f"{insats}/vardplaner",
+                insats,
+                {
+                    "upprattad": demo.dag(105).isoformat(),
+                    "mal": "En trygg uppväxt; återförening när hemmet kan ge det (demo).",
+                    "insatser": "Stöd i skolan, kontakt med BUP.",
+                    "umgange": "Varannan helg hos mamma, med stöd.",
+                    "synpunkter": "Barnet vill gå kvar i skolan; mamma vill att barnet flyttar hem.",
+                    "andra_huvudman": "Regionen: BUP.",
+                },
+            )
+            dag = demo.dag(103).isoformat()
+            demo.post_once(
+                "handlaggare",
+                f"{insats}/vardplaner/1/faststallande",
+                insats,
+                {"faststalld": dag, "kommunicerad": dag},
+            )
 
     def service() -> None:
         start = demo.dag(10).isoformat()

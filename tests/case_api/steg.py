@@ -29,6 +29,7 @@ TABLES = (
     "insats",
     "omprovning",
     "placeringsbeslut",
+    "vardplan",
     "uppdrag",
     "ej_verkstallt_rapport",
     "genomforandeplan",

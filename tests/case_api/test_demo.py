@@ -124,6 +124,9 @@ async def test_demo_loads_the_children_once(
         overvagande = [b for b in bev if b["typ"] == "overvagande"]
         assert [b["startdatum"] for b in overvagande] == [placerad.isoformat()]
         assert [b["startdatum"] for b in bev if b["typ"] == "vardnadsoverflyttning"] == [placerad.isoformat()]
+        # Its vårdplan was drawn up on the beslut's day (met), its first revision is two years on.
+        assert [b["startdatum"] for b in bev if b["typ"] == "vardplan_revidering"] == [placerad.isoformat()]
+        assert not [b for b in bev if b["typ"] == "vardplan"]
         assert (
             overvagande[0]["forfallodatum"]
             == datum.forfallodatum(tabell.regel("overvagande"), placerad).isoformat()

@@ -5,10 +5,12 @@ asserted; then LVU 3 §, jourhem and a SoL placement's own rules. Dates worked o
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.clock import FrozenClock
 from tests.case_api.flow import ANMALAN, Walk, at
-from tests.case_api.steg import frozen, people
+from tests.case_api.steg import PLAN, frozen, people
 from tests.conftest import TokenFactory
 from tests.helpers import BARNPERSPEKTIV, assert_problem, bearer
 
@@ -118,6 +120,15 @@ async def placera(
     return insats["id"], f"/v1/insatser/{insats['id']}"
 
 
+VARDPLAN: dict[str, Any] = {
+    "mal": "En trygg uppväxt och återförening när hemmet kan ge det.",
+    "insatser": "Stöd i skolan, samtal med BUP.",
+    "umgange": "Varannan helg hos mamma.",
+    "synpunkter": "Barnet vill bo kvar i skolan; mamma är emot placeringen.",
+    "andra_huvudman": "Regionen: BUP-kontakt.",
+}
+
+
 async def overvag(walk: Walk, clock: FrozenClock, path: str, regel: str, dag: str, **over: Any) -> Any:
     at(clock, f"{dag} 10:00")
     body = {"regel": regel, "datum": dag, "utfall": "fortsatt", "motivering": "Vården behövs."} | over
@@ -141,6 +152,38 @@ async def test_an_lvu_2_familjehem_placement_from_beslut_to_the_uppfoljning_afte
     # The genomförandeplan beside the vårdplan: three weeks, Friday 26 June (not statute, not moved).
     assert rows(b["genomforandeplan"]) == [("2026-06-05", "2026-06-26", "oppen", None)]
     assert await explained(walk, b["overvagande"][0]) == "2026-12-07"
+    # The vårdplan (9 kap. 12 § SoL): the law names no time, so it is due on the beslut's own day,
+    # Monday 1 June (the nämnd's requirement, never moved). Its first revision is due at the
+    # latest when the child has been placed two years: Monday 5 June 2028 (9 kap. 13 §).
+    assert rows(b["vardplan"]) == [("2026-06-01", "2026-06-01", "oppen", None)]
+    assert rows(b["vardplan_revidering"]) == [("2026-06-05", "2028-06-05", "oppen", None)]
+    assert await explained(walk, b["vardplan_revidering"][0]) == "2028-06-05"
+    lista = (await walk.get("handlaggare", f"{path}/vardplaner")).json()
+    assert (lista["items"], lista["vardplan_saknas"]) == ([], True)
+    plan = await walk.command(
+        "handlaggare", f"{path}/vardplaner", path, VARDPLAN | {"upprattad": "2026-06-01"}
+    )
+    assert (plan["version"], plan["upprattad"], plan["faststalld"], plan["kommunicerad"]) == (
+        1,
+        "2026-06-01",
+        None,
+        None,
+    )
+    # Fastställd on Tuesday 2 June, communicated to the mother and the child on Thursday 4 June.
+    fast = await walk.command(
+        "handlaggare",
+        f"{path}/vardplaner/1/faststallande",
+        path,
+        {"faststalld": "2026-06-02", "kommunicerad": "2026-06-04"},
+    )
+    assert (fast["faststalld"], fast["kommunicerad"], fast["faststalld_av"]) == (
+        "2026-06-02",
+        "2026-06-04",
+        "anna",
+    )
+    b = await walk.bevakningar(arende_id)
+    assert rows(b["vardplan"]) == [("2026-06-01", "2026-06-01", "uppfylld", "2026-06-01")]
+    assert await explained(walk, b["vardplan"][0]) == "2026-06-01"
 
     # The first övervägande, Monday 30 November: met; the next six months run from it,
     # to Sunday 30 May 2027 -> Monday 31 May.
@@ -160,6 +203,25 @@ async def test_an_lvu_2_familjehem_placement_from_beslut_to_the_uppfoljning_afte
         ("2026-11-30", "2027-05-31", "uppfylld", "2027-05-27"),
         ("2027-05-27", "2027-11-29", "oppen", None),
     ]
+
+    # The vårdplan revised on Thursday 10 June 2027, within the two years: that first revision
+    # takes up where the child will live in the long run, and meets its bevakning.
+    at(clock, "2027-06-10 10:00")
+    revision = VARDPLAN | {
+        "upprattad": "2027-06-10",
+        "orsak": "Övervägandet visar att vården behövs längre.",
+        "langsiktigt_boende": "Barnet bor kvar i familjehemmet.",
+    }
+    rev = await walk.command("handlaggare", f"{path}/vardplaner", path, revision)
+    assert (rev["version"], rev["upprattad"], rev["faststalld"]) == (2, "2027-06-10", None)
+    b = await walk.bevakningar(arende_id)
+    assert rows(b["vardplan_revidering"]) == [("2026-06-05", "2028-06-05", "uppfylld", "2027-06-10")]
+    lista = (await walk.get("handlaggare", f"{path}/vardplaner")).json()
+    assert [(v["version"], v["upprattad"], v["faststalld"]) for v in lista["items"]] == [
+        (1, "2026-06-01", "2026-06-02"),
+        (2, "2027-06-10", None),
+    ]
+    assert lista["vardplan_saknas"] is False
 
     # The care ends (LVU 21 §) on Monday 16 August 2027: what it watched is moot, and the
     # child (born 2015) is followed up, at the latest six months on: Wednesday 16 February 2028.
@@ -314,3 +376,195 @@ async def test_a_sol_familjehem_is_followed_up_when_the_namnd_decides(walk: Walk
     )
     nasta = opened["nasta_bevakning"]
     assert (nasta["startdatum"], nasta["forfallodatum"]) == ("2026-10-01", "2027-04-01")
+
+
+async def test_after_a_prepared_aterforening_the_uppfoljning_starts_when_it_happened(
+    walk: Walk, clock: FrozenClock
+) -> None:
+    arende_id, utredning_id = await utredd(walk, clock)
+    _, path = await placera(walk, clock, arende_id, utredning_id, insatstyp="familjehem", grund="lvu_2")
+    # The care ends on Monday 16 August 2027; the child is to go home to the vårdnadshavare and
+    # the återförening needs preparing (LVU 21 § andra stycket): no uppföljning yet (21 b § andra st.).
+    at(clock, "2027-08-16 10:00")
+    slut = {"avslutad_datum": "2027-08-16", "orsak": "behov_upphort", "aterforening_forbereds": True}
+    await walk.command("handlaggare", f"{path}/avslut", path, slut)
+    assert "uppfoljning_efter_vard" not in await walk.bevakningar(arende_id)
+    h = bearer(walk.tokens["handlaggare"])
+
+    async def efter(body: dict[str, Any]) -> Any:
+        etag = (await walk.get("handlaggare", path)).headers["ETag"]
+        return await walk.client.post(f"{path}/efteruppfoljning", json=body, headers=h | {"If-Match": etag})
+
+    # Nothing to close, and no beslut to open one as after SoL.
+    at(clock, "2027-09-20 10:00")
+    assert_problem(await efter({"handelse": "avslutad", "datum": "2027-09-20", "motivering": "x"}), 409)
+    assert_problem(await efter({"handelse": "inledd", "datum": "2027-09-20", "motivering": "x"}), 409)
+    assert_problem(await efter({"handelse": "aterforening", "datum": "2027-08-15", "motivering": "x"}), 422)
+    assert_problem(await efter({"handelse": "aterforening", "datum": "2027-09-21", "motivering": "x"}), 422)
+    # The child moved home on Saturday 18 September 2027: the uppföljning starts that day and ends
+    # at the latest six months on (21 c § tredje stycket), Saturday 18 March 2028, never moved.
+    body = {"handelse": "aterforening", "datum": "2027-09-18", "motivering": "Barnet har flyttat hem."}
+    hemma = await walk.command("handlaggare", f"{path}/efteruppfoljning", path, body)
+    assert (hemma["regel"], hemma["utfall"], hemma["datum"]) == (
+        "uppfoljning_efter_vard",
+        "aterforening",
+        "2027-09-18",
+    )
+    nasta = hemma["nasta_bevakning"]
+    assert (nasta["startdatum"], nasta["forfallodatum"]) == ("2027-09-18", "2028-03-18")
+    assert nasta["berakning"] == "/v1/regler/uppfoljning_efter_vard/berakning?start=2027-09-18&darefter=true"
+    forklaring = (await walk.client.get(nasta["berakning"], headers=h)).json()
+    assert forklaring["forfallodatum"] == "2028-03-18"
+    assert [(s["typ"], s["datum"]) for s in forklaring["steg"]] == [
+        ("startdag", "2027-09-18"),
+        ("langd", "2028-03-18"),
+        ("ej_flyttad", "2028-03-18"),
+    ]
+    assert "21 b § andra stycket LVU" in forklaring["steg"][0]["text"]
+    assert "21 c § tredje stycket LVU" in forklaring["steg"][0]["text"]
+    # The ordinary start (the care's end) is explained without it.
+    vanlig = await walk.client.get("/v1/regler/uppfoljning_efter_vard/berakning?start=2027-08-16", headers=h)
+    assert "21 b §" not in vanlig.json()["steg"][0]["text"]
+    # Once only.
+    assert_problem(await efter(body), 409)
+    b = await walk.bevakningar(arende_id)
+    assert rows(b["uppfoljning_efter_vard"]) == [("2027-09-18", "2028-03-18", "oppen", None)]
+
+
+async def test_a_prepared_aterforening_is_lvu_only(walk: Walk, clock: FrozenClock) -> None:
+    arende_id, utredning_id = await utredd(walk, clock)
+    _, path = await placera(walk, clock, arende_id, utredning_id, insatstyp="familjehem", grund="sol")
+    at(clock, "2026-10-01 10:00")
+    etag = (await walk.get("handlaggare", path)).headers["ETag"]
+    slut = {"avslutad_datum": "2026-10-01", "orsak": "flyttat", "aterforening_forbereds": True}
+    refused = await walk.client.post(
+        f"{path}/avslut", json=slut, headers=bearer(walk.tokens["handlaggare"]) | {"If-Match": etag}
+    )
+    assert_problem(refused, 422)
+    # 23 kap. 5 § SoL counts from the end whatever happened after: nothing was ended by the attempt.
+    assert (await walk.get("handlaggare", path)).json()["status"] == "verkstalld"
+
+
+async def test_the_vardplan_who_may_and_what_is_refused(
+    walk: Walk, clock: FrozenClock, token: TokenFactory, case_conn: AsyncConnection
+) -> None:
+    arende_id, utredning_id = await utredd(walk, clock)
+    insats_id, path = await placera(walk, clock, arende_id, utredning_id, insatstyp="hvb", grund="sol")
+    at(clock, "2026-06-10 10:00")
+    plan = VARDPLAN | {"upprattad": "2026-06-08"}
+    etag = (await walk.get("handlaggare", path)).headers["ETag"]
+
+    async def post(who: str | None, url: str, body: dict[str, Any], *, tok: str | None = None) -> Any:
+        tok = tok or walk.tokens[who or "handlaggare"]
+        current = (await walk.get("handlaggare", path)).headers["ETag"]
+        return await walk.client.post(url, json=body, headers=bearer(tok) | {"If-Match": current})
+
+    vardplaner = f"{path}/vardplaner"
+    # The family home (utförare) neither writes nor reads the nämnd's plan for the care.
+    assert_problem(await post("utforare", vardplaner, plan), 403)
+    utf = await walk.client.get(vardplaner, headers=bearer(walk.tokens["utforare"]))
+    assert_problem(utf, 403)
+    # Another unit's handläggare: the insats is not there for it.
+    other = token("handlaggare", enhet="bou-2")
+    assert (await post(None, vardplaner, plan, tok=other)).status_code == 404
+    assert (await walk.client.get(vardplaner, headers=bearer(other))).status_code == 404
+    # The enhetschef reads but does not write it.
+    chef = token("enhetschef", sub="cecilia", enhet="bou-1")
+    assert_problem(await post(None, vardplaner, plan, tok=chef), 403)
+    assert (await walk.client.get(vardplaner, headers=bearer(chef))).json()["vardplan_saknas"] is True
+    # Without the insats's ETag: 428; a stale one: 412.
+    bare = await walk.client.post(vardplaner, json=plan, headers=bearer(walk.tokens["handlaggare"]))
+    assert_problem(bare, 428)
+    # The first version has no revision fields, and no day in the future.
+    assert_problem(await post(None, vardplaner, plan | {"orsak": "x"}), 422)
+    assert_problem(await post(None, vardplaner, plan | {"upprattad": "2026-06-11"}), 422)
+
+    first = await walk.command("handlaggare", vardplaner, path, plan)
+    assert first["version"] == 1
+    stale = await walk.client.post(
+        vardplaner, json=plan, headers=bearer(walk.tokens["handlaggare"]) | {"If-Match": etag}
+    )
+    assert_problem(stale, 412)
+    # A revision says why; the first takes up the långsiktiga boende or the särskilda skäl, one.
+    rev = plan | {"upprattad": "2026-06-10"}
+    assert_problem(await post(None, vardplaner, rev | {"langsiktigt_boende": "x"}), 422)
+    assert_problem(await post(None, vardplaner, rev | {"orsak": "Ny skola."}), 422)
+    both = rev | {"orsak": "Ny skola.", "langsiktigt_boende": "x", "sarskilda_skal": "y"}
+    assert_problem(await post(None, vardplaner, both), 422)
+    early = rev | {"upprattad": "2026-06-07", "orsak": "Ny skola.", "sarskilda_skal": "Vården blir kort."}
+    assert_problem(await post(None, vardplaner, early), 422)
+
+    # The genomförandeplan beside it: drafted by the HVB on its uppdrag on Tuesday 9 June.
+    at(clock, "2026-06-09 10:00")
+    uppdrag = (await walk.get("utforare", "/v1/uppdrag")).json()["items"]
+    uppdrag_id = next(u["id"] for u in uppdrag if u["insats_id"] == insats_id)
+    gplan = (
+        await walk.post("utforare", f"/v1/uppdrag/{uppdrag_id}/genomforandeplaner", PLAN, expect=201)
+    ).json()
+    lista = (await walk.get("handlaggare", vardplaner)).json()
+    assert lista["genomforandeplan"]["id"] == gplan["id"]
+    assert (lista["genomforandeplan"]["upprattad"], lista["genomforandeplan_ses_over"]) == (
+        "2026-06-09",
+        False,
+    )
+
+    at(clock, "2026-06-10 10:00")
+    second = await walk.command(
+        "handlaggare", vardplaner, path, rev | {"orsak": "Ny skola.", "sarskilda_skal": "Vården blir kort."}
+    )
+    assert (second["version"], second["sarskilda_skal"]) == (2, "Vården blir kort.")
+    # Revised, so the genomförandeplan is to be reviewed (9 kap. 13 §) until the HVB drafts anew.
+    assert (await walk.get("handlaggare", vardplaner)).json()["genomforandeplan_ses_over"] is True
+    # Version 1 is superseded: a changed plan is a revision, not a late fastställande.
+    fast = {"faststalld": "2026-06-10", "kommunicerad": "2026-06-10"}
+    assert_problem(await post(None, f"{vardplaner}/1/faststallande", fast), 409)
+    assert_problem(await post(None, f"{vardplaner}/3/faststallande", fast), 404)
+    assert_problem(await post("utforare", f"{vardplaner}/2/faststallande", fast), 403)
+    assert_problem(
+        await post(None, f"{vardplaner}/2/faststallande", fast | {"faststalld": "2026-06-09"}), 422
+    )
+    assert_problem(
+        await post(
+            None, f"{vardplaner}/2/faststallande", {"faststalld": "2026-06-10", "kommunicerad": "2026-06-09"}
+        ),
+        422,
+    )
+    await walk.command("handlaggare", f"{vardplaner}/2/faststallande", path, fast)
+    assert_problem(await post(None, f"{vardplaner}/2/faststallande", fast), 409)
+    await walk.post("utforare", f"/v1/uppdrag/{uppdrag_id}/genomforandeplaner", PLAN, expect=201)
+    lista = (await walk.get("handlaggare", vardplaner)).json()
+    assert (lista["genomforandeplan"]["versionsnummer"], lista["genomforandeplan_ses_over"]) == (2, False)
+    assert [(v["version"], v["faststalld"], v["kommunicerad"]) for v in lista["items"]] == [
+        (1, None, None),
+        (2, "2026-06-10", "2026-06-10"),
+    ]
+
+    # Events carry dates and ids, not the plan's text; every read and write is audited.
+    await case_conn.execute(text("SELECT set_config('app.alla', 'on', true)"))
+    events = (
+        await case_conn.execute(
+            text(
+                "SELECT type, data FROM outbox_event WHERE type LIKE 'se.socialtjanst.vardplan.%' ORDER BY seq"
+            )
+        )
+    ).all()
+    assert [(e.type.removeprefix("se.socialtjanst."), e.data["version"]) for e in events] == [
+        ("vardplan.upprattad", 1),
+        ("vardplan.upprattad", 2),
+        ("vardplan.faststalld", 2),
+    ]
+    assert all(e.data["arende_id"] == arende_id and "mal" not in e.data for e in events)
+    audit = (
+        await case_conn.execute(
+            text("SELECT objekt_typ, handling FROM audit_logg WHERE objekt_typ LIKE 'vardplan%' ORDER BY id")
+        )
+    ).all()
+    assert {(a.objekt_typ, a.handling) for a in audit} >= {("vardplan", "andra"), ("vardplaner", "las")}
+    # The registerutdrag shows the person every version.
+    person_id = (await walk.get("handlaggare", f"/v1/arenden/{arende_id}")).json()["barn"]["id"]
+    utdrag = await walk.client.get(
+        f"/v1/personer/{person_id}/registerutdrag",
+        params={"skal": "Begäran 2026-06-10"},
+        headers=bearer(token("kvalitetssamordnare", sub="kerstin", enhet=None)),
+    )
+    assert sorted(r["version"] for r in utdrag.json()["uppgifter"]["vardplan"]) == [1, 2]

@@ -28,7 +28,8 @@ class Bevakning(CaseTable, table=True):
     # explanation link computes the same date.
     insatstyp: str | None = text_(nullable=True)
     # A later interval of a recurring rule (a year after the last vårdnadsöverflyttning
-    # övervägande rather than two years after the placement), so the link explains that date.
+    # övervägande rather than two years after the placement), or a rule's later start (the
+    # uppföljning after a prepared återförening), so the link explains that date.
     darefter: bool = False
     status: str = text_(default="oppen")
     uppfylld_at: datetime | None = tid(nullable=True)

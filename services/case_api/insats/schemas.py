@@ -111,6 +111,13 @@ class InsatsAvslutIn(Indata):
     avslutad_datum: date
     orsak: Literal["mal_uppnatt", "familjen_avslutar", "behov_upphort", "flyttat", "omprovning", "annat"]
     kommentar: str | None = Field(default=None, max_length=20000)
+    aterforening_forbereds: bool = Field(
+        default=False,
+        description="Vård enligt LVU only: the child is to be reunited with the vårdnadshavare and "
+        "the återförening needs preparing (21 b § andra stycket LVU). The uppföljning after the "
+        "care then opens only when the återförening is recorded as having happened "
+        "(POST /v1/insatser/{id}/efteruppfoljning, handelse aterforening).",
+    )
 
 
 class ServiceinsatsIn(Indata):

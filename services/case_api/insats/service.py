@@ -88,6 +88,8 @@ async def besluta(k: Kontext, *, arende: Arende, indata: BeslutIn) -> tuple[Besl
             objekt_id=insats.id,
             startdatum=indata.beslutsdatum,
         )
+    if insats is not None:
+        await placering_service.vid_beslut(k, arende=arende, insats=insats)
     await events.emit(
         k.session,
         type="beslut.fattat",
@@ -194,7 +196,9 @@ async def avsluta(k: Kontext, *, insats: Insats, indata: InsatsAvslutIn) -> Insa
     insats.version += 1
     await placering_service.fore_avslut(k, insats=insats, dag=indata.avslutad_datum)
     await bevakning_service.avbryt(k, objekt_id=insats.id, orsak="insatsen avslutad")
-    await placering_service.efter_avslut(k, insats=insats, dag=indata.avslutad_datum)
+    await placering_service.efter_avslut(
+        k, insats=insats, dag=indata.avslutad_datum, aterforening_forbereds=indata.aterforening_forbereds
+    )
     for uppdrag in await aktiva_uppdrag(k, insats.id):
         uppdrag.status = krav("uppdrag", uppdrag.status, "avslut")
         uppdrag.version += 1

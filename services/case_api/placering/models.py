@@ -24,3 +24,36 @@ class Placeringsbeslut(CaseTable, table=True):
     ny_sista_dag: date | None = None
     registrerad_av: str = text_()
     created_at: datetime = tid()
+
+
+class Vardplan(CaseTable, table=True):
+    """One version of the nämnd's plan for the care (9 kap. 12 § SoL (2025:400)). A revision
+    (9 kap. 13 §) is a new row with the next version; a version is never rewritten, except that
+    its fastställande (the day it was fastställd and the day it was communicated) is recorded
+    once."""
+
+    __tablename__ = "vardplan"
+
+    id: uuid.UUID = pk()
+    insats_id: uuid.UUID = ref("insats.id")
+    arende_id: uuid.UUID = ref("arende.id", index=False)
+    enhet: str = text_()
+    version: int
+    upprattad: date
+    mal: str = text_()
+    insatser: str = text_()
+    umgange: str = text_()
+    synpunkter: str = text_()
+    # 9 kap. 12 § tredje stycket: what other huvudmän are responsible for; None: nothing.
+    andra_huvudman: str | None = text_(nullable=True)
+    # A revision: why (9 kap. 13 § första stycket "vid behov").
+    orsak: str | None = text_(nullable=True)
+    # The first revision takes up the child's långsiktiga boende, or says the särskilda skäl
+    # against it (9 kap. 13 § andra stycket).
+    langsiktigt_boende: str | None = text_(nullable=True)
+    sarskilda_skal: str | None = text_(nullable=True)
+    faststalld: date | None = None
+    kommunicerad: date | None = None
+    registrerad_av: str = text_()
+    faststalld_av: str | None = text_(nullable=True)
+    created_at: datetime = tid()

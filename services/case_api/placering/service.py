@@ -10,13 +10,19 @@ Which rules a placement has follows from its insatstyp and the law it rests on:
 | familjehem (any) | vardnadsoverflyttning, 24 months, then 12 | | |
 | jourhem (any) | | jourhem, 2 months | |
 | LVU (under 18) | | | uppfoljning_efter_vard, 6 months |
+| LVU, återförening prepared | | | the same, from the day it happened |
 | SoL familjehem, HVB | | | the same, when the nämnd decides on one |
+| familjehem, stödboende, HVB | vardplan_revidering, 24 months | | |
+
+and from the beslut about a familjehem, stödboende or HVB placement, `vardplan` (the vårdplan of
+9 kap. 12 § SoL (2025:400), due the beslut's day: the nämnd's own requirement, the law names no
+time), met by the first version; its first revision meets `vardplan_revidering` (9 kap. 13 §).
 """
 
 import uuid
 from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlmodel import col
 
 from case_api.arenden.models import Arende
@@ -27,18 +33,28 @@ from case_api.insats.models import Beslut, Insats
 from case_api.insats.schemas import PLACERINGAR
 from case_api.kontext import Kontext
 from case_api.personer.models import Person
-from case_api.placering.models import Placeringsbeslut
-from case_api.placering.schemas import EfteruppfoljningIn, OvervagandeIn
+from case_api.placering.models import Placeringsbeslut, Vardplan
+from case_api.placering.schemas import (
+    EfteruppfoljningIn,
+    OvervagandeIn,
+    VardplanFaststallandeIn,
+    VardplanIn,
+)
+from case_api.plan.models import Genomforandeplan
 from case_api.regler import datum
 from case_api.regler import service as regler_service
+from case_api.uppdrag.models import Uppdrag
 from case_api.utredning.models import Utredning
-from common.problems import Conflict, UnprocessableContent
+from common.problems import Conflict, NotFound, UnprocessableContent
 
 # Which review rule watches a placement of that ground.
 OVERVAGANDE = {"sol": "overvagande", "lvu_2": "overvagande", "lvu_3": "omprovning_lvu"}
 # 23 kap. 2 § SoL (2025:400): the nämnd may decide on an uppföljning after these (skyddat boende
 # is no insatstyp here); jourhem and stödboende are not named.
 EFTERUPPFOLJNING_SOL = frozenset({"familjehem", "hvb"})
+# 9 kap. 12 § SoL (2025:400): a vårdplan when a person is cared for in a familjehem, stödboende,
+# skyddat boende or HVB (skyddat boende is no insatstyp here). Jourhem is not named.
+VARDPLAN_TYPER = frozenset({"familjehem", "stodboende", "hvb"})
 # What each recorded decision may conclude.
 UTFALL = {
     "overvagande": frozenset({"fortsatt", "upphor"}),
@@ -89,6 +105,19 @@ async def _arende(k: Kontext, arende_id: uuid.UUID) -> Arende:
     return arende
 
 
+async def vid_beslut(k: Kontext, *, arende: Arende, insats: Insats) -> None:
+    """A placement was decided: its vårdplan is watched from the beslut's day (9 kap. 12 §)."""
+    if ar_placering(insats) and insats.insatstyp in VARDPLAN_TYPER and insats.beslutsdatum is not None:
+        await bevakning_service.oppna(
+            k,
+            typ="vardplan",
+            arende=arende,
+            objekt_typ="insats",
+            objekt_id=insats.id,
+            startdatum=insats.beslutsdatum,
+        )
+
+
 async def vid_verkstallighet(k: Kontext, *, insats: Insats, dag: date) -> None:
     """The placement began (LVU 10 §: care begins when the child is placed outside the home).
 
@@ -98,6 +127,9 @@ async def vid_verkstallighet(k: Kontext, *, insats: Insats, dag: date) -> None:
         return
     for regel in sorted(regler_for(insats) - {"jourhem"}):
         await _oppna_at_namnden(k, insats=insats, typ=regel, dag=dag)
+    if insats.insatstyp in VARDPLAN_TYPER:
+        # 9 kap. 13 § andra stycket: revised at the latest when the child has been placed two years.
+        await _oppna_at_namnden(k, insats=insats, typ="vardplan_revidering", dag=dag)
     if insats.insatstyp == "jourhem":
         avslutad = (
             await k.session.execute(text("SELECT case_placering_utredning_slut(:i)"), {"i": insats.id})
@@ -169,13 +201,44 @@ async def fore_avslut(k: Kontext, *, insats: Insats, dag: date) -> None:
         await bevakning_service.uppfyll(k, objekt_id=insats.id, typ="jourhem", datum_=dag)
 
 
-async def efter_avslut(k: Kontext, *, insats: Insats, dag: date) -> None:
-    """Vård enligt LVU ended: the nämnd follows up the child under 18 (LVU 21 b §)."""
-    if not ar_placering(insats) or not (insats.placeringsgrund or "").startswith("lvu"):
+def _lvu(insats: Insats) -> bool:
+    return ar_placering(insats) and (insats.placeringsgrund or "").startswith("lvu")
+
+
+async def efter_avslut(
+    k: Kontext, *, insats: Insats, dag: date, aterforening_forbereds: bool = False
+) -> None:
+    """Vård enligt LVU ended: the nämnd follows up the child under 18 (LVU 21 b § första stycket);
+    when the child is to be reunited with the vårdnadshavare and the återförening needs
+    preparing, only once it has happened (andra stycket): recorded now, opened then."""
+    if aterforening_forbereds and not _lvu(insats):
+        raise UnprocessableContent.field(
+            "aterforening_forbereds",
+            "only after vård enligt LVU (21 b § andra stycket LVU); 23 kap. 5 § SoL counts from the end",
+            "invalid",
+        )
+    if not _lvu(insats):
         return
     arende = await _arende(k, insats.arende_id)
     person = await k.session.get(Person, arende.person_id)
     if person is not None and person.fodelsedatum is not None and _ar(person.fodelsedatum, dag) >= 18:
+        return
+    if aterforening_forbereds:
+        p = await _spara(
+            k,
+            insats=insats,
+            regel="uppfoljning_efter_vard",
+            dag=dag,
+            utfall="aterforening_forbereds",
+            motivering="Återföreningen med vårdnadshavaren behöver förberedas (21 b § andra stycket LVU).",
+        )
+        await events.emit(
+            k.session,
+            type="placeringsbeslut.registrerat",
+            arende_id=insats.arende_id,
+            data=event_data(p, None),
+            occurred_at=k.nu(),
+        )
         return
     await bevakning_service.oppna(
         k,
@@ -322,6 +385,8 @@ async def efteruppfoljning(
             "datum", f"is before the placement ended ({insats.avslutad_datum})", "too_early"
         )
     oppna = await bevakning_service.oppna_for(k, objekt_id=insats.id, typ="uppfoljning_efter_vard")
+    if indata.handelse == "aterforening":
+        return await _aterforening(k, insats=insats, indata=indata, oppna=bool(oppna))
     if indata.handelse == "avslutad":
         if not oppna:
             raise EjPlacering("No uppföljning after this placement is under way.", tillstand=insats.status)
@@ -341,7 +406,8 @@ async def efteruppfoljning(
         if oppna or insats.placeringsgrund != "sol" or insats.insatstyp not in EFTERUPPFOLJNING_SOL:
             raise EjPlacering(
                 "The nämnd decides on an uppföljning after a SoL placement in familjehem or HVB "
-                "(23 kap. 2 §); after vård enligt LVU it follows by law and is already open.",
+                "(23 kap. 2 §); after vård enligt LVU it follows by law: open when the care ended, "
+                "or when a prepared återförening happened.",
                 tillstand=insats.status,
             )
         p = await _spara(
@@ -369,3 +435,211 @@ async def efteruppfoljning(
         occurred_at=k.nu(),
     )
     return p, nasta
+
+
+async def _utfall(k: Kontext, insats: Insats, regel: str) -> set[str]:
+    rows = await k.session.execute(
+        select(col(Placeringsbeslut.utfall)).where(
+            col(Placeringsbeslut.insats_id) == insats.id, col(Placeringsbeslut.regel) == regel
+        )
+    )
+    return set(rows.scalars())
+
+
+async def _aterforening(
+    k: Kontext, *, insats: Insats, indata: EfteruppfoljningIn, oppna: bool
+) -> tuple[Placeringsbeslut, Bevakning | None]:
+    """The prepared återförening happened: the uppföljning begins today and ends at the latest
+    six months on (LVU 21 b § andra stycket, 21 c § tredje stycket)."""
+    utfall = await _utfall(k, insats, "uppfoljning_efter_vard")
+    if oppna or "aterforening_forbereds" not in utfall or "aterforening" in utfall:
+        raise EjPlacering(
+            "An återförening is recorded once, after vård enligt LVU whose end said it needed "
+            "preparing (21 b § andra stycket LVU).",
+            tillstand=insats.status,
+        )
+    p = await _spara(
+        k,
+        insats=insats,
+        regel="uppfoljning_efter_vard",
+        dag=indata.datum,
+        utfall="aterforening",
+        motivering=indata.motivering,
+    )
+    # darefter: the rule's later start, so the bevakning's link explains why it starts today.
+    nasta = await bevakning_service.oppna(
+        k,
+        typ="uppfoljning_efter_vard",
+        arende=await _arende(k, insats.arende_id),
+        objekt_typ="insats",
+        objekt_id=insats.id,
+        startdatum=indata.datum,
+        darefter=True,
+    )
+    await events.emit(
+        k.session,
+        type="placeringsbeslut.registrerat",
+        arende_id=insats.arende_id,
+        data=event_data(p, nasta),
+        occurred_at=k.nu(),
+    )
+    return p, nasta
+
+
+# The vårdplan (9 kap. 12-13 §§ SoL (2025:400)).
+
+
+def vardplan_event(v: Vardplan) -> dict[str, object]:
+    return {
+        "vardplan_id": v.id,
+        "insats_id": v.insats_id,
+        "arende_id": v.arende_id,
+        "enhet": v.enhet,
+        "version": v.version,
+        "upprattad": v.upprattad,
+        "faststalld": v.faststalld,
+        "kommunicerad": v.kommunicerad,
+    }
+
+
+async def vardplaner(k: Kontext, insats_id: uuid.UUID) -> list[Vardplan]:
+    rows = await k.session.execute(
+        select(Vardplan).where(col(Vardplan.insats_id) == insats_id).order_by(col(Vardplan.version))
+    )
+    return list(rows.scalars())
+
+
+def _framtid(k: Kontext, field: str, dag: date) -> None:
+    if dag > k.idag():
+        raise UnprocessableContent.field(field, "lies in the future", "future")
+
+
+async def upprata_vardplan(k: Kontext, *, insats: Insats, indata: VardplanIn) -> Vardplan:
+    """The first vårdplan, or a revision as the next version. The first meets the `vardplan`
+    bevakning; the first revision meets `vardplan_revidering` and takes up the child's
+    långsiktiga boende (or gives the särskilda skäl against it)."""
+    if not ar_placering(insats) or insats.status == "avslutad":
+        raise EjPlacering(
+            "A vårdplan is the plan for a placement's care: for a familjehem, jourhem, HVB or "
+            "stödboende placement that has not ended.",
+            tillstand=insats.status,
+        )
+    _framtid(k, "upprattad", indata.upprattad)
+    senaste = (
+        await k.session.execute(
+            select(func.max(col(Vardplan.version)), func.max(col(Vardplan.upprattad))).where(
+                col(Vardplan.insats_id) == insats.id
+            )
+        )
+    ).one()
+    version = (senaste[0] or 0) + 1
+    if senaste[1] is not None and indata.upprattad < senaste[1]:
+        raise UnprocessableContent.field(
+            "upprattad", f"is before the previous version's ({senaste[1]})", "too_early"
+        )
+    if version == 1:
+        for falt in ("orsak", "langsiktigt_boende", "sarskilda_skal"):
+            if getattr(indata, falt) is not None:
+                raise UnprocessableContent.field(falt, "only a revision has one", "invalid")
+    else:
+        if indata.orsak is None:
+            raise UnprocessableContent.field("orsak", "a revision says why the plan is revised", "required")
+        if version == 2 and (indata.langsiktigt_boende is None) == (indata.sarskilda_skal is None):
+            raise UnprocessableContent.field(
+                "langsiktigt_boende",
+                "the first revision takes up the långsiktiga boende, or gives sarskilda_skal against "
+                "it (one of the two; 9 kap. 13 § andra stycket)",
+                "required",
+            )
+        if version > 2 and indata.sarskilda_skal is not None:
+            raise UnprocessableContent.field("sarskilda_skal", "only the first revision has one", "invalid")
+    v = Vardplan(
+        insats_id=insats.id,
+        arende_id=insats.arende_id,
+        enhet=insats.enhet,
+        version=version,
+        upprattad=indata.upprattad,
+        mal=indata.mal,
+        insatser=indata.insatser,
+        umgange=indata.umgange,
+        synpunkter=indata.synpunkter,
+        andra_huvudman=indata.andra_huvudman,
+        orsak=indata.orsak,
+        langsiktigt_boende=indata.langsiktigt_boende,
+        sarskilda_skal=indata.sarskilda_skal,
+        registrerad_av=k.vem.sub,
+        created_at=k.nu(),
+    )
+    k.session.add(v)
+    insats.version += 1
+    await k.session.flush()
+    if version <= 2:
+        typ = "vardplan" if version == 1 else "vardplan_revidering"
+        await bevakning_service.uppfyll(k, objekt_id=insats.id, typ=typ, datum_=indata.upprattad)
+    await events.emit(
+        k.session,
+        type="vardplan.upprattad",
+        arende_id=insats.arende_id,
+        data=vardplan_event(v),
+        occurred_at=k.nu(),
+    )
+    return v
+
+
+async def faststall_vardplan(
+    k: Kontext, *, insats: Insats, version: int, indata: VardplanFaststallandeIn
+) -> Vardplan:
+    """Record the day the latest version was fastställd and the day it was communicated: once."""
+    planer = await vardplaner(k, insats.id)
+    v = next((p for p in planer if p.version == version), None)
+    if v is None:
+        raise NotFound("No vårdplan with that version on this insats.")
+    if v.faststalld is not None or v.version != planer[-1].version:
+        raise EjPlacering(
+            f"Version {v.version} is {'already fastställd' if v.faststalld else 'superseded'}: "
+            "a changed plan is a revision (a new version).",
+            tillstand=insats.status,
+        )
+    for falt, dag in (("faststalld", indata.faststalld), ("kommunicerad", indata.kommunicerad)):
+        _framtid(k, falt, dag)
+        if dag < v.upprattad:
+            raise UnprocessableContent.dates(falt, dag, "before", "upprattad", v.upprattad, "too_early")
+    if indata.kommunicerad < indata.faststalld:
+        raise UnprocessableContent.dates(
+            "kommunicerad", indata.kommunicerad, "before", "faststalld", indata.faststalld, "too_early"
+        )
+    v.faststalld = indata.faststalld
+    v.kommunicerad = indata.kommunicerad
+    v.faststalld_av = k.vem.sub
+    insats.version += 1
+    await k.session.flush()
+    await events.emit(
+        k.session,
+        type="vardplan.faststalld",
+        arende_id=insats.arende_id,
+        data=vardplan_event(v),
+        occurred_at=k.nu(),
+    )
+    return v
+
+
+async def genomforandeplaner(k: Kontext, insats_id: uuid.UUID) -> list[Genomforandeplan]:
+    """Every version of the genomförandeplan beside the vårdplan (on the insats's uppdrag), first first."""
+    rows = await k.session.execute(
+        select(Genomforandeplan)
+        .join(Uppdrag, col(Uppdrag.id) == col(Genomforandeplan.uppdrag_id))
+        .where(col(Uppdrag.insats_id) == insats_id)
+        .order_by(col(Genomforandeplan.created_at))
+    )
+    return list(rows.scalars())
+
+
+def ses_over(planer: list[Vardplan], gplaner: list[Genomforandeplan]) -> bool:
+    """9 kap. 13 §: a revised vårdplan with a genomförandeplan beside it: review that one too.
+    Still to do while no genomförandeplan version is drafted on or after the revision's day."""
+    if not planer or planer[-1].version == 1 or not gplaner:
+        return False
+    revision = planer[-1].upprattad
+    fore = [g for g in gplaner if datum.lokal_dag(g.created_at) < revision]
+    efter = [g for g in gplaner if datum.lokal_dag(g.created_at) >= revision]
+    return bool(fore) and not efter

@@ -143,8 +143,11 @@ def berakna(
 ) -> Berakning:
     """The rule's last day from start, with every step; moved only when lag (1930:173) applies.
     `darefter`: a later interval of a recurring rule (from the last övervägande), whose length
-    may differ from the first."""
+    may differ from the first; or, for a rule with a `senare_start`, that later start, which the
+    start step then explains."""
     dag, forsta = startdag(start)
+    if darefter and regel.senare_start is not None:
+        forsta = Steg("startdag", dag, f"Startdag: {dag_text(dag)}, eftersom {regel.senare_start}.")
     langd = regel.langd_for(insatstyp, darefter=darefter)
     sista, steg = _lagg_till(dag, langd, lag=regel.lag_1930_173)
     if regel.lag_1930_173:

@@ -85,7 +85,9 @@ async def get_berakning(
         bool,
         Query(
             description="A later interval of a recurring rule (vårdnadsöverflyttning: a year "
-            "after the last övervägande, not the first two years)."
+            "after the last övervägande, not the first two years), or a rule's later start "
+            "(uppfoljning_efter_vard: from the day a prepared återförening happened, LVU 21 b § "
+            "andra stycket)."
         ),
     ] = False,
 ) -> BerakningRead:

@@ -37,6 +37,10 @@ class RegelRead(BaseModel):
     flyttas_inte: str | None = Field(
         description="Why a last day on a fridag stands, for a rule lag (1930:173) does not move."
     )
+    senare_start: str | None = Field(
+        description="When the rule starts later than its usual start, and why (its bevakningar "
+        "then carry darefter=true, and the berakning explains the later start)."
+    )
     kan_forlangas: bool
     forlangning: str | None = Field(description="How a decision can extend it, when it can.")
     paminnelser: list[int] = Field(description="Days before the due date when a reminder is sent.")
@@ -55,6 +59,7 @@ class RegelRead(BaseModel):
             langd_darefter=LangdRead.of(regel.langd_darefter) if regel.langd_darefter else None,
             lag_1930_173=regel.lag_1930_173,
             flyttas_inte=regel.flyttas_inte,
+            senare_start=regel.senare_start,
             kan_forlangas=regel.kan_forlangas,
             forlangning=regel.forlangning,
             paminnelser=list(regel.paminnelser),
@@ -85,7 +90,7 @@ class BerakningRead(BaseModel):
     start: str = Field(description="The start as given: a date, or an RFC 3339 time with offset.")
     startdag: date = Field(description="The start's calendar day in Europe/Stockholm.")
     insatstyp: str | None
-    darefter: bool = Field(description="A later interval of a recurring rule.")
+    darefter: bool = Field(description="A later interval of a recurring rule, or a rule's later start.")
     forfallodatum: date
     steg: list[StegRead]
     kallor: list[str]

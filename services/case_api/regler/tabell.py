@@ -59,6 +59,10 @@ class Regel:
     # Why a last day on a fridag stands, for a rule lag (1930:173) does not move: said in
     # every explanation of such a date (GET /v1/regler/{id}/berakning).
     flyttas_inte: str | None = None
+    # A rule whose start is later in some cases (the uppföljning after vård enligt LVU, after a
+    # prepared återförening): why, said in the explanation of such a bevakning's date in place
+    # of the plain start day (its bevakning, and link, carry darefter=true).
+    senare_start: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "paminnelser", _paminnelser(self.paminnelser))
@@ -442,8 +446,9 @@ _REGLER: tuple[Regel, ...] = (
         id="uppfoljning_efter_vard",
         namn="Uppföljning efter avslutad placering",
         startar=(
-            "Placeringen upphörde: vård enligt LVU (följs alltid upp för den som är under 18 år), "
-            "eller familjehem eller HVB enligt SoL när nämnden beslutat om uppföljning."
+            "Placeringen upphörde: vård enligt LVU (följs alltid upp för den som är under 18 år; "
+            "behövde återföreningen med vårdnadshavaren förberedas, dagen den skedde), eller "
+            "familjehem eller HVB enligt SoL när nämnden beslutat om uppföljning."
         ),
         uppfylls_av="Uppföljningen är avslutad och dokumenterad.",
         langd=Langd(6, "manader"),
@@ -465,9 +470,69 @@ _REGLER: tuple[Regel, ...] = (
             "den inleddes",
         ),
         anmarkning=(
-            "Räknas från den dag placeringen upphörde. För LVU räknar lagen från det att "
-            "uppföljningen inleddes; efter en förberedd återförening är det en senare dag, som "
-            "tjänsten inte registrerar ännu."
+            "Räknas från den dag placeringen upphörde. Efter vård enligt LVU, när den unge ska "
+            "återförenas med vårdnadshavaren och återföreningen behöver förberedas, inleds "
+            "uppföljningen först när återföreningen har skett, och de sex månaderna räknas från "
+            "den dagen (21 b § andra stycket och 21 c § tredje stycket LVU). Socialtjänstlagens "
+            "23 kap. 5 § har ingen sådan regel: efter en SoL-placering räknas alltid från "
+            "placeringens slut."
+        ),
+        senare_start=(
+            "återföreningen med vårdnadshavaren behövde förberedas, så uppföljningen inleddes "
+            "först när den hade skett (21 b § andra stycket LVU) och de sex månaderna räknas från "
+            "den dagen, inte från vårdens slut (21 c § tredje stycket LVU)"
+        ),
+    ),
+    Regel(
+        id="vardplan",
+        namn="Vårdplan",
+        startar=("Beslutet om vård i familjehem, stödboende eller HVB (enligt SoL eller LVU), beslutsdagen."),
+        uppfylls_av="Den första vårdplanen är upprättad (POST /v1/insatser/{id}/vardplaner).",
+        langd=Langd(0, "dagar"),
+        lag_1930_173=False,
+        flyttas_inte=(
+            "lagen anger ingen tid för vårdplanen; att den ska finnas när vården beslutas är "
+            "nämndens eget kvalitetskrav, ingen lagstadgad tid"
+        ),
+        kan_forlangas=False,
+        paminnelser=(0,),
+        kallor=(
+            f"9 kap. 12 § första stycket {SOL}: om en enskild behöver vårdas i ett familjehem, "
+            "stödboende, skyddat boende eller hem för vård eller boende ska nämnden upprätta en "
+            "vårdplan; andra stycket: för barn och unga också en genomförandeplan; tredje stycket: "
+            "av planerna ska framgå vilka åtgärder andra huvudmän har ansvar för",
+            f"4 § {LVU}: nämndens ansökan om vård ska redogöra för den vård nämnden avser att anordna",
+        ),
+        anmarkning=(
+            "Lagen anger ingen tid för när vårdplanen ska vara upprättad. Bevakningen är nämndens "
+            "eget kvalitetskrav: planen för vården hör till beslutet om den (för LVU redan till "
+            "ansökan), så bevakningen förfaller beslutsdagen och en placering utan vårdplan syns "
+            "som försenad dagen efter. Jourhem nämns inte i 9 kap. 12 § och bevakas inte."
+        ),
+    ),
+    Regel(
+        id="vardplan_revidering",
+        namn="Första revideringen av vårdplanen",
+        startar="Placeringen verkställdes (familjehem, stödboende eller HVB, enligt SoL eller LVU).",
+        uppfylls_av=(
+            "Vårdplanen är reviderad (en ny version), och revideringen tar upp barnets långsiktiga "
+            "boende eller anger de särskilda skälen mot det."
+        ),
+        langd=Langd(24, "manader"),
+        lag_1930_173=True,
+        kan_forlangas=False,
+        paminnelser=(30, 7, 1),
+        kallor=(
+            f"9 kap. 13 § första stycket {SOL}: en vårdplan ska revideras vid behov; revideras den, "
+            "och finns en genomförandeplan, ska även den ses över",
+            f"9 kap. 13 § andra stycket {SOL}: den första revideringen av ett barns vårdplan ska "
+            "ske senast när barnet har varit placerat i två år och då, om inte särskilda skäl "
+            "talar emot det, särskilt ta upp frågan om barnets långsiktiga boende",
+            f"{LAG_1930_173}, 1 och 2 §§",
+        ),
+        anmarkning=(
+            "En åtgärd inom en lagstadgad tid: sista dagen flyttas enligt lag (1930:173) 2 §. "
+            "Varje revidering före dess är den första och uppfyller bevakningen."
         ),
     ),
     Regel(

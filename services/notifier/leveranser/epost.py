@@ -41,6 +41,8 @@ REGEL_NAMN: Mapping[str, str] = MappingProxyType(
         "uppfoljning_efter_vard": "Uppföljning efter avslutad placering",
         "ej_nyttjad": "Insats som inte nyttjas",
         "sip_uppfoljning": "Uppföljning av samordnad individuell plan (SIP)",
+        "vardplan": "Vårdplan",
+        "vardplan_revidering": "Första revideringen av vårdplanen",
     }
 )
 OKAND_REGEL = "Bevakning"

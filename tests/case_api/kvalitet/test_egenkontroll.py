@@ -137,6 +137,8 @@ async def test_every_figure_of_the_half_year(cases: Walk) -> None:
         "ej_nyttjad": ZERO,
         # No SIP was drawn up.
         "sip_uppfoljning": ZERO,
+        "vardplan": ZERO,
+        "vardplan_revidering": ZERO,
     }
     assert late(report) == {
         "skyddsbedomning": {"1-7": 1},
@@ -156,6 +158,8 @@ async def test_every_figure_of_the_half_year(cases: Walk) -> None:
         "uppfoljning_efter_vard": {},
         "ej_nyttjad": {},
         "sip_uppfoljning": {},
+        "vardplan": {},
+        "vardplan_revidering": {},
     }
 
 

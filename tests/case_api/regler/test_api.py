@@ -19,6 +19,7 @@ FALT = {
     "langd_darefter",
     "lag_1930_173",
     "flyttas_inte",
+    "senare_start",
     "kan_forlangas",
     "forlangning",
     "paminnelser",
