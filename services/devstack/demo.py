@@ -189,7 +189,12 @@ def load(demo: Demo) -> list[tuple[str, str]]:
         samtycke = demo.create(
             "handlaggare",
             f"/v1/personer/{barn['id']}/samtycken",
-            {"givet_av": "vardnadshavare", "omfattning": ["sip"], "giltigt_fran": demo.dag(20).isoformat()},
+            {
+                "givet_av": "vardnadshavare",
+                "vardnadshavare": [{"namn": "Vera Vårdnadshavare"}],
+                "omfattning": ["sip"],
+                "giltigt_fran": demo.dag(20).isoformat(),
+            },
             "utredning-samtycke",
         )
         sip = demo.create(

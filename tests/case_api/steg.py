@@ -229,6 +229,7 @@ UPPFOLJNING: dict[str, Any] = {
 }
 SAMTYCKE_SIP: dict[str, Any] = {
     "givet_av": "vardnadshavare",
+    "vardnadshavare": [{"namn": "Vera Vårdnadshavare"}],
     "omfattning": ["sip", "informationsutbyte"],
     "giltigt_fran": "2026-03-01",
     "giltigt_till": "2026-12-31",

@@ -105,6 +105,8 @@ BODIES: dict[str, dict[str, Any]] = {
     # The samtycke of the ärende's child (bou1_case records it); "{...}" is filled from the ids.
     "create_sip": SIP | {"samtycke_id": "{barn_samtycke_id}"},
     "record_sip_uppfoljning": {"datum": DAG},
+    "record_vardplan": {"upprattad": DAG, "mal": "m", "insatser": "i", "umgange": "u", "synpunkter": "s"},
+    "establish_vardplan": {"faststalld": DAG, "kommunicerad": DAG},
 }
 # bou-2's staff, and its in-house utförare team ov-9 (kontaktfamiljer belong to an enhet,
 # uppdrag to an utförare).
@@ -182,6 +184,7 @@ async def bou1_case(walk: Walk, token: TokenFactory) -> dict[str, str]:
         "samtycke_id": samtycke.json()["id"],
         "barn_samtycke_id": barn_samtycke["id"],
         "sip_id": sip["id"],
+        "version": "1",
         "uppdrag_id": up["id"],
         "utredning_id": arende["utredningar"][0]["id"],
     }
@@ -218,7 +221,8 @@ async def test_every_id_path_is_404_outside_scope(walk: Walk, token: TokenFactor
     checked: set[tuple[str, str]] = set()
     for path, method, op, spec in COVERED:
         url = path.format(**ids)
-        nowhere = path.format(**dict.fromkeys(ids, str(uuid.uuid4())))
+        # A vårdplan is named by its insats and a version number, which exists for any insats.
+        nowhere = path.format(**(dict.fromkeys(ids, str(uuid.uuid4())) | {"version": "1"}))
         body = _fill(BODIES.get(op), ids)
         for role in (r for r in FOREIGN if r in MATRIX[op]):
             for claims in FOREIGN[role]:
