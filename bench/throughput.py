@@ -411,6 +411,18 @@ async def seal_delay(case_owner: str, since: datetime) -> tuple[float, float, in
 # --- (b) reads at a fixed rate ---------------------------------------------------------------
 
 
+async def reuse(idle: list[Connection], port: int) -> Connection:
+    """An idle keep-alive connection, or a new one. One the server closed while it sat idle
+    (uvicorn closes them after 5 s) is dropped first, as HTTP clients do, instead of being sent
+    on and counted as the server's error."""
+    while idle:
+        conn = idle.pop()
+        if not conn.reader.at_eof():
+            return conn
+        conn.close()
+    return await Connection.open(port)
+
+
 async def open_loop(
     port: int, rate: float, seconds: float, make: Callable[[], tuple[str, dict[str, str]]]
 ) -> dict[str, float]:
@@ -425,7 +437,7 @@ async def open_loop(
         nonlocal errors
         await asyncio.sleep(max(0.0, at - time.monotonic()))
         path, headers = make()
-        conn = idle.pop() if idle else await Connection.open(port)
+        conn = await reuse(idle, port)
         try:
             status, _ = await conn.request("GET", path, headers)
         except (OSError, asyncio.IncompleteReadError):

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from case_api.audit import service as audit_service
-from case_api.audit.sealer import leadership, seal_round
+from case_api.audit.sealer import _PENDING, _PLAN, leadership, seal_round
 from common.auth import Role
 from tests import event_contract
 from tests.case_api.audit.conftest import T0, caller, seal, sealed_chain
@@ -127,6 +127,89 @@ async def test_the_horizon_never_passes_an_open_transaction(committed_engine) ->
         assert int(horizon) <= int(own)
         await open_writer.commit()
     assert await seal(committed_engine) == 1
+
+
+async def _horizon(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(text("SELECT horisont::text FROM audit_sigill"))).scalar_one())
+
+
+async def _xid_of(engine: AsyncEngine, sub: str) -> int:
+    async with engine.connect() as conn:
+        found = await conn.execute(text("SELECT xid::text FROM audit_logg WHERE sub = :s"), {"s": sub})
+        return int(found.scalar_one())
+
+
+async def test_a_sealer_behind_moves_the_horizon_forward_with_each_batch(committed_engine) -> None:
+    """Full batches raise the horizon to their last row, so catching up reads forward: without
+    it every round rescans all that was sealed since the horizon last moved."""
+    for n in range(3):
+        async with AsyncSession(committed_engine) as session, session.begin():
+            await _append(session, f"b{n}")
+    before = await _horizon(committed_engine)
+    async with leadership(committed_engine) as conn:
+        assert conn is not None
+        first = await seal_round(conn, now=T0, batch=1)
+        assert (
+            first.more and await _horizon(committed_engine) == await _xid_of(committed_engine, "b0") > before
+        )
+        second = await seal_round(conn, now=T0, batch=1)
+        assert second.more and await _horizon(committed_engine) == await _xid_of(committed_engine, "b1")
+    assert await seal(committed_engine) == 1
+    assert_gap_free(await sealed_chain(committed_engine), 3)
+
+
+async def test_a_sealer_behind_never_moves_the_horizon_past_an_open_transaction(committed_engine) -> None:
+    async with AsyncSession(committed_engine) as open_writer:
+        await open_writer.begin()
+        await _append(open_writer, "open")
+        own = int((await open_writer.execute(text("SELECT pg_current_xact_id()::text"))).scalar_one())
+        for n in range(3):
+            async with AsyncSession(committed_engine) as session, session.begin():
+                await _append(session, f"u{n}")
+        async with leadership(committed_engine) as conn:
+            assert conn is not None
+            for _ in range(3):
+                assert (await seal_round(conn, now=T0, batch=1)).sealed == 1
+        assert await _horizon(committed_engine) <= own
+        await open_writer.commit()
+    assert await seal(committed_engine) == 1
+    chain = await sealed_chain(committed_engine)
+    assert [e.sub for e in chain] == ["u0", "u1", "u2", "open"]
+    assert_gap_free(chain, 4)
+
+
+def _nodes(node: dict) -> list[dict]:  # type: ignore[type-arg]
+    return [node, *(n for child in node.get("Plans", []) for n in _nodes(child))]
+
+
+async def test_a_round_walks_the_xid_index_and_probes_the_chain_without_statistics(committed_engine) -> None:
+    """A log of 20,000 sealed rows and 2,000 unsealed, never analysed: the round's query reads
+    the index from the horizon in order and stops at the batch, whatever the planner guesses."""
+    async with committed_engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO audit_logg (at, sub, roller, handling, objekt_typ, utfall) "
+                "SELECT now(), 'u' || g, '{handlaggare}', 'las', 'arende', 'tillaten' FROM generate_series(1, 22000) g"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO audit_kedja (position, audit_id, prev_hash, hash) "
+                "SELECT id, id, repeat('0', 64), repeat('0', 64) FROM audit_logg WHERE id <= 20000"
+            )
+        )
+    async with committed_engine.connect() as conn, conn.begin():
+        await conn.execute(_PLAN)
+        plan = (
+            await conn.execute(text("EXPLAIN (FORMAT JSON) " + str(_PENDING)), {"horisont": 0, "limit": 1000})
+        ).scalar_one()
+        await conn.rollback()
+    nodes = _nodes(plan[0]["Plan"])
+    types = {n["Node Type"] for n in nodes}
+    assert plan[0]["Plan"]["Node Type"] == "Limit", plan
+    assert {n.get("Index Name") for n in nodes} >= {"ix_audit_logg_xid", "uq_audit_kedja_audit_id"}, plan
+    assert not types & {"Seq Scan", "Sort", "Hash", "Hash Join", "Gather", "Gather Merge"}, plan
 
 
 async def test_an_anchor_is_written_when_the_chain_grew(committed_engine) -> None:
