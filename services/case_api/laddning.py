@@ -15,6 +15,7 @@ class Scoped(Protocol):
 
 
 T = TypeVar("T", bound=Scoped)
+R = TypeVar("R")
 
 
 async def hamta(
@@ -25,6 +26,28 @@ async def hamta(
         raise NotFound(f"No {objekt} with that id.")
     k.krav_synlig(objekt, enhet=obj.enhet, utforare=getattr(obj, "utforare", None))
     return obj
+
+
+def forladdad(k: Kontext, model: type[T], objekt_id: uuid.UUID, *, objekt: str) -> T:
+    """As `hamta`, from the request's preload (repository.las_akt) instead of a query."""
+    obj = _ur_forladdning(k, model, objekt_id)
+    if obj is None:
+        raise NotFound(f"No {objekt} with that id.")
+    k.krav_synlig(objekt, enhet=obj.enhet, utforare=getattr(obj, "utforare", None))
+    return obj
+
+
+async def las(k: Kontext, model: type[R], objekt_id: uuid.UUID) -> R | None:
+    """`session.get`, answered from the request's preload when it holds the row."""
+    found = _ur_forladdning(k, model, objekt_id)
+    return found if found is not None else await k.session.get(model, objekt_id)
+
+
+def _ur_forladdning(k: Kontext, model: type[R], objekt_id: uuid.UUID) -> R | None:
+    for obj in (k.forladdning or {}).get(model, ()):
+        if obj.id == objekt_id:
+            return obj  # type: ignore[no-any-return]
+    return None
 
 
 async def hamta_for_andring(
@@ -65,9 +88,6 @@ async def hamta_for_kommando(
     if etag_kravs:
         check_if_match(if_match, obj.version)
     return obj
-
-
-R = TypeVar("R")
 
 
 async def rader(k: Kontext, model: type[R], *, ordning: tuple[str, ...] = (), **lika: Any) -> list[R]:

@@ -3,7 +3,9 @@
 GET /v1/arenden/{id} answers with every kind of object of the ärende, and each kind was a
 query of its own (18 statements for a new child, one more per aktualisering): here they are
 one UNION ALL of each table's rows as jsonb, validated into the same models the services
-use, and laddning.rader serves them to the functions that build the answer.
+use, and laddning.rader serves them to the functions that build the answer. The ärende
+itself, its child and the records of the child its enhet may use come in the same statement
+(laddning.forladdad), so the read is BEGIN, scope, this, the audit row and COMMIT.
 """
 
 import uuid
@@ -11,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from case_api.arenden.models import Arende
 from case_api.bevakning.models import Bevakning
 from case_api.insats.models import Beslut, Insats, Omprovning
 from case_api.intake.models import (
@@ -21,6 +24,7 @@ from case_api.intake.models import (
     Skyddsbedomning,
 )
 from case_api.kontext import Kontext
+from case_api.personer.models import KALLA_FOLKBOKFORING, Person, PersonUppgifter
 from case_api.uppdrag.models import Uppdrag
 from case_api.utredning.models import Utredning, UtredningForlangning
 from common.db import driver
@@ -40,18 +44,37 @@ AKT: tuple[type, ...] = (
     Bevakning,
 )
 
-# Table names from the models, the ärende's id the one parameter; row-level security applies.
+# Read with the case file: the ärende, its child, and the child's records this enhet may use
+# (its own and the register's; row-level security hides other enheter's).
+EGNA: tuple[type, ...] = (Arende, Person, PersonUppgifter)
+_EGNA_SQL = (
+    "SELECT {arende} AS slag, to_jsonb(t)::text AS rad FROM arende t WHERE t.id = $1",
+    "SELECT {person} AS slag, to_jsonb(t)::text AS rad FROM person t "
+    "JOIN arende a ON a.id = $1 AND t.id = a.person_id",
+    "SELECT {uppgifter} AS slag, to_jsonb(t)::text AS rad FROM person_uppgifter t "
+    "JOIN arende a ON a.id = $1 AND t.person_id = a.person_id WHERE t.enhet = a.enhet OR t.kalla = $2",
+)
+SLAG: tuple[type, ...] = (*AKT, *EGNA)
+
+# Table names from the models, slag numbers from SLAG; the ids and the register's kalla are
+# the parameters; row-level security applies.
 _AKT_SQL = " UNION ALL ".join(
-    f"SELECT {n} AS slag, to_jsonb(t)::text AS rad FROM {model.__tablename__} t "  # type: ignore[attr-defined]  # noqa: S608
-    "WHERE t.arende_id = $1"
-    for n, model in enumerate(AKT)
+    [
+        *(
+            f"SELECT {n} AS slag, to_jsonb(t)::text AS rad FROM {model.__tablename__} t "  # type: ignore[attr-defined]  # noqa: S608
+            "WHERE t.arende_id = $1"
+            for n, model in enumerate(AKT)
+        ),
+        *(sql.format(arende=len(AKT), person=len(AKT) + 1, uppgifter=len(AKT) + 2) for sql in _EGNA_SQL),
+    ]
 )
 
 
 async def las_akt(k: Kontext, arende_id: uuid.UUID) -> dict[type, list[Any]]:
-    """Every row of the ärende in AKT's tables, by model (each list in no particular order)."""
-    found: dict[type, list[Any]] = {model: [] for model in AKT}
-    for row in await (await driver(k.session)).fetch(_AKT_SQL, arende_id):
-        model = AKT[row["slag"]]
+    """Every row of the ärende in SLAG's tables, by model (each list in no particular order):
+    the ärende's own list is empty when it does not exist or row-level security hides it."""
+    found: dict[type, list[Any]] = {model: [] for model in SLAG}
+    for row in await (await driver(k.session)).fetch(_AKT_SQL, arende_id, KALLA_FOLKBOKFORING):
+        model = SLAG[row["slag"]]
         found[model].append(model.model_validate(orjson.loads(row["rad"])))
     return found

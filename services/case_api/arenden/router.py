@@ -15,10 +15,10 @@ from case_api.insats.router import beslut_ut, insats_ut
 from case_api.intake.models import Aktualisering
 from case_api.intake.router import ut as aktualisering_ut
 from case_api.kontext import Ctx, Kontext
-from case_api.laddning import hamta, rader
+from case_api.laddning import forladdad, las, rader
 from case_api.omprovning.router import ut_lista as omprovningar_ut
 from case_api.personer import service as person_service
-from case_api.personer.models import Person
+from case_api.personer.models import Person, PersonUppgifter
 from case_api.responses import COMMAND, LIST, READ
 from case_api.uppdrag.models import Uppdrag
 from case_api.uppdrag.router import ut as uppdrag_ut
@@ -31,8 +31,11 @@ router = APIRouter(prefix="/v1/arenden", tags=["arenden"])
 
 
 async def ut(k: Kontext, a: Arende, uppgifter: person_service.Uppgifter | None = None) -> ArendeOut:
-    person = await k.session.get(Person, a.person_id)
+    person = await las(k, Person, a.person_id)
     assert person is not None
+    if uppgifter is None and k.forladdning is not None and PersonUppgifter in k.forladdning:
+        # GET /v1/arenden/{id} read the child's records with the case file.
+        uppgifter = person_service.uppgifter_av(k.forladdning[PersonUppgifter], a.person_id, a.enhet)
     barn = await person_service.visa(k, person, enhet=a.enhet, uppgifter_=uppgifter)
     return ArendeOut.model_validate({**a.model_dump(), "barn": barn})
 
@@ -72,10 +75,10 @@ async def list_arenden(
     summary="One ärende with its aktualiseringar, utredningar, beslut, insatser, uppdrag, bevakningar",
 )
 async def get_arende(k: Ctx, arende_id: uuid.UUID, response: Response) -> ArendeDetalj:
-    a = await hamta(k, Arende, arende_id, objekt="ärende")
+    k.forladdning = await repository.las_akt(k, arende_id)
+    a = forladdad(k, Arende, arende_id, objekt="ärende")
     set_etag(response, a.version)
     await k.logga("arende", a)
-    k.forladdning = await repository.las_akt(k, a.id)
     return await _detalj(k, a)
 
 

@@ -24,7 +24,7 @@ from case_api.intake.schemas import (
     SkyddsbedomningOut,
 )
 from case_api.kontext import Ctx, Kontext
-from case_api.laddning import hamta, hamta_for_kommando
+from case_api.laddning import hamta, hamta_for_kommando, las
 from case_api.responses import COMMAND, CREATE, LIST, READ
 from case_api.tillstand import AKTUALISERING, anrop
 from common.concurrency import IfMatch, etag, set_etag
@@ -44,7 +44,7 @@ VANTAR = sorted(
 
 async def ut(k: Kontext, akt: Aktualisering) -> AktualiseringOut:
     skydd, forhand = await service.bedomningar(k, akt)
-    arende = await k.session.get(Arende, akt.arende_id)
+    arende = await las(k, Arende, akt.arende_id)
     oppet = arende is not None and arende.status == "oppet"
     return AktualiseringOut.model_validate(
         {

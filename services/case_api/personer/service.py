@@ -1,7 +1,7 @@
 """People the nämnd holds data about: found once by identity, masked when protected."""
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -352,9 +352,20 @@ async def uppgifter_for(
             )
         )
     ).scalars()
+    return _samla(rows, nycklar)
+
+
+def uppgifter_av(rader: Iterable[PersonUppgifter], person_id: uuid.UUID, enhet: str) -> Uppgifter:
+    """As `uppgifter`, from records already read (the person's own and shared ones)."""
+    return _samla(rader, [(person_id, enhet)])[(person_id, enhet)]
+
+
+def _samla(
+    rader: Iterable[PersonUppgifter], nycklar: Collection[tuple[uuid.UUID, str]]
+) -> dict[tuple[uuid.UUID, str], Uppgifter]:
     egna: dict[tuple[uuid.UUID, str | None], PersonUppgifter] = {}
     delade: dict[uuid.UUID, PersonUppgifter] = {}
-    for rad in rows:
+    for rad in rader:
         if rad.kalla == KALLA_ENHET:
             egna[(rad.person_id, rad.enhet)] = rad
         else:
