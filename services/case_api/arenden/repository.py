@@ -70,6 +70,28 @@ _AKT_SQL = " UNION ALL ".join(
 )
 
 
+# A barn-ärende is inserted unless the child has an open one at the enhet (the partial unique
+# index uq_arende_oppet_barn); its predicate is literal, so a generic plan still matches it.
+_OPPNA_BARN = (
+    "INSERT INTO arende (id, person_id, enhet, typ, handlaggare, status, oppnat_at, version) "
+    "VALUES ($1, $2, $3, 'barn', $4, 'oppet', $5, 1) "
+    "ON CONFLICT (person_id, enhet) WHERE status = 'oppet' AND typ = 'barn' DO NOTHING RETURNING id"
+)
+_OPPNA = (
+    "INSERT INTO arende (id, person_id, enhet, typ, handlaggare, status, oppnat_at, version) "
+    "VALUES ($1, $2, $3, $6, $4, 'oppet', $5, 1) RETURNING id"
+)
+
+
+async def oppna(conn: Any, a: Arende) -> bool:
+    """Insert the new ärende `a` (status oppet, version 1); False when the child already has an
+    open barn-ärende at the enhet and nothing was inserted."""
+    args = (a.id, a.person_id, a.enhet, a.handlaggare, a.oppnat_at)
+    if a.typ == "barn":
+        return await conn.fetchval(_OPPNA_BARN, *args) is not None
+    return await conn.fetchval(_OPPNA, *args, a.typ) is not None
+
+
 async def las_akt(k: Kontext, arende_id: uuid.UUID) -> dict[type, list[Any]]:
     """Every row of the ärende in SLAG's tables, by model (each list in no particular order):
     the ärende's own list is empty when it does not exist or row-level security hides it."""
