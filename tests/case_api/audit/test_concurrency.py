@@ -140,6 +140,20 @@ async def _xid_of(engine: AsyncEngine, sub: str) -> int:
         return int(found.scalar_one())
 
 
+async def _xmin_past(engine: AsyncEngine, xid: int, seconds: float = 30) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    async with engine.connect() as conn:
+        while True:
+            found = await conn.execute(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text"))
+            if int(found.scalar_one()) > xid:
+                return
+            assert asyncio.get_running_loop().time() < deadline, (
+                "a transaction older than the rows stayed open"
+            )
+            await conn.rollback()
+            await asyncio.sleep(0.05)
+
+
 async def test_a_sealer_behind_moves_the_horizon_forward_with_each_batch(committed_engine) -> None:
     """Full batches raise the horizon to their last row, so catching up reads forward: without
     it every round rescans all that was sealed since the horizon last moved."""
@@ -147,6 +161,9 @@ async def test_a_sealer_behind_moves_the_horizon_forward_with_each_batch(committ
         async with AsyncSession(committed_engine) as session, session.begin():
             await _append(session, f"b{n}")
     before = await _horizon(committed_engine)
+    # xmin is the server's: another test's transaction (any database) still open would hold the
+    # horizon below these rows. Wait for those to end, so the horizon is the batch's to set.
+    await _xmin_past(committed_engine, await _xid_of(committed_engine, "b2"))
     async with leadership(committed_engine) as conn:
         assert conn is not None
         first = await seal_round(conn, now=T0, batch=1)
