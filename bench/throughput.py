@@ -464,13 +464,16 @@ async def open_loop(
 # --- (c) the sweep ---------------------------------------------------------------------------
 
 
+# $3 is the sweep's own "today" (Europe/Stockholm, regler.datum.lokal_dag), not the server's
+# current_date: between midnight in Stockholm and midnight UTC the two differ by a day, and the
+# rows meant to be due tomorrow were due as well (532 handled of 500, seen at 23:43 UTC).
 SWEEP_FILL = """
 INSERT INTO bevakning (id, typ, arende_id, enhet, handlaggare, objekt_typ, objekt_id, startdatum,
                        forfallodatum,
                        status, paminnelser, nasta_larm, version, created_at)
 SELECT gen_random_uuid(), 'utredning', NULL, 'bou-' || (n % 20 + 1), NULL, 'utredning', gen_random_uuid(),
-       current_date - 100, current_date + 30 + (n % 300), 'oppen', '{30,7}',
-       CASE WHEN n <= $2 THEN current_date ELSE current_date + 1 + (n % 299) END, 1, now()
+       $3::date - 100, $3::date + 30 + (n % 300), 'oppen', '{30,7}',
+       CASE WHEN n <= $2 THEN $3::date ELSE $3::date + 1 + (n % 299) END, 1, now()
 FROM generate_series(1, $1::int) n
 """
 
@@ -478,13 +481,14 @@ FROM generate_series(1, $1::int) n
 async def sweep_time(admin_url: str, size: int, due: int) -> float:
     """Seconds for the sweep to handle `due` due bevakningar among `size` open ones."""
     from case_api.bevakning.sweep import sweep_batch
+    from case_api.regler.datum import lokal_dag
     from common.clock import system_clock
     from common.db import make_engine, make_session_factory
 
     db = await fresh_database(admin_url, "bench_sweep", "case_api_owner", "case_api_app", "case_api")
     try:
         owner = await asyncpg.connect(plain(db.owner_url))
-        await owner.execute(SWEEP_FILL, size, due)
+        await owner.execute(SWEEP_FILL, size, due, lokal_dag(system_clock()))
         await owner.execute("ANALYZE bevakning")
         await owner.close()
         engine = make_engine(db.app_url, pool_size=2)

@@ -51,13 +51,18 @@ _EGNA_SQL = (
     "SELECT {arende} AS slag, to_jsonb(t)::text AS rad FROM arende t WHERE t.id = $1",
     "SELECT {person} AS slag, to_jsonb(t)::text AS rad FROM person t "
     "JOIN arende a ON a.id = $1 AND t.id = a.person_id",
+    # Two branches, not one OR: without statistics the planner turned the OR into a bitmap scan
+    # of every record of the enhet (40 ms at 22,000 children, seen with EXPLAIN ANALYZE).
     "SELECT {uppgifter} AS slag, to_jsonb(t)::text AS rad FROM person_uppgifter t "
-    "JOIN arende a ON a.id = $1 AND t.person_id = a.person_id WHERE t.enhet = a.enhet OR t.kalla = $2",
+    "JOIN arende a ON a.id = $1 AND t.person_id = a.person_id AND t.enhet = a.enhet",
+    "SELECT {uppgifter} AS slag, to_jsonb(t)::text AS rad FROM person_uppgifter t "
+    "JOIN arende a ON a.id = $1 AND t.person_id = a.person_id WHERE t.kalla = '{folkbokforing}'",
 )
 SLAG: tuple[type, ...] = (*AKT, *EGNA)
 
-# Table names from the models, slag numbers from SLAG; the ids and the register's kalla are
-# the parameters; row-level security applies.
+# Table names from the models, slag numbers from SLAG and the register's kalla (a literal, so
+# a generic plan can use its partial index) are formatted in; the ärende's id is the one
+# parameter; row-level security applies.
 _AKT_SQL = " UNION ALL ".join(
     [
         *(
@@ -65,7 +70,15 @@ _AKT_SQL = " UNION ALL ".join(
             "WHERE t.arende_id = $1"
             for n, model in enumerate(AKT)
         ),
-        *(sql.format(arende=len(AKT), person=len(AKT) + 1, uppgifter=len(AKT) + 2) for sql in _EGNA_SQL),
+        *(
+            sql.format(
+                arende=len(AKT),
+                person=len(AKT) + 1,
+                uppgifter=len(AKT) + 2,
+                folkbokforing=KALLA_FOLKBOKFORING,
+            )
+            for sql in _EGNA_SQL
+        ),
     ]
 )
 
@@ -96,7 +109,7 @@ async def las_akt(k: Kontext, arende_id: uuid.UUID) -> dict[type, list[Any]]:
     """Every row of the ärende in SLAG's tables, by model (each list in no particular order):
     the ärende's own list is empty when it does not exist or row-level security hides it."""
     found: dict[type, list[Any]] = {model: [] for model in SLAG}
-    for row in await (await driver(k.session)).fetch(_AKT_SQL, arende_id, KALLA_FOLKBOKFORING):
+    for row in await (await driver(k.session)).fetch(_AKT_SQL, arende_id):
         model = SLAG[row["slag"]]
         found[model].append(model.model_validate(orjson.loads(row["rad"])))
     return found

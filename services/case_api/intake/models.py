@@ -63,7 +63,7 @@ class ForhandsbedomningForlangning(CaseTable, table=True):
 
     id: uuid.UUID = pk()
     aktualisering_id: uuid.UUID = ref("aktualisering.id")
-    arende_id: uuid.UUID = ref("arende.id", index=False)
+    arende_id: uuid.UUID = ref("arende.id")
     enhet: str = text_()
     beslutad_av: str = text_()
     beslutsdatum: date
@@ -83,7 +83,7 @@ class Aterkoppling(CaseTable, table=True):
 
     id: uuid.UUID = pk()
     aktualisering_id: uuid.UUID = ref("aktualisering.id")
-    arende_id: uuid.UUID = ref("arende.id", index=False)
+    arende_id: uuid.UUID = ref("arende.id")
     enhet: str = text_()
     status: str = text_(default="begard")
     begard_datum: date

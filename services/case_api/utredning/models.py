@@ -33,7 +33,7 @@ class UtredningForlangning(CaseTable, table=True):
 
     id: uuid.UUID = pk()
     utredning_id: uuid.UUID = ref("utredning.id")
-    arende_id: uuid.UUID = ref("arende.id", index=False)
+    arende_id: uuid.UUID = ref("arende.id")
     enhet: str = text_()
     beslutad_av: str = text_()
     beslutsdatum: date
