@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 GENESIS = "0" * 64
 
 FIELDS = (
@@ -46,13 +48,21 @@ def _plain(value: Any) -> Any:
 
 
 def canonical(content: Mapping[str, Any]) -> str:
-    return json.dumps(
-        {name: _plain(content[name]) for name in FIELDS},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    """The reference form: json.dumps, sorted keys, no whitespace, UTF-8 as is."""
+    return json.dumps(_fields(content), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_bytes(content: Mapping[str, Any]) -> bytes:
+    """`canonical` encoded as UTF-8, by orjson: the same bytes for every value an audit row holds
+    (strings, lists of strings, None; tests/case_api/audit/test_kedja.py compares the two over
+    every control character, quote, backslash and non-ASCII text) at a fraction of the cost. The
+    sealer hashes every audit row, 10,000 a second when the worklist is read 200 times a second."""
+    return orjson.dumps(_fields(content), option=orjson.OPT_SORT_KEYS)
+
+
+def _fields(content: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _plain(content[name]) for name in FIELDS}
 
 
 def row_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
-    return hashlib.sha256((prev_hash + canonical(content)).encode("utf-8")).hexdigest()
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical_bytes(content)).hexdigest()

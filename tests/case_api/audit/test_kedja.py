@@ -51,3 +51,30 @@ def test_hash_covers_prev_hash_and_every_field() -> None:
 def test_naive_timestamps_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         kedja.canonical({**CONTENT, "at": datetime(2026, 11, 23, 10, 0)})
+
+
+# Every control character, the characters JSON escapes, DEL, the line and paragraph separators
+# JavaScript minds, Swedish letters, text beyond the BMP; in each kind of field.
+TRICKY = [chr(c) for c in range(0x20)] + [
+    '"',
+    "\\",
+    "/",
+    "\x7f",
+    "\u2028",
+    "\u2029",
+    "åäö ÅÄÖ",
+    "🦉",
+    "a\u0301",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY, ids=[f"U+{ord(t[0]):04X}" if t else "empty" for t in TRICKY])
+def test_the_fast_encoding_is_byte_for_byte_the_reference(text: str) -> None:
+    """The sealer hashes orjson's bytes; the chain's definition is json.dumps. They must agree on
+    everything a row can hold, or rows sealed by one would fail verification by the other."""
+    for field in ("sub", "skal", "request_id", "enhet"):
+        content = {**CONTENT, field: f"x{text}y{text}"}
+        assert kedja.canonical_bytes(content) == kedja.canonical(content).encode("utf-8"), field
+    listed = {**CONTENT, "roller": [text, "handlaggare", f"{text}{text}"]}
+    assert kedja.canonical_bytes(listed) == kedja.canonical(listed).encode("utf-8")
