@@ -76,3 +76,38 @@ async def test_the_trigger_refuses_the_owner_too(case_db, statement: str) -> Non
             await conn.rollback()
     finally:
         await engine.dispose()
+
+
+GOOD = "0123456789abcdef" * 4
+BAD_HASHES = {
+    "upper case": GOOD.upper(),
+    "63 characters": GOOD[:-1],
+    "65 characters": GOOD + "0",
+    "not hexadecimal": "g" + GOOD[1:],
+    "whitespace": GOOD[:-2] + " 0",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("column", ["hash", "prev_hash"])
+@pytest.mark.parametrize("bad", list(BAD_HASHES.values()), ids=list(BAD_HASHES))
+async def test_the_chain_holds_only_lower_case_sha256_hex(case_conn, column: str, bad: str) -> None:
+    """The check is what a row may hold, whatever the sealer computes (migration c1508)."""
+    audit_id = (
+        await case_conn.execute(
+            text(
+                "INSERT INTO audit_logg (at, sub, roller, handling, objekt_typ, utfall) "
+                "VALUES (now(), 'u', '{handlaggare}', 'las', 'arende', 'tillaten') RETURNING id"
+            )
+        )
+    ).scalar_one()
+    row = {"position": 1, "audit_id": audit_id, "prev_hash": GOOD, "hash": GOOD}
+    insert = text(
+        "INSERT INTO audit_kedja (position, audit_id, prev_hash, hash) "
+        "VALUES (:position, :audit_id, :prev_hash, :hash)"
+    )
+    await case_conn.execute(text("SAVEPOINT before"))
+    await case_conn.execute(insert, row)  # the good one passes
+    await case_conn.execute(text("ROLLBACK TO SAVEPOINT before"))
+    with pytest.raises(DBAPIError):
+        await case_conn.execute(insert, {**row, column: bad})
