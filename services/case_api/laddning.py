@@ -21,16 +21,16 @@ R = TypeVar("R")
 async def hamta(
     k: Kontext, model: type[T], objekt_id: uuid.UUID, *, objekt: str, for_update: bool = False
 ) -> T:
-    obj = await k.session.get(model, objekt_id, with_for_update=for_update)
-    if obj is None:
-        raise NotFound(f"No {objekt} with that id.")
-    k.krav_synlig(objekt, enhet=obj.enhet, utforare=getattr(obj, "utforare", None))
-    return obj
+    return _synlig(k, await k.session.get(model, objekt_id, with_for_update=for_update), objekt)
 
 
 def forladdad(k: Kontext, model: type[T], objekt_id: uuid.UUID, *, objekt: str) -> T:
     """As `hamta`, from the request's preload (repository.las_akt) instead of a query."""
-    obj = _ur_forladdning(k, model, objekt_id)
+    return _synlig(k, _ur_forladdning(k, model, objekt_id), objekt)
+
+
+def _synlig(k: Kontext, obj: T | None, objekt: str) -> T:
+    """404 for a row that is not there and for one outside the caller's scope alike."""
     if obj is None:
         raise NotFound(f"No {objekt} with that id.")
     k.krav_synlig(objekt, enhet=obj.enhet, utforare=getattr(obj, "utforare", None))
