@@ -11,7 +11,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import registry
 
 from common.clock import request_clock
@@ -82,15 +88,16 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def driver(session: AsyncSession) -> Any:
-    """The asyncpg connection under the session's open transaction, for the hot paths' own SQL.
+async def driver(session: AsyncSession | AsyncConnection) -> Any:
+    """The asyncpg connection under the session's (or connection's) open transaction, for the hot
+    paths' own SQL.
 
     Statements sent here skip SQLAlchemy's compile, result and ORM layers (most of a read's
     CPU, docs/bench.md) but run in the same transaction, scope and row-level security. The
     transaction must have begun (the scope's set_config is the first statement of every
     request): SQLAlchemy's asyncpg adapter sends BEGIN only with its first statement.
     """
-    connection = await session.connection()
+    connection = await session.connection() if isinstance(session, AsyncSession) else session
     raw = await connection.get_raw_connection()
     conn = raw.driver_connection
     if conn is None or not conn.is_in_transaction():

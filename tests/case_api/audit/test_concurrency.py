@@ -10,8 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from case_api.audit import service as audit_service
-from case_api.audit.sealer import _PENDING, _PLAN, leadership, seal_round
+from case_api.audit.sealer import _PLAN, PENDING, leadership, seal_round
 from common.auth import Role
+from common.db import driver
 from tests import event_contract
 from tests.case_api.audit.conftest import T0, caller, seal, sealed_chain
 
@@ -218,9 +219,7 @@ async def test_a_round_walks_the_xid_index_and_probes_the_chain_without_statisti
         )
     async with committed_engine.connect() as conn, conn.begin():
         await conn.execute(_PLAN)
-        plan = (
-            await conn.execute(text("EXPLAIN (FORMAT JSON) " + str(_PENDING)), {"horisont": 0, "limit": 1000})
-        ).scalar_one()
+        plan = await (await driver(conn)).fetchval("EXPLAIN (FORMAT JSON) " + PENDING, 0, 1000)
         await conn.rollback()
     nodes = _nodes(plan[0]["Plan"])
     types = {n["Node Type"] for n in nodes}
