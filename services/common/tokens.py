@@ -92,6 +92,25 @@ class DevKey:
         return {**data, "kid": self.kid, "use": "sig", "alg": "RS256"}
 
 
+@dataclass(frozen=True)
+class Verified:
+    """What verifying a token found: its claims, and the key and times they hold under."""
+
+    kid: str
+    jwk: dict[str, Any]
+    claims: Claims
+    not_before: int
+    expires: int
+
+    def current(self, now: int, leeway: int) -> bool:
+        """Within nbf and exp, as the library checks them (whole seconds, the same leeway)."""
+        return self.not_before <= now + leeway and self.expires >= now - leeway
+
+
+# Tokens remembered per process: a front end's users at once, each sending one token all day.
+VERIFIED_MAX = 4096
+
+
 class KeyStore:
     """Resolves a kid to a verification key: the dev key, or the JWKS, trusted for a lifetime."""
 
@@ -100,11 +119,19 @@ class KeyStore:
         settings: CommonSettings,
         http: httpx.AsyncClient | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         _check_algorithm_family(settings.jwt_algorithms)
         self.settings = settings
         self._http = http
         self._monotonic = monotonic
+        self.wall = wall
+        # token -> Verified. A front end sends the same token with every request of a session,
+        # and checking its RSA signature and claims again cost a read request more than its
+        # query did (docs/bench.md). An entry answers only while the key that verified it is
+        # still the trusted key of its kid (key_for: a revoked or expired key set refuses it,
+        # as it refuses the token) and its nbf/exp still hold; a forged token is another string.
+        self._verified: dict[str, Verified] = {}
         self._keys: dict[str, dict[str, Any]] = {}
         self._fetched_at = float("-inf")  # the last attempt, successful or not
         self._valid_until = float("-inf")  # the keys of the last successful fetch, until then
@@ -138,9 +165,17 @@ class KeyStore:
         except KeyError:
             raise TokenError("unknown key id") from None
 
-    async def verifier_for(self, kid: str, alg: str) -> Key:
+    def verified(self, token: str) -> Verified | None:
+        return self._verified.get(token)
+
+    def remember(self, token: str, verified: Verified) -> None:
+        if len(self._verified) >= VERIFIED_MAX:
+            # The oldest first (insertion order): a morning's tokens replace yesterday's.
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = verified
+
+    def verifier(self, kid: str, alg: str, data: dict[str, Any]) -> Key:
         """key_for's JWK as the key object the library verifies with, built once per key set."""
-        data = await self.key_for(kid)
         built = self._built.get((kid, alg))
         if built is None or built[0] is not data:
             try:
@@ -189,6 +224,13 @@ class KeyStore:
 
 async def decode_token(token: str, keys: KeyStore) -> Claims:
     settings = keys.settings
+    known = keys.verified(token)
+    if known is not None:
+        # key_for refuses (raises) as it would for the token itself: an expired key set, a kid
+        # no longer served. A key set renewed since holds new JWK objects: verify once more.
+        jwk_now = await keys.key_for(known.kid)
+        if jwk_now is known.jwk and known.current(int(keys.wall()), settings.jwt_leeway_seconds):
+            return known.claims
     try:
         header = jwt.get_unverified_header(token)
     except JOSEError:
@@ -198,7 +240,8 @@ async def decode_token(token: str, keys: KeyStore) -> Claims:
         raise TokenError("algorithm not allowed")
     if not isinstance(kid, str) or not kid:
         raise TokenError("kid missing")
-    key = await keys.verifier_for(kid, alg)
+    data = await keys.key_for(kid)
+    key = keys.verifier(kid, alg, data)
     options = {f"require_{c}": True for c in REQUIRED_CLAIMS} | {
         "leeway": settings.jwt_leeway_seconds,
         "verify_at_hash": False,
@@ -219,7 +262,9 @@ async def decode_token(token: str, keys: KeyStore) -> Claims:
     except JOSEError:
         # The library's class names say which library checks the token: no need to tell.
         raise TokenError("signature or format not valid") from None
-    return _claims(claims)
+    found = _claims(claims)
+    keys.remember(token, Verified(kid, data, found, int(claims["nbf"]), int(claims["exp"])))
+    return found
 
 
 def _claims(raw: dict[str, Any]) -> Claims:
