@@ -1,11 +1,12 @@
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from functools import cache
 from typing import Annotated, Any, NamedTuple
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query
+import orjson
+from fastapi import APIRouter, Query, Response
 
 from case_api.bevakning.models import Bevakning
 from case_api.bevakning.repository import BevakningFilter, list_sql
@@ -45,9 +46,8 @@ def ut(b: Bevakning) -> BevakningOut:
 
 
 def ut_rad(row: Mapping[str, Any]) -> BevakningOut:
-    """A bevakning's answer from its columns (an ORM object's or a driver row's)."""
-    # Built without validation: every value comes typed from its column, and the page of 50 a
-    # worklist answers was validated field by field before (a fifth of the request's CPU).
+    """A bevakning's answer from its columns (an ORM object's, or a driver row's)."""
+    # Built without validation: every value comes typed from its column.
     return BevakningOut.model_construct(
         **{name: row[name] for name in _OUT_FIELDS},
         regel=regel_ref(row["typ"]),
@@ -61,6 +61,35 @@ class _Rad(NamedTuple):
     id: uuid.UUID
     arende_id: uuid.UUID | None
     person_id: uuid.UUID | None
+
+
+def _json_default(value: Any) -> str:
+    # The driver's UUID is a subclass orjson does not take as uuid.UUID.
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+@cache
+def _regel_json(typ: str) -> dict[str, Any]:
+    return regel_ref(typ).model_dump(mode="json")
+
+
+def page_json(page: Sequence[Mapping[str, Any]], next_cursor: str | None) -> bytes:
+    """The worklist's BevakningPage as JSON, straight from the driver's rows: the same bytes
+    pydantic writes for BevakningPage (tests/case_api/test_bevakning_page_json.py), without
+    making 50 models and serialising them again (a fifth of the worklist's CPU)."""
+    items = [
+        {name: row[name] for name in _OUT_FIELDS}
+        | {
+            "regel": _regel_json(row["typ"]),
+            "berakning": _lank(row["typ"], row["startdatum"], row["insatstyp"], row["darefter"]),
+        }
+        for row in page
+    ]
+    return orjson.dumps(
+        {"items": items, "next_cursor": next_cursor}, default=_json_default, option=orjson.OPT_UTC_Z
+    )
 
 
 @router.get(
@@ -81,7 +110,7 @@ async def list_bevakningar(
     forfaller_till: Annotated[IsoDate | None, Query(description="Due on or before this day.")] = None,
     cursor: CursorParam = None,
     limit: LimitParam = 100,
-) -> BevakningPage:
+) -> Response:
     # `fran`/`till` are inclusive days in the API (docs/api.md); the filter's bounds are exclusive.
     fore = forfaller_till + timedelta(days=1) if forfaller_till else None
     efter = forfaller_fran - timedelta(days=1) if forfaller_fran else None
@@ -102,4 +131,4 @@ async def list_bevakningar(
     )
     # The child of each ärende came with the page: the audit rows need no lookup.
     await k.logga_lista("bevakning", [_Rad(r["id"], r["arende_id"], r["person_id"]) for r in page])
-    return BevakningPage.model_construct(items=[ut_rad(r) for r in page], next_cursor=nasta)
+    return Response(page_json(page, nasta), media_type="application/json")
