@@ -5,6 +5,7 @@ The dependency also sets the caller's scope on the transaction (`app.enhet`, `ap
 wall behind the object checks in the services, and no setting means no rows.
 """
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from case_api.dependencies import authorize
 from case_api.settings import Settings
 from common.auth import Principal, Role, operation_id
 from common.clock import Clock, ClockDep
-from common.db import SessionDep
+from common.db import SessionDep, begin_with
 from common.problems import NotFound
 
 STOCKHOLM_TZ = "Europe/Stockholm"
@@ -56,14 +57,24 @@ class Scope:
 SYSTEM_SCOPE = Scope(enhet=None, utforare=None, alla=True)
 
 
+_SET_SCOPE = (
+    "SELECT set_config('app.enhet', {e}, true), set_config('app.utforare', {u}, true), "
+    "set_config('app.alla', {a}, true)"
+)
+_SCOPE = text(_SET_SCOPE.format(e=":e", u=":u", a=":a"))
+# What an enhet or utförare id may hold to be written into the BEGIN's simple query as it is:
+# no quote, no backslash, nothing SQL could read as more than the literal's text.
+_LITERAL = re.compile(r"[A-Za-z0-9_.:@-]{0,200}")
+
+
 async def apply_scope(session: AsyncSession, scope: Scope) -> None:
-    await session.execute(
-        text(
-            "SELECT set_config('app.enhet', :e, true), set_config('app.utforare', :u, true), "
-            "set_config('app.alla', :a, true)"
-        ),
-        {"e": scope.enhet or "", "u": scope.utforare or "", "a": "on" if scope.alla else "off"},
-    )
+    values = {"e": scope.enhet or "", "u": scope.utforare or "", "a": "on" if scope.alla else "off"}
+    # A request's first statement goes with its BEGIN, in one round trip (common.db.begin_with).
+    literal = _SET_SCOPE.format(**{k: f"'{v}'" for k, v in values.items()})
+    if all(_LITERAL.fullmatch(v) for v in values.values()) and await begin_with(session, literal):
+        return
+    # An id with other characters, or a transaction that has begun: bound parameters.
+    await session.execute(_SCOPE, values)
 
 
 @dataclass

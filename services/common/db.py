@@ -8,6 +8,7 @@ is sent (scope="function"), or not at all.
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
@@ -59,6 +60,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         "hide_parameters": True,
     }
     options.update(kwargs)
+    options["connect_args"] = {"connection_class": BeginWithConnection, **kwargs.get("connect_args", {})}
     engine = create_async_engine(async_url(url), **options)
     # The ORM's inserts of several rows of one table (the bevakningar a command opens) become
     # one multi-row INSERT ... VALUES, as SQLAlchemy already does when it needs RETURNING,
@@ -74,6 +76,66 @@ def engine_from_settings(url: str, settings: CommonSettings) -> AsyncEngine:
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout_seconds,
     )
+
+
+class BeginWithConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg has no types
+    """An asyncpg connection whose next BEGIN can carry statements of the caller's (begin_with).
+
+    Every request's first two round trips were BEGIN and the scope's set_config; sent as one
+    simple query they are one (docs/bench.md). Only `begin_with` uses it, with SQL it built from
+    values it checked; any other BEGIN goes out as it came."""
+
+    _begin_suffix: str | None = None
+
+    # asyncpg's own signature, timeout included.
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:  # noqa: ASYNC109
+        suffix, self._begin_suffix = self._begin_suffix, None
+        if suffix is not None and not args and query.startswith("BEGIN"):
+            query = f"{query} {suffix}"
+        result: str = await super().execute(query, *args, timeout=timeout)
+        return result
+
+
+async def begin_with(session: AsyncSession, sql: str) -> bool:
+    """Begin the session's transaction with `sql` in the same round trip (a simple query: no
+    parameters, so `sql` must hold only values the caller has checked). False, and nothing
+    sent, when the transaction has begun already or the connection cannot, and False after a
+    failed BEGIN too (then send `sql` the usual way).
+
+    SQLAlchemy's asyncpg adapter begins lazily, with the first statement, and has no hook to add
+    one to its BEGIN; this starts the transaction as its _start_transaction does (an asyncpg
+    Transaction with the adapter's isolation settings) and hands it to the adapter, which then
+    commits or rolls it back as its own. tests/common/test_begin_with.py holds it to that."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    adapter: Any = raw.dbapi_connection
+    pg: Any = raw.driver_connection
+    # Not isinstance: asyncpg's ConnectionMeta answers True for any subclass of its Connection.
+    if (
+        BeginWithConnection not in type(pg).__mro__
+        or getattr(adapter, "_transaction", True) is not None
+        or adapter.isolation_level == "autocommit"
+        or pg.is_closed()
+        or pg.is_in_transaction()
+    ):
+        # A connection the server closed is SQLAlchemy's to report (invalidated: 503).
+        return False
+    try:
+        transaction = pg.transaction(
+            isolation=adapter.isolation_level, readonly=adapter.readonly, deferrable=adapter.deferrable
+        )
+        pg._begin_suffix = sql
+        await transaction.start()
+    except Exception:
+        pg._begin_suffix = None
+        # A BEGIN that failed (the connection died, or the statement after it failed) leaves the
+        # driver's and the adapter's state in doubt: drop the connection. The caller then sends
+        # its statement the usual way, which fails as SQLAlchemy reports a lost connection (the
+        # connection invalidated, 503), and the pool opens a new one.
+        pg.terminate()
+        return False
+    adapter._transaction = transaction
+    return True
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
