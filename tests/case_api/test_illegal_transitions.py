@@ -593,7 +593,11 @@ def k_skicka(m: Modell) -> Kommando | None:
         "utforare": "ov-1",
         "behovsbedomning": "b",
         "omfattning": "o",
-        "mal": ["m"],
+        # The goal a later uppföljning (steg.UPPFOLJNING) reports on: with another, the model
+        # took that uppföljning for legal and the service refused it (422, unknown_mal), which
+        # hypothesis found only now and then (draws: verkstallt, beslut, uppdrag, mottagande_ja,
+        # verkstallighet, uppfoljning).
+        "mal": ["Trygg skolgång"],
         "uppfoljningsform": "u",
         "kontaktuppgifter": {},
     }
