@@ -369,18 +369,36 @@ async def _raw_writes(
                 for t in ("se.socialtjanst.arende.oppnat", "se.socialtjanst.aktualisering.registrerad")
             ]
         )
-        async with pool.acquire() as conn, conn.transaction():
-            await conn.execute(RAW_WRITE[0], enhet)
-            born = date(int(pnr[:4]), int(pnr[4:6]), int(pnr[6:8]) - 60)
-            await conn.fetchval(RAW_WRITE[1], person, pnr, born, enhet)
-            await conn.execute(RAW_WRITE[2], uuid.uuid4(), person, enhet)
-            await conn.fetchval(RAW_WRITE[3], arende, person, enhet, sub)
-            await conn.execute(RAW_WRITE[4], uuid.uuid4(), uuid.uuid4(), arende, enhet, sub, akt)
-            await conn.execute(RAW_WRITE[5], akt, arende, enhet, sub)
-            await conn.execute(RAW_WRITE[6], events, sub, enhet, akt, person, arende)
+        async with pool.acquire() as conn:
+            # BEGIN and the scope in one simple query, as the API sends them (common.db.begin_with).
+            await conn.execute(f"BEGIN; {RAW_WRITE[0].replace('$1', repr(enhet))}")
+            try:
+                await _raw_write(conn, enhet, pnr, (person, arende, akt), sub, events)
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
         return True
 
     return await closed_loop(concurrency, seconds, one)
+
+
+async def _raw_write(
+    conn: asyncpg.Connection,
+    enhet: str,
+    pnr: str,
+    ids: tuple[uuid.UUID, uuid.UUID, uuid.UUID],
+    sub: str,
+    events: str,
+) -> None:
+    person, arende, akt = ids
+    born = date(int(pnr[:4]), int(pnr[4:6]), int(pnr[6:8]) - 60)
+    await conn.fetchval(RAW_WRITE[1], person, pnr, born, enhet)
+    await conn.execute(RAW_WRITE[2], uuid.uuid4(), person, enhet)
+    await conn.fetchval(RAW_WRITE[3], arende, person, enhet, sub)
+    await conn.execute(RAW_WRITE[4], uuid.uuid4(), uuid.uuid4(), arende, enhet, sub, akt)
+    await conn.execute(RAW_WRITE[5], akt, arende, enhet, sub)
+    await conn.execute(RAW_WRITE[6], events, sub, enhet, akt, person, arende)
 
 
 async def seal_delay(case_owner: str, since: datetime) -> tuple[float, float, int]:
