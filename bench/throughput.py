@@ -153,6 +153,15 @@ class Stack:
             except subprocess.TimeoutExpired:
                 process.kill()
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time so far (user + system, /proc) of the API's processes and of the worker: where
+        a read's time went, beside its latency (a worker behind on sealing shows here)."""
+        api = self.processes["api"].pid
+        return {
+            "api": sum(cpu_seconds(pid) for pid in [api, *children(api)]),
+            "worker": cpu_seconds(self.processes["worker"].pid),
+        }
+
     def rss(self) -> dict[str, float]:
         """Peak resident set (MB) of each process, the API's uvicorn workers one by one."""
         found: dict[str, float] = {}
@@ -169,6 +178,27 @@ def children(pid: int) -> list[int]:
             return [int(p) for p in f.read().split()]
     except OSError:
         return []
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def unsealed(case_owner: str) -> int:
+    conn = await asyncpg.connect(case_owner)
+    try:
+        count: int = await conn.fetchval(
+            "SELECT count(*) FROM audit_logg a WHERE NOT EXISTS "
+            "(SELECT 1 FROM audit_kedja k WHERE k.audit_id = a.id)"
+        )
+        return count
+    finally:
+        await conn.close()
 
 
 def cmdline(pid: int) -> str:
@@ -688,8 +718,11 @@ async def main() -> None:
             f"\n## (b) GETs at {args.rate:.0f}/s, open loop, {args.read_seconds:.0f} s, "
             f"{len(created)} children ({machine()})\n"
         )
-        print("| request | sent | p50 ms | p99 ms | max ms | errors |")
-        print("| --- | --- | --- | --- | --- | --- |")
+        print(
+            "| request | sent | p50 ms | p99 ms | max ms | errors | API CPU ms/req | worker CPU ms/req "
+            "| unsealed after |"
+        )
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for name, make in (("GET /v1/arenden/{id}", arende), ("GET /v1/bevakningar (worklist)", worklist)):
             await open_loop(stack.api_port, args.rate, 2, make)  # warm-up
             # This process holds the case_api modules (tokens, migrations) and (a)'s results: a
@@ -697,10 +730,14 @@ async def main() -> None:
             # every request scheduled meanwhile counted the pause as server latency.
             gc.collect()
             gc.freeze()
+            before = stack.cpu_seconds()
             r = await open_loop(stack.api_port, args.rate, args.read_seconds, make)
+            after = stack.cpu_seconds()
+            cpu = {k: (after[k] - before[k]) * 1000 / r["sent"] for k in after}
             print(
                 f"| {name} | {r['sent']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
-                f"| {r['max_ms']:.1f} | {r['errors']:.0f} |"
+                f"| {r['max_ms']:.1f} | {r['errors']:.0f} | {cpu['api']:.2f} | {cpu['worker']:.2f} "
+                f"| {await unsealed(plain(case.owner_url))} |"
             )
 
         print("\n## (e) peak RSS (VmHWM) per process\n")
