@@ -5,6 +5,7 @@ domain change, its audit rows and its outbox events commit together, before the 
 is sent (scope="function"), or not at all.
 """
 
+import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -148,6 +149,14 @@ async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
         # Code that has only the session (the audit log) reads the app's clock from here.
         session.info["clock"] = request_clock(request)
         yield session
+
+
+def json_default(value: Any) -> str:
+    """orjson's `default` for values the driver returns: orjson encodes uuid.UUID itself, but not
+    asyncpg's subclass of it."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
 
 
 async def driver(session: AsyncSession | AsyncConnection) -> Any:

@@ -13,7 +13,6 @@ are and one prepared statement serves every request of the same kind.
 """
 
 import re
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +21,8 @@ from sqlalchemy import TextClause, event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.util import find_tables
+
+from common.db import json_default
 
 _KEY = "common.deferred_writes"
 _PARAM = re.compile(r"(?<!:):(\w+)")
@@ -49,20 +50,13 @@ def defer(session: AsyncSession | Session, name: str, sql: str, *, rows: bool = 
     return part
 
 
-def _encode(value: Any) -> Any:
-    # orjson encodes uuid.UUID itself, but not asyncpg's subclass of it (ids read back by the driver).
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    raise TypeError(f"cannot encode {type(value).__name__}")
-
-
 def _statement(parts: list[Part]) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {}
     bodies = []
     for n, part in enumerate(parts):
         values = dict(part.params)
         if part.rows is not None:
-            values["rows"] = orjson.dumps(part.rows, default=_encode).decode()
+            values["rows"] = orjson.dumps(part.rows, default=json_default).decode()
         bodies.append(_PARAM.sub(lambda m, n=n: f":d{n}_{m.group(1)}", part.sql))  # type: ignore[misc]
         params.update({f"d{n}_{name}": value for name, value in values.items()})
     if len(bodies) == 1:

@@ -14,7 +14,7 @@ from case_api.bevakning.schemas import BevakningOut, BevakningPage, BevakningSta
 from case_api.kontext import Ctx
 from case_api.regler import tabell
 from case_api.responses import LIST
-from common.db import driver
+from common.db import driver, json_default
 from common.pagination import CursorParam, IsoDate, LimitParam, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/v1/bevakningar", tags=["bevakningar"])
@@ -63,13 +63,6 @@ class _Rad(NamedTuple):
     person_id: uuid.UUID | None
 
 
-def _json_default(value: Any) -> str:
-    # The driver's UUID is a subclass orjson does not take as uuid.UUID.
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    raise TypeError(f"cannot encode {type(value).__name__}")
-
-
 @cache
 def _regel_json(typ: str) -> dict[str, Any]:
     return regel_ref(typ).model_dump(mode="json")
@@ -88,7 +81,7 @@ def page_json(page: Sequence[Mapping[str, Any]], next_cursor: str | None) -> byt
         for row in page
     ]
     return orjson.dumps(
-        {"items": items, "next_cursor": next_cursor}, default=_json_default, option=orjson.OPT_UTC_Z
+        {"items": items, "next_cursor": next_cursor}, default=json_default, option=orjson.OPT_UTC_Z
     )
 
 
