@@ -69,9 +69,10 @@ _LITERAL = re.compile(r"[A-Za-z0-9_.:@-]{0,200}")
 
 async def apply_scope(session: AsyncSession, scope: Scope) -> None:
     values = {"e": scope.enhet or "", "u": scope.utforare or "", "a": "on" if scope.alla else "off"}
-    # A request's first statement goes with its BEGIN, in one round trip (common.db.begin_with).
-    literal = _SET_SCOPE.format(**{k: f"'{v}'" for k, v in values.items()})
-    if all(_LITERAL.fullmatch(v) for v in values.values()) and await begin_with(session, literal):
+    # A request's first statement goes with its BEGIN, in one round trip (common.db.begin_with);
+    # the literal is made only of values that passed the check.
+    plain = all(_LITERAL.fullmatch(v) for v in values.values())
+    if plain and await begin_with(session, _SET_SCOPE.format(**{k: f"'{v}'" for k, v in values.items()})):
         return
     # An id with other characters, or a transaction that has begun: bound parameters.
     await session.execute(_SCOPE, values)
