@@ -59,8 +59,9 @@ def idp() -> Iterator[JwksServer]:
     server.server.shutdown()
 
 
-def claims(settings: CommonSettings) -> dict[str, Any]:
-    now = int(time.time())
+def claims(settings: CommonSettings, now: int | None = None, **extra: Any) -> dict[str, Any]:
+    """Valid claims from `now` (the real clock by default) for 300 s, with `extra` over them."""
+    now = int(time.time()) if now is None else now
     return {
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
@@ -68,7 +69,7 @@ def claims(settings: CommonSettings) -> dict[str, Any]:
         "nbf": now,
         "exp": now + 300,
         "roles": ["handlaggare"],
-    }
+    } | extra
 
 
 def sign(key: DevKey, settings: CommonSettings) -> str:

@@ -11,22 +11,20 @@ from jose import jwt
 from common import tokens
 from common.settings import CommonSettings
 from common.tokens import VERIFIED_MAX, DevKey, KeyStore, TokenError, decode_token
-from tests.common.test_jwks import JwksServer, idp  # noqa: F401 (the identity provider fixture)
+from tests.common.test_jwks import JwksServer, claims, idp  # noqa: F401 (the identity provider fixture)
 
 
-def _claims(settings: CommonSettings, now: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "iss": settings.jwt_issuer,
-        "aud": settings.jwt_audience,
-        "sub": "anna",
-        "nbf": now,
-        "exp": now + 300,
-        "roles": ["handlaggare"],
-    } | extra
+def _sign(key: DevKey, signed: dict[str, Any]) -> str:
+    return jwt.encode(signed, key.private_pem.decode(), algorithm="RS256", headers={"kid": key.kid})
 
 
-def _sign(key: DevKey, claims: dict[str, Any]) -> str:
-    return jwt.encode(claims, key.private_pem.decode(), algorithm="RS256", headers={"kid": key.kid})
+def _clocked(tmp_path: Path, leeway: int) -> tuple[KeyStore, list[float], str]:
+    """A dev-key store whose wall clock the test moves, and a token valid from that clock's now."""
+    settings = CommonSettings(DATA_DIR=tmp_path, JWT_LEEWAY_SECONDS=leeway)
+    wall = [float(int(time.time()))]
+    store = KeyStore(settings, wall=lambda: wall[0])
+    assert store.dev_key is not None
+    return store, wall, _sign(store.dev_key, claims(settings, int(wall[0])))
 
 
 @pytest.fixture
@@ -46,7 +44,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 async def test_a_token_is_verified_once(tmp_path: Path, counted: list[str]) -> None:
     store = KeyStore(CommonSettings(DATA_DIR=tmp_path))
     assert store.dev_key is not None
-    token = _sign(store.dev_key, _claims(store.settings, int(time.time())))
+    token = _sign(store.dev_key, claims(store.settings))
     assert (await decode_token(token, store)).sub == "anna"
     assert (await decode_token(token, store)).sub == "anna"
     assert counted == [token], "the second request is answered from memory"
@@ -55,11 +53,7 @@ async def test_a_token_is_verified_once(tmp_path: Path, counted: list[str]) -> N
 async def test_memory_answers_until_exp_and_leeway_and_then_verifies_again(
     tmp_path: Path, counted: list[str]
 ) -> None:
-    settings = CommonSettings(DATA_DIR=tmp_path, JWT_LEEWAY_SECONDS=30)
-    wall = [float(int(time.time()))]
-    store = KeyStore(settings, wall=lambda: wall[0])
-    assert store.dev_key is not None
-    token = _sign(store.dev_key, _claims(settings, int(wall[0])))
+    store, wall, token = _clocked(tmp_path, leeway=30)
     await decode_token(token, store)
     wall[0] += 300 + 30  # exp plus the leeway: the library would still accept it
     await decode_token(token, store)
@@ -74,11 +68,7 @@ async def test_memory_answers_until_exp_and_leeway_and_then_verifies_again(
 async def test_a_token_not_yet_valid_by_the_memory_s_clock_is_verified_again(
     tmp_path: Path, counted: list[str]
 ) -> None:
-    settings = CommonSettings(DATA_DIR=tmp_path, JWT_LEEWAY_SECONDS=0)
-    wall = [float(int(time.time()))]
-    store = KeyStore(settings, wall=lambda: wall[0])
-    assert store.dev_key is not None
-    token = _sign(store.dev_key, _claims(settings, int(wall[0])))
+    store, wall, token = _clocked(tmp_path, leeway=0)
     await decode_token(token, store)
     wall[0] -= 10
     await decode_token(token, store)
@@ -89,7 +79,7 @@ async def test_a_forged_copy_of_a_remembered_token_is_refused(tmp_path: Path) ->
     settings = CommonSettings(DATA_DIR=tmp_path)
     store = KeyStore(settings)
     assert store.dev_key is not None
-    token = _sign(store.dev_key, _claims(settings, int(time.time())))
+    token = _sign(store.dev_key, claims(settings))
     await decode_token(token, store)
     head, payload, signature = token.split(".")
     other = "A" if signature[5] != "A" else "B"
@@ -97,7 +87,7 @@ async def test_a_forged_copy_of_a_remembered_token_is_refused(tmp_path: Path) ->
         with pytest.raises(TokenError):
             await decode_token(forged, store)
     # Another's claims under the remembered signature.
-    elevated = jwt.encode(_claims(settings, int(time.time()), roles=["enhetschef"]), "x", algorithm="HS256")
+    elevated = jwt.encode(claims(settings, roles=["enhetschef"]), "x", algorithm="HS256")
     with pytest.raises(TokenError):
         await decode_token(f"{head}.{elevated.split('.')[1]}.{signature}", store)
 
@@ -112,7 +102,7 @@ async def test_a_key_replaced_under_the_same_kid_verifies_remembered_tokens_agai
     store = KeyStore(settings, monotonic=lambda: now[0])
     key = DevKey(tmp_path / "key.pem")
     idp.keys = [key.public_jwk()]
-    token = _sign(key, _claims(settings, int(time.time())))
+    token = _sign(key, claims(settings))
     await decode_token(token, store)
     await decode_token(token, store)
     assert counted == [token]
@@ -129,7 +119,7 @@ async def test_the_memory_is_bounded(tmp_path: Path) -> None:
     settings = CommonSettings(DATA_DIR=tmp_path)
     store = KeyStore(settings)
     assert store.dev_key is not None
-    first = _sign(store.dev_key, _claims(settings, int(time.time()), jti="first"))
+    first = _sign(store.dev_key, claims(settings, jti="first"))
     known = await decode_token(first, store)
     entry = store.verified(first)
     assert entry is not None and entry.claims == known
